@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// Lemma: deep learning for text and mathematical documents, in Swift.
+// Layers: CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
+//         → Lemma (umbrella) → lemma (command-line tool).
+import PackageDescription
+
+let package = Package(
+    name: "Lemma",
+    products: [
+        .library(name: "Lemma", targets: ["Lemma"]),
+        .executable(name: "lemma", targets: ["lemma"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Hot loops in C: compiled once per CPU level with target_clones, so no unsafe flags are needed.
+        .target(
+            name: "CLemmaKernels",
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("m")]
+        ),
+        .target(name: "LemmaTensor", dependencies: ["CLemmaKernels"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor"]),
+        .executableTarget(
+            name: "lemma",
+            dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "lemma-bench", dependencies: ["Lemma"], path: "bench/swift"),
+        .testTarget(
+            name: "LemmaTensorTests",
+            dependencies: ["LemmaTensor"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
