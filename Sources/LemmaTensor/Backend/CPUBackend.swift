@@ -23,6 +23,9 @@ public final class CPUBackend: Backend {
         set { lemma_set_max_threads(Int32(newValue)) }
     }
 
+    /// Buffers obtained from malloc so far (the rest were reused from the pool).
+    public var freshAllocations: Int { pool.freshAllocations }
+
     /// Frees the cached buffers (for tests and long-lived servers between jobs).
     public func releaseCachedBuffers() { pool.drain() }
 

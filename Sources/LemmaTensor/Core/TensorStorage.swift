@@ -23,6 +23,7 @@ final class BufferPool: Sendable {
     private struct State {
         var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
         var cachedBytes = 0
+        var freshAllocations = 0
     }
     private let state = Mutex(State())
     let limitBytes: Int
@@ -31,7 +32,10 @@ final class BufferPool: Sendable {
 
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
-            guard let pointer = state.free[count]?.popLast() else { return nil }
+            guard let pointer = state.free[count]?.popLast() else {
+                state.freshAllocations += 1
+                return nil
+            }
             state.cachedBytes -= count * 4
             return pointer
         }
@@ -49,6 +53,9 @@ final class BufferPool: Sendable {
         }
         if !kept { UnsafeMutableRawPointer(pointer).deallocate() }
     }
+
+    /// How many buffers had to come from malloc: flat in a steady loop.
+    var freshAllocations: Int { state.withLock { $0.freshAllocations } }
 
     func drain() {
         let all = state.withLock { state -> [UnsafeMutablePointer<Float>] in

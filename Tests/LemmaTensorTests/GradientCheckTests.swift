@@ -1,0 +1,100 @@
+import LemmaTensor
+import Testing
+
+/// Finite-difference checks of every differentiable op's gradient rule.
+struct GradientCheckTests {
+    typealias Op = @Sendable ([Tensor]) -> Tensor
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        let name: String
+        let shapes: [[Int]]
+        let positive: Bool
+        /// Inputs spaced at least 0.03 apart everywhere, so max/min never cross a tie within a finite step.
+        let distinct: Bool
+        let op: Op
+        var testDescription: String { name }
+
+        init(_ name: String, _ shapes: [[Int]], positive: Bool = false, distinct: Bool = false,
+             _ op: @escaping Op) {
+            self.name = name
+            self.shapes = shapes
+            self.positive = positive
+            self.distinct = distinct
+            self.op = op
+        }
+    }
+
+    static let cases: [Case] = [
+        Case("add broadcast", [[3, 1, 4], [2, 1]]) { $0[0] + $0[1] },
+        Case("sub broadcast", [[2, 3], [3]]) { $0[0] - $0[1] },
+        Case("mul broadcast", [[2, 1, 3], [1, 4, 3]]) { $0[0] * $0[1] },
+        Case("div broadcast", [[3, 4], [3, 1]]) { $0[0] / $0[1] },
+        Case("maximum", [[3, 4], [4]], distinct: true) { $0[0].maximum($0[1]) },
+        Case("minimum", [[3, 4], [3, 4]], distinct: true) { $0[0].minimum($0[1]) },
+        Case("pow tensor", [[3, 4], [4]], positive: true) { $0[0].pow($0[1]) },
+        Case("scalar arithmetic", [[5]]) { 2 - ($0[0] * 3 + 1) / 4 },
+        Case("reciprocal and constant division", [[5]]) { 2 / $0[0] },
+        Case("exp", [[4, 5]]) { $0[0].exp() },
+        Case("log", [[4, 5]], positive: true) { $0[0].log() },
+        Case("sqrt", [[4, 5]], positive: true) { $0[0].sqrt() },
+        Case("tanh", [[4, 5]]) { $0[0].tanh() },
+        Case("sigmoid", [[4, 5]]) { $0[0].sigmoid() },
+        Case("relu", [[4, 5]]) { $0[0].relu() },
+        Case("gelu", [[4, 5]]) { $0[0].gelu() },
+        Case("gelu tanh", [[4, 5]]) { $0[0].geluTanh() },
+        Case("abs", [[4, 5]]) { $0[0].abs() },
+        Case("negate", [[4, 5]]) { -$0[0] },
+        Case("square", [[4, 5]]) { $0[0].squared() },
+        Case("pow scalar", [[4, 5]], positive: true) { $0[0].pow(1.7) },
+        Case("sum axes", [[2, 3, 4]]) { $0[0].sum(axes: [0, 2]) },
+        Case("sum all", [[2, 3, 4]]) { $0[0].sum() },
+        Case("mean keepdims", [[2, 3, 4]]) { $0[0].mean(axis: 1, keepDims: true) },
+        Case("max axis", [[3, 5]], distinct: true) { $0[0].max(axis: 1).values },
+        Case("min axis", [[3, 5]], distinct: true) { $0[0].min(axis: 0).values },
+        Case("logsumexp", [[3, 5]]) { $0[0].logSumExp(axis: 1) },
+        Case("softmax last", [[3, 5]]) { $0[0].softmax(axis: -1) },
+        Case("softmax middle", [[2, 4, 3]]) { $0[0].softmax(axis: 1) },
+        Case("log softmax", [[3, 5]]) { $0[0].logSoftmax(axis: -1) },
+        Case("log softmax middle", [[2, 4, 3]]) { $0[0].logSoftmax(axis: 1) },
+        Case("matmul", [[3, 4], [4, 5]]) { $0[0].matmul($0[1]) },
+        Case("matmul folded", [[2, 3, 4], [4, 2]]) { $0[0].matmul($0[1]) },
+        Case("matmul batched broadcast", [[2, 1, 3, 4], [3, 4, 2]]) { $0[0].matmul($0[1]) },
+        Case("matmul vector", [[4], [4, 3]]) { $0[0].matmul($0[1]) },
+        Case("linear", [[2, 3, 4], [5, 4], [5]]) { $0[0].linear(weight: $0[1], bias: $0[2]) },
+        Case("reshape", [[2, 6]]) { $0[0].reshaped([3, -1]) * $0[0].reshaped([3, 4]) },
+        Case("permute", [[2, 3, 4]]) { $0[0].permuted([1, 2, 0]) },
+        Case("transpose", [[2, 3, 4]]) { $0[0].transposed(0, 2) },
+        Case("slice", [[3, 6, 2]]) { $0[0].slice(axis: 1, 2..<5) },
+        Case("concat", [[2, 3], [2, 2]]) { Tensor.concat([$0[0], $0[1], $0[0]], axis: 1) },
+        Case("stack", [[2, 3], [2, 3]]) { Tensor.stack([$0[0], $0[1]], axis: 2) },
+        Case("expand", [[3, 1]]) { $0[0].expanded(to: [2, 3, 4]) },
+        Case("copy", [[3]]) { $0[0].copied() * $0[0] },
+        Case("index select", [[6, 3]]) { $0[0].indexSelect(IndexTensor([4, 0, 4, 5, 1, 4], shape: [2, 3])) },
+        Case("gather", [[3, 4]]) { $0[0].gather(axis: 1, IndexTensor([0, 3, 3, 1, 2, 2], shape: [3, 2])) },
+        Case("scatter add", [[2, 4], [2, 3]]) { $0[0].scatterAdding(axis: 1, IndexTensor([0, 1, 0, 3, 3, 3], shape: [2, 3]), $0[1]) },
+        Case("where", [[3, 4], [4]]) { Tensor.select(Tensor([1, 0, 0, 1], shape: [4]), $0[0], $0[1]) },
+        Case("masked fill", [[2, 3]]) { $0[0].maskedFill(Tensor([0, 1, 0, 1, 1, 0], shape: [2, 3]), 5) },
+        Case("a graph that reuses a value", [[3, 3]]) { x in
+            let h = x[0].tanh()
+            return (h.matmul(h) + h * x[0]).softmax(axis: 0)
+        },
+    ]
+
+    @Test(arguments: cases)
+    func gradientMatchesFiniteDifferences(_ c: Case) {
+        let inputs = c.shapes.enumerated().map { n, shape -> Tensor in
+            if c.distinct { return distinctValues(shape, seed: UInt64(n + 1), offset: Float(n) * 0.03) }
+            let x = awayFromZero(shape, seed: UInt64(n + 1))
+            return c.positive ? x.abs() + 0.3 : x
+        }
+        checkGradients(inputs, c.name, c.op)
+    }
+}
+
+/// A shuffled grid with spacing 0.1 (plus `offset`), so no two values in or across inputs are within 0.03.
+func distinctValues(_ shape: [Int], seed: UInt64, offset: Float) -> Tensor {
+    let g = RandomGenerator(seed: seed)
+    var values = (0..<shape.reduce(1, *)).map { Float($0) * 0.1 - 1 + offset }
+    for i in values.indices.reversed() where i > 0 { values.swapAt(i, g.nextInt(below: i + 1)) }
+    return Tensor(values, shape: shape)
+}

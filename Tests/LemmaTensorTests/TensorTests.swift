@@ -1,0 +1,82 @@
+import Foundation
+import LemmaTensor
+import Testing
+
+struct TensorTests {
+    @Test func reshapeSharesStorageAndInfersOneDim() {
+        let x = Tensor.arange(12)
+        let y = x.reshaped([3, -1])
+        #expect(y.shape == [3, 4])
+        #expect(y.storage === x.storage)
+        #expect(x.reshaped([2, 2, 3]).unsqueezed(0).shape == [1, 2, 2, 3])
+        #expect(x.reshaped([1, 12]).squeezed(0).shape == [12])
+    }
+
+    @Test func randomStreamsMatchAnIndependentImplementation() throws {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("random.json"))) as! [String: Any]
+        let expected = (json["outputs"] as! [String]).map { UInt64($0)! }
+        let g = RandomGenerator(seed: UInt64(json["seed"] as! Int))
+        #expect((0..<expected.count).map { _ in g.next() } == expected)
+    }
+
+    @Test func seededTensorsAreReproducible() {
+        Random.seed(5)
+        let a = Tensor.normal([1000])
+        Random.seed(5)
+        let b = Tensor.normal([1000])
+        #expect(a.scalars == b.scalars)
+        let mean = a.mean().item, std = (a - mean).squared().mean().item.squareRoot()
+        #expect(Swift.abs(mean) < 0.1 && Swift.abs(std - 1) < 0.1)
+        let u = Tensor.uniform([1000], low: 2, high: 3, generator: RandomGenerator(seed: 1)).scalars
+        #expect(u.allSatisfy { $0 >= 2 && $0 < 3 })
+        let coin = Tensor.bernoulli([10_000], probability: 0.3, generator: RandomGenerator(seed: 1)).mean().item
+        #expect(Swift.abs(coin - 0.3) < 0.02)
+    }
+
+    @Test func argmaxAndComparisons() {
+        let x = Tensor([1, 5, 2, 7, 0, 3], shape: [2, 3])
+        #expect(x.argmax(axis: 1) == IndexTensor([1, 0], shape: [2]))
+        #expect((x .> 2).scalars == [0, 1, 0, 1, 0, 1])
+        #expect((x .== Tensor([1, 0, 3], shape: [3])).scalars == [1, 0, 0, 0, 1, 1])
+    }
+
+    @Test func specialValuesFollowIEEE() {
+        let x = Tensor([0, -1, .infinity, .nan, 1e-45, 100])
+        let log = x.log().scalars
+        #expect(log[0] == -.infinity && log[1].isNaN && log[2] == .infinity && log[3].isNaN)
+        #expect(Swift.abs(log[4] - Foundation.log(Float(1e-45))) < 1e-3)
+        let exp = Tensor([-200, 200, .nan, 0]).exp().scalars
+        #expect(exp[0] == 0 && exp[1] == .infinity && exp[2].isNaN && exp[3] == 1)
+        let tanh = Tensor([-30, 30, 1e-6, .nan]).tanh().scalars
+        #expect(tanh[0] == -1 && tanh[1] == 1 && Swift.abs(tanh[2] - 1e-6) < 1e-12 && tanh[3].isNaN)
+        #expect(Tensor([-1, .nan, 2]).relu().scalars[1].isNaN)
+    }
+
+    @Test func largeTensorsGiveTheSameResultsOnTheParallelPath() {
+        // 1M elements cross the parallel threshold; compare with the same values computed in chunks.
+        let x = Tensor.uniform([1 << 20], low: -4, high: 4, generator: RandomGenerator(seed: 8))
+        let whole = x.tanh().scalars
+        let part = x.slice(axis: 0, 1000..<1100).tanh().scalars
+        #expect(Array(whole[1000..<1100]) == part)
+        let sum = x.reshaped([1024, 1024]).sum(axis: 1).scalars
+        let rowSum = x.slice(axis: 0, 0..<1024).sum().item
+        #expect(Swift.abs(sum[0] - rowSum) < 1e-3)
+    }
+
+    @Test func steadyTrainingLoopReusesBuffers() {
+        let backend = CPUBackend.shared
+        let w = Tensor.normal([32, 16], std: 0.1, generator: RandomGenerator(seed: 1))
+        w.requiresGrad = true
+        let x = Tensor.normal([8, 16], generator: RandomGenerator(seed: 2))
+        func step() {
+            let loss = x.linear(weight: w).tanh().logSoftmax(axis: -1).mean()
+            loss.backward()
+            withNoGrad { backend.axpy(alpha: -0.1, w.grad!.storage, w.storage) }
+            w.zeroGrad()
+        }
+        step(); step()
+        let before = backend.freshAllocations
+        for _ in 0..<10 { step() }
+        #expect(backend.freshAllocations == before)
+    }
+}
