@@ -25,7 +25,7 @@ let package = Package(
             name: "lemma",
             dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "lemma-bench", dependencies: ["Lemma"], path: "bench/swift"),
+        .executableTarget(name: "lemma-bench", dependencies: ["Lemma", "CLemmaKernels"], path: "bench/swift"),
         .testTarget(
             name: "LemmaTensorTests",
             dependencies: ["LemmaTensor"],

@@ -19,10 +19,10 @@ extension Tensor {
         GradMode.withEnabled(false) {
             pendingGrad = seed
             for tensor in order.reversed() {
-                guard let grad = tensor.pendingGrad else { continue }
+                guard var grad = tensor.pendingGrad else { continue }
                 tensor.pendingGrad = nil
                 guard let node = tensor.gradNode else {
-                    tensor.accumulateGrad(grad)
+                    tensor.accumulateGrad(&grad)
                     continue
                 }
                 let inputGrads = node.rule(grad)
@@ -60,10 +60,12 @@ extension Tensor {
     }
 
     /// Leaves own their `grad` buffer, so later in-place accumulation never writes into a tensor that
-    /// another part of the graph still shares.
-    private func accumulateGrad(_ incoming: Tensor) {
+    /// another part of the graph still shares. A gradient nothing else refers to is taken as is.
+    private func accumulateGrad(_ incoming: inout Tensor) {
         if let grad {
             backend.axpy(alpha: 1, incoming.storage, grad.storage)
+        } else if isKnownUniquelyReferenced(&incoming) && isKnownUniquelyReferenced(&incoming.storage) {
+            grad = incoming
         } else {
             let owned = makeOutput(shape)
             backend.copy(incoming.storage, to: owned.storage)

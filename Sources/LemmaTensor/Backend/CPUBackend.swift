@@ -18,6 +18,8 @@ public final class CPUBackend: Backend {
         gemmLibrary = choice == "openblas" ? LEMMA_GEMM_OPENBLAS : LEMMA_GEMM_ONEDNN
     }
 
+    public var gemmLibraryName: String { gemmLibrary == LEMMA_GEMM_OPENBLAS ? "OpenBLAS" : "oneDNN" }
+
     public var threads: Int {
         get { Int(lemma_max_threads()) }
         set { lemma_set_max_threads(Int32(newValue)) }

@@ -6,7 +6,7 @@ import Foundation
 /// shares one). The few in-place writes (optimizer updates, `fill`) are meant for leaves, outside recording.
 public final class Tensor {
     public let shape: [Int]
-    public let storage: TensorStorage
+    public internal(set) var storage: TensorStorage
     /// Leaves with `requiresGrad` collect `grad` in `backward()`; op outputs require grad when an input does.
     public var requiresGrad: Bool
     public internal(set) var grad: Tensor?
