@@ -1,7 +1,9 @@
 // swift-tools-version: 6.0
 // Lemma: deep learning for text and mathematical documents, in Swift.
-// Layers: CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
-//         → Lemma (umbrella) → lemma (command-line tool).
+// Layers, each a module that only imports the ones before it:
+//   CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
+//   → LemmaNN (modules, layers, losses) → LemmaOptim (optimizers, schedules)
+//   → Lemma (umbrella) → lemma (command-line tool).
 import PackageDescription
 
 let package = Package(
@@ -20,7 +22,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("m")]
         ),
         .target(name: "LemmaTensor", dependencies: ["CLemmaKernels"]),
-        .target(name: "Lemma", dependencies: ["LemmaTensor"]),
+        .target(name: "LemmaNN", dependencies: ["LemmaTensor"]),
+        .target(name: "LemmaOptim", dependencies: ["LemmaTensor"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim"]),
         .executableTarget(
             name: "lemma",
             dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -31,6 +35,8 @@ let package = Package(
             dependencies: ["LemmaTensor"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LemmaNNTests", dependencies: ["LemmaNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaOptimTests", dependencies: ["LemmaOptim"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

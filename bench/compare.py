@@ -2,7 +2,7 @@
 """Runs Lemma's and PyTorch's benchmarks side by side and prints medians and ratios as a Markdown table.
 
     swift build -c release --product lemma-bench
-    python3 bench/compare.py [--runs 5] [gemm|dispatch|mlp|all]
+    python3 bench/compare.py [--runs 5] [all|WORKLOAD]
 
 Each implementation runs `--runs` times as a separate process (each run is itself a median of 7 timed
 batches); the table shows the median over runs. PyTorch runs in every configuration found here: Debian's
@@ -18,7 +18,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
-which = next((a for a in args if a in ("gemm", "dispatch", "mlp", "all")), "all")
+which = next((a for a in args if not a.startswith("-") and not a.isdigit()), "all")
 
 configs = [("lemma", [os.path.join(ROOT, ".build/release/lemma-bench"), which], {})]
 torch_script = os.path.join(ROOT, "bench/torch_bench.py")
@@ -29,7 +29,9 @@ venv = os.path.join(ROOT, "bench/.venv/bin/python")
 if os.path.exists(venv):
     configs.append(("pypi", [venv, torch_script, which], {}))
 
-METRICS = {"gflops": (True, "GFLOP/s"), "us_per_op": (False, "µs/op"), "examples_per_s": (True, "examples/s")}
+# Metric name -> (higher is better, unit). Workloads report exactly one of these.
+METRICS = {"gflops": (True, "GFLOP/s"), "us_per_op": (False, "µs/op"), "examples_per_s": (True, "examples/s"),
+           "ms_per_step": (False, "ms/step")}
 samples = {}  # (workload, label) -> [value]
 units = {}
 for _ in range(runs):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch's side of the benchmarks in bench/: the same workloads as bench/swift/main.swift, one JSON line each.
 
-Usage: python3 bench/torch_bench.py [gemm|dispatch|mlp|all] [--repeat N]
+Usage: python3 bench/torch_bench.py [all|WORKLOAD] [--repeat N]
 Runs with torch.set_num_threads(2). Which torch runs is whichever `python3` imports (Debian's
 python3-torch 1.13, or a venv with PyPI torch 2.x); bench/compare.py records the version.
 """
@@ -86,9 +86,15 @@ def bench_mlp():
     report(workload="mlp 784-512-10 train step, batch 128", examples_per_s=batch / measure(50, step))
 
 
-if which in ("gemm", "all"):
-    bench_gemm()
-if which in ("dispatch", "all"):
-    bench_dispatch()
-if which in ("mlp", "all"):
-    bench_mlp()
+# Workloads by name, the same names as in bench/swift/main.swift.
+WORKLOADS = {
+    "gemm": bench_gemm,
+    "dispatch": bench_dispatch,
+    "mlp": bench_mlp,
+}
+
+if which != "all" and which not in WORKLOADS:
+    sys.exit(f"torch_bench: unknown workload {which!r}; one of all, {', '.join(WORKLOADS)}")
+for name, run in WORKLOADS.items():
+    if which in (name, "all"):
+        run()

@@ -1,0 +1,49 @@
+import CLemmaKernels
+import Lemma
+
+func benchGemm() {
+    for (m, k, n) in [(1024, 1024, 1024), (64, 512, 2048)] {
+        let flops = 2.0 * Double(m * n * k)
+        let inner = m == 1024 ? 5 : 200
+        let a = Tensor.normal([m, k], generator: RandomGenerator(seed: 1))
+        let b = Tensor.normal([k, n], generator: RandomGenerator(seed: 2))
+        let c = Tensor.zeros([m, n])
+        for (library, name) in [(LEMMA_GEMM_ONEDNN, "onednn"), (LEMMA_GEMM_OPENBLAS, "openblas")] {
+            let seconds = measure(repeats: repeats, inner: inner) {
+                _ = lemma_sgemm(Int32(library.rawValue), 0, 0, Int64(m), Int64(n), Int64(k), 1, a.storage.pointer,
+                                Int64(k), b.storage.pointer, Int64(n), 0, c.storage.pointer, Int64(n))
+            }
+            report(["workload": "gemm \(m)x\(k)x\(n)", "impl": "raw \(name)", "gflops": flops / seconds / 1e9])
+        }
+        let seconds = measure(repeats: repeats, inner: inner) { _ = a.matmul(b) }
+        report(["workload": "gemm \(m)x\(k)x\(n)", "impl": "lemma", "gflops": flops / seconds / 1e9])
+    }
+}
+
+/// Both libraries on the GEMMs of real layers, transposes included: the data behind CPUBackend's choice.
+func benchGemmShapes() {
+    // (name, m, n, k, transA, transB)
+    let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+        ("mlp fc1 forward x·Wᵀ", 128, 512, 784, false, true),
+        ("mlp fc1 weight grad gᵀ·x", 512, 784, 128, true, false),
+        ("mlp fc2 forward", 128, 10, 512, false, true),
+        ("mlp fc2 input grad g·W", 128, 512, 10, false, false),
+        ("lstm step h·Whᵀ (batch 32, hidden 256)", 32, 1024, 256, false, true),
+        ("lstm input projection (32×128 steps, 256→1024)", 4096, 1024, 256, false, true),
+        ("attention scores q·kᵀ (T 256, head 64)", 256, 256, 64, false, true),
+    ]
+    for (name, m, n, k, ta, tb) in shapes {
+        let a = Tensor.normal([m * k]), b = Tensor.normal([k * n]), c = Tensor.zeros([m * n])
+        let inner = max(3, Int(2e8 / Double(2 * m * n * k)))
+        var row: [String: Any] = ["workload": "gemm \(name) m\(m) n\(n) k\(k)", "impl": "shape"]
+        for (library, label) in [(LEMMA_GEMM_ONEDNN, "onednn"), (LEMMA_GEMM_OPENBLAS, "openblas")] {
+            let seconds = measure(repeats: repeats, inner: inner) {
+                _ = lemma_sgemm(Int32(library.rawValue), ta ? 1 : 0, tb ? 1 : 0, Int64(m), Int64(n), Int64(k), 1,
+                                a.storage.pointer, Int64(ta ? m : k), b.storage.pointer, Int64(tb ? k : n), 0,
+                                c.storage.pointer, Int64(n))
+            }
+            row[label + "_gflops"] = 2.0 * Double(m * n * k) / seconds / 1e9
+        }
+        report(row)
+    }
+}
