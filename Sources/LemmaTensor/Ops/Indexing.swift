@@ -2,7 +2,8 @@
 /// accumulating into rows (`scatterAdding`), with PyTorch's semantics.
 extension Tensor {
     /// Rows of this tensor (indexed along dim 0) in the order of `indices`: shape indices.shape + shape[1...].
-    public func indexSelect(_ indices: IndexTensor) -> Tensor {
+    /// Row `paddingIndex`, if given, gets no gradient (an embedding's padding row).
+    public func indexSelect(_ indices: IndexTensor, paddingIndex: Int32? = nil) -> Tensor {
         guard rank >= 1 else { shapeFailure("index_select", "needs a tensor of rank >= 1") }
         let rows = shape[0], rowLength = count / Swift.max(rows, 1)
         let y = makeOutput(indices.shape + shape.dropFirst())
@@ -14,6 +15,11 @@ extension Tensor {
         return y.recorded("index_select", [self]) { g in
             let gx = Tensor.zeros(inShape)
             _ = g.backend.indexAdd(g.storage, into: gx.storage, rows: rows, rowLength: rowLength, indices: indices.values)
+            if let paddingIndex {
+                gx.withUnsafeMutableBufferPointer { grad in
+                    for j in 0..<rowLength { grad[Int(paddingIndex) * rowLength + j] = 0 }
+                }
+            }
             return [gx]
         }
     }

@@ -1,0 +1,20 @@
+import LemmaTensor
+
+/// Zeroes each element with probability `p` in training and scales the rest by 1/(1-p); identity in eval.
+public final class Dropout: Module, UnaryLayer {
+    public let probability: Float
+    public let generator: RandomGenerator?
+
+    public init(_ probability: Float, generator: RandomGenerator? = nil) {
+        precondition(probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
+        self.probability = probability
+        self.generator = generator
+        super.init()
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        guard isTraining, probability > 0 else { return input }
+        let keep = Tensor.bernoulli(input.shape, probability: 1 - probability, generator: generator)
+        return input * keep.affine(scale: 1 / (1 - probability), shift: 0)
+    }
+}

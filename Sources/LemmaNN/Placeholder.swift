@@ -1,2 +1,0 @@
-/// Placeholder until the module system lands; see issue 3.
-enum LemmaNNModule {}
