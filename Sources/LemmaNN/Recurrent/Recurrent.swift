@@ -1,0 +1,157 @@
+import LemmaTensor
+
+/// The state a recurrent layer ends in: h (and c for LSTM), each [layers · directions, B, H], ordered as in
+/// PyTorch (layer 0 forward, layer 0 reverse, layer 1 forward, …).
+public struct RecurrentState {
+    public var hidden: Tensor
+    public var cell: Tensor?
+
+    public init(hidden: Tensor, cell: Tensor? = nil) {
+        self.hidden = hidden
+        self.cell = cell
+    }
+}
+
+/// RNN, LSTM and GRU layers with PyTorch's semantics and parameter names: multi-layer, bidirectional,
+/// dropout between layers, batch-first or time-major, per-sequence lengths (padded steps neither change
+/// the outputs nor receive gradient; their outputs are zero, as with packed sequences).
+///
+/// Each layer and direction computes its input projections for all steps in one GEMM, then runs the
+/// recurrence as one fused op (`Tensor.recurrence`).
+public class Recurrent: Module {
+    public let cell: RecurrentCell
+    public let inputSize: Int, hiddenSize: Int, numLayers: Int
+    public let bidirectional: Bool, batchFirst: Bool
+    public let dropout: Float
+    let dropoutLayer: Dropout?
+    /// weights[layer * directions + direction] = [weight_ih, weight_hh, bias_ih, bias_hh]
+    public let weights: [[Tensor]]
+
+    init(cell: RecurrentCell, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool,
+         dropout: Float, bidirectional: Bool, generator: RandomGenerator?) {
+        precondition(numLayers >= 1 && hiddenSize >= 1 && inputSize >= 1, "\(cell): sizes must be positive")
+        self.cell = cell
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.numLayers = numLayers
+        self.bidirectional = bidirectional
+        self.batchFirst = batchFirst
+        self.dropout = dropout
+        dropoutLayer = dropout > 0 && numLayers > 1 ? Dropout(dropout, generator: generator) : nil
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        let gates = cell.gateCount * hiddenSize
+        let directions = bidirectional ? 2 : 1
+        weights = (0..<numLayers).flatMap { layer in
+            (0..<directions).map { _ in
+                let layerInput = layer == 0 ? inputSize : hiddenSize * directions
+                var set = [Tensor.uniformParameter([gates, layerInput], bound: bound, generator: generator),
+                           Tensor.uniformParameter([gates, hiddenSize], bound: bound, generator: generator)]
+                if bias {
+                    set += [Tensor.uniformParameter([gates], bound: bound, generator: generator),
+                            Tensor.uniformParameter([gates], bound: bound, generator: generator)]
+                }
+                return set
+            }
+        }
+        super.init()
+    }
+
+    public var directions: Int { bidirectional ? 2 : 1 }
+
+    /// PyTorch's keys: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then …_reverse.
+    public override func ownParameters() -> [(key: String, tensor: Tensor)] {
+        var result: [(key: String, tensor: Tensor)] = []
+        for layer in 0..<numLayers {
+            for direction in 0..<directions {
+                let suffix = "_l\(layer)" + (direction == 1 ? "_reverse" : "")
+                let set = weights[layer * directions + direction]
+                let names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+                for (name, tensor) in zip(names, set) { result.append((name + suffix, tensor)) }
+            }
+        }
+        return result
+    }
+
+    public override func children() -> [(key: String, module: Module)] { [] }
+
+    /// input: [B, T, input] if batchFirst else [T, B, input]. lengths: real steps per sequence (each ≥ 1).
+    /// Returns the top layer's output ([B, T, D·H] or [T, B, D·H]) and the final state of every layer.
+    public func callAsFunction(_ input: Tensor, lengths: [Int]? = nil, initialState: RecurrentState? = nil)
+        -> (output: Tensor, state: RecurrentState) {
+        guard input.rank == 3, input.shape[2] == inputSize else {
+            fatalError("\(cell): input \(input.shape) must be [\(batchFirst ? "B, T" : "T, B"), \(inputSize)]")
+        }
+        var x = batchFirst ? input.transposed(0, 1) : input
+        let steps = x.shape[0], batch = x.shape[1], H = hiddenSize
+        let stateShape = [numLayers * directions, batch, H]
+        if let initialState {
+            precondition(initialState.hidden.shape == stateShape, "\(cell): initial hidden state must be \(stateShape), got \(initialState.hidden.shape)")
+            precondition((cell == .lstm) == (initialState.cell != nil), "\(cell): an initial cell state is required for LSTM and only for LSTM")
+        }
+        let lengths32 = lengths.map { $0.map { Int32($0) } }
+        let zeros = Tensor.zeros([batch, H])
+        var finalHidden: [Tensor] = [], finalCell: [Tensor] = []
+        for layer in 0..<numLayers {
+            var outputs: [Tensor] = []
+            for direction in 0..<directions {
+                let index = layer * directions + direction
+                let set = weights[index]
+                let biasIH = set.count > 2 ? set[2] : nil
+                let biasHH = set.count > 3 ? set[3] : Tensor.zeros([cell.gateCount * H])
+                let h0 = initialState.map { $0.hidden.slice(axis: 0, index..<(index + 1)).reshaped([batch, H]) } ?? zeros
+                let c0 = cell == .lstm ? (initialState?.cell.map { $0.slice(axis: 0, index..<(index + 1)).reshaped([batch, H]) } ?? zeros) : nil
+                let projections = x.linear(weight: set[0], bias: biasIH)
+                let states = Tensor.recurrence(cell, projections: projections, weightHH: set[1], biasHH: biasHH,
+                                               initialHidden: h0, initialCell: c0, lengths: lengths32,
+                                               reverse: direction == 1)
+                let width = cell.stateCount * H
+                let last = finalStep(states, reverse: direction == 1, lengths: lengths32, width: width)
+                outputs.append(cell == .lstm ? states.slice(axis: 2, 0..<H) : states)
+                finalHidden.append(cell == .lstm ? last.slice(axis: 1, 0..<H) : last)
+                if cell == .lstm { finalCell.append(last.slice(axis: 1, H..<(2 * H))) }
+            }
+            x = outputs.count == 1 ? outputs[0] : Tensor.concat(outputs, axis: 2)
+            if layer < numLayers - 1, let dropoutLayer, isTraining { x = dropoutLayer(x) }
+        }
+        let output = batchFirst ? x.transposed(0, 1) : x
+        let state = RecurrentState(hidden: Tensor.stack(finalHidden, axis: 0),
+                                   cell: cell == .lstm ? Tensor.stack(finalCell, axis: 0) : nil)
+        return (output, state)
+    }
+
+    /// The state each row ends in: step T-1 (or its last real step) going forward, step 0 in reverse.
+    private func finalStep(_ states: Tensor, reverse: Bool, lengths: [Int32]?, width: Int) -> Tensor {
+        let steps = states.shape[0], batch = states.shape[1]
+        if reverse { return states.slice(axis: 0, 0..<1).reshaped([batch, width]) }
+        guard let lengths else { return states.slice(axis: 0, (steps - 1)..<steps).reshaped([batch, width]) }
+        let index = IndexTensor(lengths.flatMap { Array(repeating: $0 - 1, count: width) }, shape: [1, batch, width])
+        return states.gather(axis: 0, index).reshaped([batch, width])
+    }
+}
+
+/// Elman RNN with tanh (default) or ReLU.
+public final class RNN: Recurrent {
+    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, relu: Bool = false, bias: Bool = true,
+                batchFirst: Bool = false, dropout: Float = 0, bidirectional: Bool = false,
+                generator: RandomGenerator? = nil) {
+        super.init(cell: relu ? .rnnRelu : .rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize,
+                   numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
+                   bidirectional: bidirectional, generator: generator)
+    }
+}
+
+public final class LSTM: Recurrent {
+    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
+                dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator? = nil) {
+        super.init(cell: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
+                   batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
+    }
+}
+
+public final class GRU: Recurrent {
+    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
+                dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator? = nil) {
+        super.init(cell: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
+                   batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
+    }
+}

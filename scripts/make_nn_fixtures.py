@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""PyTorch reference fixtures for Lemma's layers (Tests/LemmaNNTests/Fixtures/layers.safetensors).
+
+    /usr/bin/python3 scripts/make_nn_fixtures.py Tests/LemmaNNTests/Fixtures
+
+Each case builds a torch module with a fixed seed and stores, under `<case>.`:
+  param.<key>       the module's state_dict (Lemma loads it by the same keys)
+  x, lengths, h0/c0 inputs (lengths as I64)
+  y, h_n, c_n       outputs (padded steps of packed sequences are zero)
+  gy, gh, gc        upstream gradients; the loss is sum(y*gy) + sum(h_n*gh) + sum(c_n*gc)
+  grad.x, grad.h0, grad.c0, grad.param.<key>
+Computed in float64, stored as float32.
+"""
+import os
+import sys
+
+import torch
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import write_safetensors  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+fixtures = {}
+
+
+def store(case, name, tensor):
+    fixtures[f"{case}.{name}"] = tensor.detach().float() if tensor.is_floating_point() else tensor.detach().to(torch.int64)
+
+
+def layer_case(case, module, x, extra_outputs=None):
+    """A single-input, single-output layer."""
+    for k, v in module.state_dict().items():
+        store(case, f"param.{k}", v)
+    x = x.clone().requires_grad_(x.is_floating_point())
+    y = module(x)
+    gy = torch.rand(y.shape) * 2 - 1
+    (y * gy).sum().backward()
+    store(case, "x", x)
+    store(case, "y", y)
+    store(case, "gy", gy)
+    if x.is_floating_point():
+        store(case, "grad.x", x.grad)
+    for k, p in module.named_parameters():
+        if p.grad is not None:
+            store(case, f"grad.param.{k}", p.grad)
+
+
+def recurrent_case(case, module, batch, steps, lengths=None, initial=False):
+    for k, v in module.state_dict().items():
+        store(case, f"param.{k}", v)
+    directions = 2 if module.bidirectional else 1
+    shape = (batch, steps, module.input_size) if module.batch_first else (steps, batch, module.input_size)
+    x = (torch.rand(shape) * 2 - 1).requires_grad_(True)
+    is_lstm = isinstance(module, torch.nn.LSTM)
+    state = None
+    if initial:
+        h0 = (torch.rand(module.num_layers * directions, batch, module.hidden_size) - 0.5).requires_grad_(True)
+        c0 = (torch.rand(module.num_layers * directions, batch, module.hidden_size) - 0.5).requires_grad_(True)
+        state = (h0, c0) if is_lstm else h0
+    if lengths is not None:
+        packed = pack_padded_sequence(x, torch.tensor(lengths), batch_first=module.batch_first, enforce_sorted=False)
+        out, final = module(packed, state)
+        y, _ = pad_packed_sequence(out, batch_first=module.batch_first, total_length=steps)
+        store(case, "lengths", torch.tensor(lengths))
+    else:
+        y, final = module(x, state)
+    h_n, c_n = final if is_lstm else (final, None)
+    gy, gh = torch.rand(y.shape) * 2 - 1, torch.rand(h_n.shape) * 2 - 1
+    loss = (y * gy).sum() + (h_n * gh).sum()
+    if is_lstm:
+        gc = torch.rand(c_n.shape) * 2 - 1
+        loss = loss + (c_n * gc).sum()
+        store(case, "c_n", c_n)
+        store(case, "gc", gc)
+    loss.backward()
+    for name, t in [("x", x), ("y", y), ("h_n", h_n), ("gy", gy), ("gh", gh), ("grad.x", x.grad)]:
+        store(case, name, t)
+    if initial:
+        store(case, "h0", h0)
+        store(case, "grad.h0", h0.grad)
+        if is_lstm:
+            store(case, "c0", c0)
+            store(case, "grad.c0", c0.grad)
+    for k, p in module.named_parameters():
+        store(case, f"grad.param.{k}", p.grad)
+
+
+torch.manual_seed(0)
+layer_case("linear", torch.nn.Linear(5, 3), torch.rand(2, 4, 5) * 2 - 1)
+layer_case("linear_nobias", torch.nn.Linear(5, 3, bias=False), torch.rand(4, 5) * 2 - 1)
+layer_case("layer_norm", torch.nn.LayerNorm(6), torch.rand(3, 4, 6) * 4 - 2)
+layer_case("layer_norm_2d", torch.nn.LayerNorm([3, 4], eps=1e-3), torch.rand(2, 3, 4) * 4 - 2)
+embedding = torch.nn.Embedding(7, 4, padding_idx=0)
+layer_case("embedding", embedding, torch.tensor([[0, 3, 3, 6], [2, 0, 1, 5]]))
+
+for name, cls in [("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU), ("rnn", torch.nn.RNN)]:
+    torch.manual_seed(1)
+    recurrent_case(f"{name}_basic", cls(4, 5), batch=3, steps=6)
+    torch.manual_seed(2)
+    recurrent_case(f"{name}_stack_bi", cls(4, 5, num_layers=2, bidirectional=True, batch_first=True),
+                   batch=3, steps=6, initial=True)
+    torch.manual_seed(3)
+    recurrent_case(f"{name}_lengths", cls(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+                   batch=4, steps=5, lengths=[5, 2, 4, 1], initial=True)
+torch.manual_seed(4)
+recurrent_case("rnn_relu", torch.nn.RNN(3, 4, nonlinearity="relu"), batch=2, steps=4)
+torch.manual_seed(5)
+recurrent_case("lstm_nobias", torch.nn.LSTM(3, 4, bias=False), batch=2, steps=4)
+
+out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaNNTests/Fixtures"
+os.makedirs(out_dir, exist_ok=True)
+write_safetensors(os.path.join(out_dir, "layers.safetensors"), fixtures, {"torch": torch.__version__})
+print(f"wrote {len(fixtures)} tensors")
