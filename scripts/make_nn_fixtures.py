@@ -108,6 +108,111 @@ recurrent_case("rnn_relu", torch.nn.RNN(3, 4, nonlinearity="relu"), batch=2, ste
 torch.manual_seed(5)
 recurrent_case("lstm_nobias", torch.nn.LSTM(3, 4, bias=False), batch=2, steps=4)
 
+# Attention
+def attention_case(case, module, inputs, call, outputs):
+    """A module with several inputs (`inputs` holds the float ones that get gradients)."""
+    for k, v in module.state_dict().items():
+        store(case, f"param.{k}", v)
+    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+    results = call(module, **leaves)
+    loss = 0
+    for name, y in zip(outputs, results):
+        gy = torch.rand(y.shape) * 2 - 1
+        store(case, name, y)
+        store(case, f"g{name}", gy)
+        loss = loss + (y * gy).sum()
+    loss.backward()
+    for k, v in leaves.items():
+        store(case, k, v)
+        store(case, f"grad.{k}", v.grad)
+    for k, p in module.named_parameters():
+        store(case, f"grad.param.{k}", p.grad)
+
+
+torch.manual_seed(6)
+mha = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+torch.nn.init.uniform_(mha.in_proj_bias, -0.5, 0.5)
+padding = torch.tensor([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]], dtype=torch.bool)
+store("mha_self", "key_padding", padding.double())
+attention_case("mha_self", mha, {"x": torch.rand(2, 5, 8) * 2 - 1},
+               lambda m, x: m(x, x, x, key_padding_mask=padding, average_attn_weights=True), ["y", "w"])
+causal = torch.triu(torch.ones(4, 4, dtype=torch.bool), diagonal=1)
+torch.manual_seed(7)
+mha = torch.nn.MultiheadAttention(8, 4, batch_first=True)
+attention_case("mha_cross_causal", mha, {"q": torch.rand(2, 4, 8) * 2 - 1, "kv": torch.rand(2, 4, 8) * 2 - 1},
+               lambda m, q, kv: m(q, kv, kv * 0.5, attn_mask=causal), ["y", "w"])
+for name, norm_first in [("block_post_ln", False), ("block_pre_ln", True)]:
+    torch.manual_seed(8)
+    block = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu",
+                                             batch_first=True, norm_first=norm_first)
+    pad = torch.tensor([[0, 0, 0, 0, 1], [0, 0, 0, 0, 0]], dtype=torch.bool)
+    store(name, "key_padding", pad.double())
+    attention_case(name, block, {"x": torch.rand(2, 5, 8) * 2 - 1},
+                   lambda m, x: (m(x, src_key_padding_mask=pad),), ["y"])
+
+
+class Additive(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.query_proj = torch.nn.Linear(6, 5, bias=False)
+        self.key_proj = torch.nn.Linear(4, 5, bias=False)
+        self.v = torch.nn.Linear(5, 1, bias=False)
+
+    def forward(self, q, k, vals):
+        scores = self.v(torch.tanh(self.key_proj(k) + self.query_proj(q).unsqueeze(1))).squeeze(2)
+        scores = scores.masked_fill(torch.tensor([[0, 0, 1], [0, 0, 0]], dtype=torch.bool), float("-inf"))
+        w = torch.softmax(scores, dim=-1)
+        return torch.bmm(w.unsqueeze(1), vals).squeeze(1), w
+
+
+class General(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = torch.nn.Linear(4, 6, bias=False)
+
+    def forward(self, q, k, vals):
+        scores = torch.bmm(self.proj(k), q.unsqueeze(2)).squeeze(2)
+        w = torch.softmax(scores, dim=-1)
+        return torch.bmm(w.unsqueeze(1), vals).squeeze(1), w
+
+
+torch.manual_seed(9)
+attn_inputs = {"q": torch.rand(2, 6) * 2 - 1, "k": torch.rand(2, 3, 4) * 2 - 1, "vals": torch.rand(2, 3, 7) * 2 - 1}
+attention_case("additive", Additive(), attn_inputs, lambda m, q, k, vals: m(q, k, vals), ["y", "w"])
+attention_case("general", General(), attn_inputs, lambda m, q, k, vals: m(q, k, vals), ["y", "w"])
+
+# Losses: logits [6, 4], with an ignored target
+torch.manual_seed(10)
+logits = torch.rand(6, 4) * 4 - 2
+targets = torch.tensor([0, 3, -100, 1, 2, 3])
+class_weights = torch.tensor([1.0, 2.0, 0.5, 1.5])
+store("loss", "logits", logits)
+store("loss", "targets", targets)
+store("loss", "class_weights", class_weights)
+for name, kwargs in [("ce", {}), ("ce_weighted", {"weight": class_weights}),
+                     ("ce_smooth", {"label_smoothing": 0.1}),
+                     ("ce_weighted_smooth", {"weight": class_weights, "label_smoothing": 0.2}),
+                     ("ce_sum", {"reduction": "sum"})]:
+    x = logits.clone().requires_grad_(True)
+    loss = torch.nn.functional.cross_entropy(x, targets, ignore_index=-100, **kwargs)
+    loss.backward()
+    store("loss", f"{name}.value", loss)
+    store("loss", f"{name}.grad", x.grad)
+x = logits.clone().requires_grad_(True)
+binary_targets = (torch.rand(6, 4) > 0.5).double()
+pos_weight = torch.tensor([1.0, 3.0, 0.5, 2.0])
+loss = torch.nn.functional.binary_cross_entropy_with_logits(x, binary_targets, pos_weight=pos_weight)
+loss.backward()
+store("loss", "binary_targets", binary_targets)
+store("loss", "pos_weight", pos_weight)
+store("loss", "bce.value", loss)
+store("loss", "bce.grad", x.grad)
+x = logits.clone().requires_grad_(True)
+loss = torch.nn.functional.mse_loss(x, binary_targets)
+loss.backward()
+store("loss", "mse.value", loss)
+store("loss", "mse.grad", x.grad)
+
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaNNTests/Fixtures"
 os.makedirs(out_dir, exist_ok=True)
 write_safetensors(os.path.join(out_dir, "layers.safetensors"), fixtures, {"torch": torch.__version__})

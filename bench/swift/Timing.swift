@@ -23,3 +23,10 @@ func report(_ fields: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 }
+
+/// `--only TEXT` limits a workload with many configurations to those whose name contains TEXT.
+func matchesFilter(_ name: String) -> Bool {
+    let arguments = CommandLine.arguments
+    guard let at = arguments.firstIndex(of: "--only"), at + 1 < arguments.count else { return true }
+    return name.contains(arguments[at + 1])
+}

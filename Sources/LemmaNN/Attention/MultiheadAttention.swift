@@ -1,0 +1,62 @@
+import LemmaTensor
+
+/// Multi-head attention with PyTorch's `nn.MultiheadAttention` parameters (`in_proj_weight` [3E, E],
+/// `in_proj_bias`, `out_proj`), batch-first: query [B, T, E], key and value [B, S, E].
+public final class MultiheadAttention: Module {
+    public let embedDim: Int, numHeads: Int
+    public let inProjWeight: Tensor
+    public let inProjBias: Tensor?
+    public let outProj: Linear
+    let attentionDropout: Dropout?
+
+    public init(embedDim: Int, numHeads: Int, dropout: Float = 0, bias: Bool = true, generator: RandomGenerator? = nil) {
+        precondition(embedDim % numHeads == 0, "MultiheadAttention: embedDim \(embedDim) is not divisible by numHeads \(numHeads)")
+        self.embedDim = embedDim
+        self.numHeads = numHeads
+        // Xavier-uniform in-projection and zero biases, as PyTorch initializes them.
+        let bound = (6 / Float(embedDim + 3 * embedDim)).squareRoot()
+        inProjWeight = .uniformParameter([3 * embedDim, embedDim], bound: bound, generator: generator)
+        inProjBias = bias ? Tensor.zeros([3 * embedDim]) : nil
+        inProjBias?.requiresGrad = true
+        outProj = Linear(embedDim, embedDim, bias: bias, generator: generator)
+        outProj.bias.map { b in b.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        attentionDropout = dropout > 0 ? Dropout(dropout, generator: generator) : nil
+        super.init()
+    }
+
+    public override func ownParameters() -> [(key: String, tensor: Tensor)] {
+        [("in_proj_weight", inProjWeight)] + (inProjBias.map { [("in_proj_bias", $0)] } ?? [])
+    }
+
+    public override func children() -> [(key: String, module: Module)] { [("out_proj", outProj)] }
+
+    /// `keyPadding` [B, S]: 1 marks padding keys. `blocked` [T, S]: 1 marks pairs that may not attend.
+    /// Returns the output [B, T, E] and the attention weights averaged over heads [B, T, S].
+    public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPadding: Tensor? = nil,
+                               blocked: Tensor? = nil, causal: Bool = false) -> (output: Tensor, weights: Tensor) {
+        let batch = query.shape[0], t = query.shape[1], s = key.shape[1], e = embedDim
+        let q: Tensor, k: Tensor, v: Tensor
+        if query === key && key === value {
+            let qkv = query.linear(weight: inProjWeight, bias: inProjBias)
+            (q, k, v) = (qkv.slice(axis: 2, 0..<e), qkv.slice(axis: 2, e..<(2 * e)), qkv.slice(axis: 2, (2 * e)..<(3 * e)))
+        } else {
+            func project(_ x: Tensor, _ part: Int) -> Tensor {
+                let range = (part * e)..<((part + 1) * e)
+                return x.linear(weight: inProjWeight.slice(axis: 0, range), bias: inProjBias?.slice(axis: 0, range))
+            }
+            (q, k, v) = (project(query, 0), project(key, 1), project(value, 2))
+        }
+        let headDim = e / numHeads
+        func heads(_ x: Tensor, _ length: Int) -> Tensor { x.reshaped([batch, length, numHeads, headDim]).permuted([0, 2, 1, 3]) }
+        var mask = blocked
+        if let keyPadding {
+            let padding = keyPadding.reshaped([batch, 1, 1, s])
+            mask = mask.map { ($0 + padding).minimum(Tensor(scalar: 1)) } ?? padding
+        }
+        let (attended, weights) = scaledDotProductAttention(query: heads(q, t), key: heads(k, s), value: heads(v, s),
+                                                            blocked: mask, causal: causal,
+                                                            dropout: isTraining ? attentionDropout : nil)
+        let merged = attended.permuted([0, 2, 1, 3]).reshaped([batch, t, e])
+        return (outProj(merged), weights.mean(axis: 1))
+    }
+}
