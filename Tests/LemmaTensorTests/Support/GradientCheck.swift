@@ -1,40 +1,12 @@
 import LemmaTensor
 import Testing
 
-/// Compares autograd's gradients with central finite differences of L = Σ f(x) ⊙ w, w fixed and random,
-/// with L accumulated in Double. `eps` and the tolerances suit Float32 inputs of magnitude ~1.
+/// Records an issue when autograd's gradients disagree with finite differences (see `gradientCheck`).
 func checkGradients(_ inputs: [Tensor], eps: Float = 1e-2, rtol: Double = 2e-2, atol: Double = 2e-3,
                     _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
                     _ f: ([Tensor]) -> Tensor) {
-    for x in inputs { x.requiresGrad = true; x.zeroGrad() }
-    let probe = f(inputs)
-    let weights = Tensor.uniform(probe.shape, low: -1, high: 1, generator: RandomGenerator(seed: 7))
-    let w = weights.scalars
-    func loss() -> Double {
-        let y = withNoGrad { f(inputs) }.scalars
-        return zip(y, w).reduce(0) { $0 + Double($1.0) * Double($1.1) }
-    }
-    (probe * weights).sum().backward()
-    for (n, x) in inputs.enumerated() {
-        guard let analytic = x.grad?.scalars else {
-            Issue.record("\(label): input \(n) got no gradient", sourceLocation: sourceLocation)
-            continue
-        }
-        for i in 0..<x.count {
-            let original = x.withUnsafeBufferPointer { $0[i] }
-            x.withUnsafeMutableBufferPointer { $0[i] = original + eps }
-            let plus = loss()
-            x.withUnsafeMutableBufferPointer { $0[i] = original - eps }
-            let minus = loss()
-            x.withUnsafeMutableBufferPointer { $0[i] = original }
-            let numeric = (plus - minus) / (2 * Double(eps))
-            let a = Double(analytic[i])
-            if Swift.abs(a - numeric) > atol + rtol * Swift.abs(numeric) {
-                Issue.record("\(label): d/dx\(n)[\(i)] autograd \(a) vs finite difference \(numeric)",
-                             sourceLocation: sourceLocation)
-                return
-            }
-        }
+    if let failure = gradientCheck(inputs, eps: eps, rtol: rtol, atol: atol, f) {
+        Issue.record("\(label): \(failure)", sourceLocation: sourceLocation)
     }
 }
 
