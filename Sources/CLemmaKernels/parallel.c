@@ -19,8 +19,9 @@ typedef struct {
 static void run_share(void *p) {
     const parallel_job *job = p;
     int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    // Chunks are multiples of 16 elements so each thread's vector loop starts aligned to a lane group.
-    int64_t chunk = ((job->n + threads - 1) / threads + 15) & ~(int64_t)15;
+    // Long ranges split at multiples of 16 so each thread's vector loop starts aligned to a lane group.
+    int64_t chunk = (job->n + threads - 1) / threads;
+    if (chunk >= 64) chunk = (chunk + 15) & ~(int64_t)15;
     int64_t begin = t * chunk, end = begin + chunk < job->n ? begin + chunk : job->n;
     if (begin < end) job->body(job->ctx, begin, end);
 }

@@ -173,3 +173,44 @@ void lemma_recurrent_backward(int kind, int64_t T, int64_t B, int64_t H, const f
         }
     }
 }
+
+typedef struct {
+    int kind, backward;
+    int64_t T, B, H;
+    const int32_t *lengths;
+    const lemma_recurrent_direction *directions;
+} directions_job;
+
+static void run_direction(const directions_job *job, int d) {
+    const lemma_recurrent_direction *x = &job->directions[d];
+    if (job->backward)
+        lemma_recurrent_backward(job->kind, job->T, job->B, job->H, x->w_hh, job->lengths, x->reverse, x->states,
+                                 x->acts, x->prev, x->dstates, x->dxp, x->dhh, x->dh0, x->dc0, x->scratch);
+    else
+        lemma_recurrent_forward(job->kind, job->T, job->B, job->H, x->xp, x->w_hh_t, x->b_hh, x->h0, x->c0,
+                                job->lengths, x->reverse, x->states, x->acts, x->prev, x->scratch);
+}
+
+// One direction per thread; the GEMMs inside see an active parallel region and run on their own thread.
+static void directions_range(void *context, int64_t begin, int64_t end) {
+    for (int64_t d = begin; d < end; d++) run_direction(context, (int)d);
+}
+
+static void run_directions(directions_job *job, int count) {
+    if (count > 1 && lemma_max_threads() > 1)
+        lemma_parallel_for(count, 1, directions_range, job);
+    else
+        for (int d = 0; d < count; d++) run_direction(job, d);
+}
+
+void lemma_recurrent_forward_directions(int kind, int64_t T, int64_t B, int64_t H, const int32_t *lengths,
+                                        int count, const lemma_recurrent_direction *directions) {
+    directions_job job = {kind, 0, T, B, H, lengths, directions};
+    run_directions(&job, count);
+}
+
+void lemma_recurrent_backward_directions(int kind, int64_t T, int64_t B, int64_t H, const int32_t *lengths,
+                                         int count, const lemma_recurrent_direction *directions) {
+    directions_job job = {kind, 1, T, B, H, lengths, directions};
+    run_directions(&job, count);
+}

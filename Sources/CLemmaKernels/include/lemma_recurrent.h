@@ -37,6 +37,23 @@ void lemma_recurrent_backward(int kind, int64_t T, int64_t B, int64_t H, const f
                               int reverse, const float *states, const float *acts, const float *prev,
                               const float *dstates, float *dxp, float *dhh, float *dh0, float *dc0, float *scratch);
 
+// The buffers of one direction of one layer, for running several independent recurrences at once.
+typedef struct {
+    const float *xp, *w_hh_t, *w_hh, *b_hh, *h0, *c0;
+    int reverse;
+    float *states, *acts, *prev, *scratch;
+    const float *dstates;
+    float *dxp, *dhh, *dh0, *dc0;
+} lemma_recurrent_direction;
+
+// Runs `count` independent recurrences (the directions of a bidirectional layer), each on its own thread
+// when there are threads to spare: a step's GEMM is too small to split well, but two directions split
+// perfectly.
+void lemma_recurrent_forward_directions(int kind, int64_t T, int64_t B, int64_t H, const int32_t *lengths,
+                                        int count, const lemma_recurrent_direction *directions);
+void lemma_recurrent_backward_directions(int kind, int64_t T, int64_t B, int64_t H, const int32_t *lengths,
+                                         int count, const lemma_recurrent_direction *directions);
+
 #ifdef __cplusplus
 }
 #endif

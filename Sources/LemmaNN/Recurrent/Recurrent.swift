@@ -90,45 +90,52 @@ public class Recurrent: Module {
         }
         let lengths32 = lengths.map { $0.map { Int32($0) } }
         let zeros = Tensor.zeros([batch, H])
-        var finalHidden: [Tensor] = [], finalCell: [Tensor] = []
+        let width = cell.stateCount * H
+        var finals: [Tensor] = []
         for layer in 0..<numLayers {
-            var outputs: [Tensor] = []
-            for direction in 0..<directions {
-                let index = layer * directions + direction
+            let directions = (0..<directions).map { direction -> RecurrentDirection in
+                let index = layer * self.directions + direction
                 let set = weights[index]
-                let biasIH = set.count > 2 ? set[2] : nil
-                let biasHH = set.count > 3 ? set[3] : Tensor.zeros([cell.gateCount * H])
-                let h0 = initialState.map { $0.hidden.slice(axis: 0, index..<(index + 1)).reshaped([batch, H]) } ?? zeros
-                let c0 = cell == .lstm ? (initialState?.cell.map { $0.slice(axis: 0, index..<(index + 1)).reshaped([batch, H]) } ?? zeros) : nil
-                let projections = x.linear(weight: set[0], bias: biasIH)
-                let states = Tensor.recurrence(cell, projections: projections, weightHH: set[1], biasHH: biasHH,
-                                               initialHidden: h0, initialCell: c0, lengths: lengths32,
-                                               reverse: direction == 1)
-                let width = cell.stateCount * H
-                let last = finalStep(states, reverse: direction == 1, lengths: lengths32, width: width)
-                outputs.append(cell == .lstm ? states.slice(axis: 2, 0..<H) : states)
-                finalHidden.append(cell == .lstm ? last.slice(axis: 1, 0..<H) : last)
-                if cell == .lstm { finalCell.append(last.slice(axis: 1, H..<(2 * H))) }
+                func initial(_ state: Tensor?) -> Tensor? {
+                    state.map { $0.slice(axis: 0, index..<(index + 1)).reshaped([batch, H]) }
+                }
+                return RecurrentDirection(
+                    projections: x.linear(weight: set[0], bias: set.count > 2 ? set[2] : nil),
+                    weightHH: set[1], biasHH: set.count > 3 ? set[3] : Tensor.zeros([cell.gateCount * H]),
+                    initialHidden: initial(initialState?.hidden) ?? zeros,
+                    initialCell: cell == .lstm ? (initial(initialState?.cell) ?? zeros) : nil,
+                    reverse: direction == 1)
             }
-            x = outputs.count == 1 ? outputs[0] : Tensor.concat(outputs, axis: 2)
+            let states = Tensor.recurrence(cell, directions: directions, lengths: lengths32)  // [D, T, B, S·H]
+            finals.append(finalSteps(states, lengths: lengths32))
+            // The next layer's input is every direction's h side by side: [T, B, D·H].
+            let hidden = cell == .lstm ? states.slice(axis: 3, 0..<H) : states
+            x = self.directions == 1 ? hidden.reshaped([steps, batch, H])
+                : hidden.permuted([1, 2, 0, 3]).reshaped([steps, batch, self.directions * H])
             if layer < numLayers - 1, let dropoutLayer, isTraining { x = dropoutLayer(x) }
         }
         let output = batchFirst ? x.transposed(0, 1) : x
-        let state = RecurrentState(hidden: Tensor.stack(finalHidden, axis: 0),
-                                   cell: cell == .lstm ? Tensor.stack(finalCell, axis: 0) : nil)
+        let final = Tensor.concat(finals, axis: 0)  // [L·D, B, S·H]
+        let state = cell == .lstm
+            ? RecurrentState(hidden: final.slice(axis: 2, 0..<H), cell: final.slice(axis: 2, H..<width))
+            : RecurrentState(hidden: final)
         return (output, state)
     }
 
-    /// The state each row ends in: step T-1 (or its last real step) going forward, step 0 in reverse.
-    private func finalStep(_ states: Tensor, reverse: Bool, lengths: [Int32]?, width: Int) -> Tensor {
-        let steps = states.shape[0], batch = states.shape[1]
-        if reverse { return states.slice(axis: 0, 0..<1).reshaped([batch, width]) }
-        guard let lengths else { return states.slice(axis: 0, (steps - 1)..<steps).reshaped([batch, width]) }
-        let index = IndexTensor(lengths.flatMap { Array(repeating: $0 - 1, count: width) }, shape: [1, batch, width])
-        return states.gather(axis: 0, index).reshaped([batch, width])
+    /// The state each row ends in, per direction: [D, B, S·H]. Going forward that is step T-1 (or the row's
+    /// last real step), in reverse step 0.
+    private func finalSteps(_ states: Tensor, lengths: [Int32]?) -> Tensor {
+        let count = states.shape[0], steps = states.shape[1], batch = states.shape[2], width = states.shape[3]
+        var index: [Int32] = []
+        for direction in 0..<count {
+            for row in 0..<batch {
+                let step = direction == 1 ? 0 : Int32(lengths?[row] ?? Int32(steps)) - 1
+                index += Array(repeating: Int32(direction * steps) + step, count: width)
+            }
+        }
+        return states.reshaped([count * steps, batch, width]).gather(axis: 0, IndexTensor(index, shape: [count, batch, width]))
     }
 }
-
 /// Elman RNN with tanh (default) or ReLU.
 public final class RNN: Recurrent {
     public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, relu: Bool = false, bias: Bool = true,

@@ -1,36 +1,40 @@
 import CLemmaKernels
 
 extension CPUBackend: RecurrentKernels {
-    public func recurrentForward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int,
-                                 projections: TensorStorage, weightHHTransposed: TensorStorage, biasHH: TensorStorage,
-                                 initialHidden: TensorStorage, initialCell: TensorStorage?, lengths: [Int32]?,
-                                 reverse: Bool, states: TensorStorage, activations: TensorStorage,
-                                 previous: TensorStorage) {
-        let scratch = allocate(batch * cell.gateCount * hidden)
-        withOptionalLengths(lengths) { lengthPointer in
-            lemma_recurrent_forward(cell.rawValue, Int64(steps), Int64(batch), Int64(hidden), projections.pointer,
-                                    weightHHTransposed.pointer, biasHH.pointer, initialHidden.pointer,
-                                    initialCell?.pointer, lengthPointer, reverse ? 1 : 0, states.pointer,
-                                    activations.pointer, previous.pointer, scratch.pointer)
-        }
+    public func recurrentForward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, lengths: [Int32]?,
+                                 directions: [RecurrentDirectionBuffers]) {
+        let scratch = directions.map { _ in allocate(batch * cell.gateCount * hidden) }
+        run(cell, steps: steps, batch: batch, hidden: hidden, lengths: lengths, directions: directions,
+            scratch: scratch, run: lemma_recurrent_forward_directions)
     }
 
-    public func recurrentBackward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, weightHH: TensorStorage,
-                                  lengths: [Int32]?, reverse: Bool, states: TensorStorage, activations: TensorStorage,
-                                  previous: TensorStorage, gradStates: TensorStorage, gradProjections: TensorStorage,
-                                  gradHH: TensorStorage?, gradInitialHidden: TensorStorage,
-                                  gradInitialCell: TensorStorage?) {
-        let scratch = allocate(batch * (cell.stateCount + 1) * hidden)
-        withOptionalLengths(lengths) { lengthPointer in
-            lemma_recurrent_backward(cell.rawValue, Int64(steps), Int64(batch), Int64(hidden), weightHH.pointer,
-                                     lengthPointer, reverse ? 1 : 0, states.pointer, activations.pointer,
-                                     previous.pointer, gradStates.pointer, gradProjections.pointer, gradHH?.pointer,
-                                     gradInitialHidden.pointer, gradInitialCell?.pointer, scratch.pointer)
-        }
+    public func recurrentBackward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, lengths: [Int32]?,
+                                  directions: [RecurrentDirectionBuffers]) {
+        let scratch = directions.map { _ in allocate(batch * (cell.stateCount + 1) * hidden) }
+        run(cell, steps: steps, batch: batch, hidden: hidden, lengths: lengths, directions: directions,
+            scratch: scratch, run: lemma_recurrent_backward_directions)
     }
 
-    private func withOptionalLengths(_ lengths: [Int32]?, _ body: (UnsafePointer<Int32>?) -> Void) {
-        guard let lengths else { return body(nil) }
-        lengths.withUnsafeBufferPointer { body($0.baseAddress) }
+    private func run(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, lengths: [Int32]?,
+                     directions: [RecurrentDirectionBuffers], scratch: [TensorStorage],
+                     run: (Int32, Int64, Int64, Int64, UnsafePointer<Int32>?, Int32, UnsafePointer<lemma_recurrent_direction>?) -> Void) {
+        let described = zip(directions, scratch).map { d, s in
+            lemma_recurrent_direction(
+                xp: d.projections.pointer, w_hh_t: d.weightHHTransposed.pointer, w_hh: d.weightHH.pointer,
+                b_hh: d.biasHH.pointer, h0: d.initialHidden.pointer, c0: d.initialCell?.pointer,
+                reverse: d.reverse ? 1 : 0, states: d.states.pointer + d.stateOffset, acts: d.activations.pointer,
+                prev: d.previous.pointer, scratch: s.pointer, dstates: d.gradStates.map { $0.pointer + d.stateOffset },
+                dxp: d.gradProjections?.pointer, dhh: d.gradHH?.pointer, dh0: d.gradInitialHidden?.pointer,
+                dc0: d.gradInitialCell?.pointer)
+        }
+        described.withUnsafeBufferPointer { buffer in
+            if let lengths {
+                lengths.withUnsafeBufferPointer {
+                    run(cell.rawValue, Int64(steps), Int64(batch), Int64(hidden), $0.baseAddress, Int32(buffer.count), buffer.baseAddress)
+                }
+            } else {
+                run(cell.rawValue, Int64(steps), Int64(batch), Int64(hidden), nil, Int32(buffer.count), buffer.baseAddress)
+            }
+        }
     }
 }

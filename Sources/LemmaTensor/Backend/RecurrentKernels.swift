@@ -1,14 +1,23 @@
 /// Whole-sequence recurrences a backend provides (part of `Backend`). Buffers are time-major; see
-/// `lemma_recurrent.h` for the exact layouts.
+/// `lemma_recurrent.h` for the exact layouts. Several directions run together (a bidirectional layer), so a
+/// backend can run them concurrently.
 public protocol RecurrentKernels {
-    func recurrentForward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, projections: TensorStorage,
-                          weightHHTransposed: TensorStorage, biasHH: TensorStorage, initialHidden: TensorStorage,
-                          initialCell: TensorStorage?, lengths: [Int32]?, reverse: Bool, states: TensorStorage,
-                          activations: TensorStorage, previous: TensorStorage)
-    func recurrentBackward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, weightHH: TensorStorage,
-                           lengths: [Int32]?, reverse: Bool, states: TensorStorage, activations: TensorStorage,
-                           previous: TensorStorage, gradStates: TensorStorage, gradProjections: TensorStorage,
-                           gradHH: TensorStorage?, gradInitialHidden: TensorStorage, gradInitialCell: TensorStorage?)
+    func recurrentForward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, lengths: [Int32]?,
+                          directions: [RecurrentDirectionBuffers])
+    func recurrentBackward(_ cell: RecurrentCell, steps: Int, batch: Int, hidden: Int, lengths: [Int32]?,
+                           directions: [RecurrentDirectionBuffers])
+}
+
+/// The buffers of one direction: inputs and saved state for the forward pass, and the gradient buffers
+/// (nil until the backward pass).
+public struct RecurrentDirectionBuffers {
+    public var projections, weightHH, weightHHTransposed, biasHH, initialHidden: TensorStorage
+    public var initialCell: TensorStorage?
+    public var reverse: Bool
+    /// `states` and `gradStates` hold this direction at element `stateOffset` (all directions share them).
+    public var states: TensorStorage, stateOffset: Int
+    public var activations, previous: TensorStorage
+    public var gradStates, gradProjections, gradHH, gradInitialHidden, gradInitialCell: TensorStorage?
 }
 
 /// The recurrent cells, in PyTorch's gate order (LSTM i, f, g, o; GRU r, z, n).

@@ -1,62 +1,94 @@
-/// One direction of one recurrent layer over a whole sequence, as a single graph node: its backward pass is
-/// a fused backpropagation through time (see `lemma_recurrent.h`), not one node per step.
+/// Recurrent layers' core op: one or more independent directions of a recurrence over a whole sequence, as
+/// a single graph node whose backward pass is a fused backpropagation through time (see
+/// `lemma_recurrent.h`), not one node per step.
+public struct RecurrentDirection {
+    /// Time-major input projections [T, B, G·H]: x W_ihᵀ + b_ih for every step.
+    public var projections: Tensor
+    /// [G·H, H] and [G·H].
+    public var weightHH: Tensor, biasHH: Tensor
+    /// [B, H]; the cell state only for LSTM.
+    public var initialHidden: Tensor, initialCell: Tensor?
+    /// Run each row from its last real step back to step 0.
+    public var reverse: Bool
+
+    public init(projections: Tensor, weightHH: Tensor, biasHH: Tensor, initialHidden: Tensor,
+                initialCell: Tensor? = nil, reverse: Bool = false) {
+        self.projections = projections
+        self.weightHH = weightHH
+        self.biasHH = biasHH
+        self.initialHidden = initialHidden
+        self.initialCell = initialCell
+        self.reverse = reverse
+    }
+
+    var inputs: [Tensor] { [projections, weightHH, biasHH, initialHidden] + (initialCell.map { [$0] } ?? []) }
+}
+
 extension Tensor {
-    /// Runs `cell` over time-major input projections `projections` [T, B, G·H] (x W_ihᵀ + b_ih for every
-    /// step), with `weightHH` [G·H, H], `biasHH` [G·H] and initial state [B, H] (plus the cell state for LSTM).
-    /// Returns the state after every step, [T, B, S·H]: h, then c for LSTM. Steps at or past a row's length
-    /// are skipped and left zero; `reverse` runs each row from its last real step back to step 0.
-    public static func recurrence(_ cell: RecurrentCell, projections: Tensor, weightHH: Tensor, biasHH: Tensor,
-                                  initialHidden: Tensor, initialCell: Tensor? = nil, lengths: [Int32]? = nil,
-                                  reverse: Bool = false) -> Tensor {
-        guard projections.rank == 3, weightHH.rank == 2 else {
-            shapeFailure("recurrence", "projections \(describe(projections.shape)) must be [T, B, G·H] and weight_hh \(describe(weightHH.shape)) [G·H, H]")
+    /// Runs `cell` over every direction (same T, B, H) and returns each one's state after every step,
+    /// [D, T, B, S·H]: h, then c for LSTM. Steps at or past a row's length are skipped and left zero.
+    public static func recurrence(_ cell: RecurrentCell, directions: [RecurrentDirection], lengths: [Int32]? = nil) -> Tensor {
+        guard let first = directions.first, first.projections.rank == 3, first.weightHH.rank == 2 else {
+            shapeFailure("recurrence", "needs at least one direction with projections [T, B, G·H] and weight_hh [G·H, H]")
         }
-        let steps = projections.shape[0], batch = projections.shape[1], hidden = weightHH.shape[1]
+        let steps = first.projections.shape[0], batch = first.projections.shape[1], hidden = first.weightHH.shape[1]
         let gates = cell.gateCount * hidden, width = cell.stateCount * hidden
-        guard projections.shape[2] == gates, weightHH.shape[0] == gates, biasHH.shape == [gates] else {
-            shapeFailure("recurrence", "\(cell) needs projections [T, B, \(gates)], weight_hh [\(gates), \(hidden)] and bias_hh [\(gates)]; got \(describe(projections.shape)), \(describe(weightHH.shape)), \(describe(biasHH.shape))")
-        }
-        guard initialHidden.shape == [batch, hidden], (cell == .lstm) == (initialCell != nil),
-              initialCell.map({ $0.shape == [batch, hidden] }) ?? true else {
-            shapeFailure("recurrence", "initial state must be [\(batch), \(hidden)] (and a cell state only for LSTM)")
+        for d in directions {
+            guard d.projections.shape == [steps, batch, gates], d.weightHH.shape == [gates, hidden], d.biasHH.shape == [gates] else {
+                shapeFailure("recurrence", "\(cell) needs projections [\(steps), \(batch), \(gates)], weight_hh [\(gates), \(hidden)] and bias_hh [\(gates)]; got \(describe(d.projections.shape)), \(describe(d.weightHH.shape)), \(describe(d.biasHH.shape))")
+            }
+            guard d.initialHidden.shape == [batch, hidden], (cell == .lstm) == (d.initialCell != nil),
+                  d.initialCell.map({ $0.shape == [batch, hidden] }) ?? true else {
+                shapeFailure("recurrence", "initial state must be [\(batch), \(hidden)] (and a cell state only for LSTM)")
+            }
         }
         if let lengths {
             guard lengths.count == batch, lengths.allSatisfy({ $0 >= 1 && Int($0) <= steps }) else {
                 shapeFailure("recurrence", "lengths must be \(batch) values in 1...\(steps), got \(lengths)")
             }
         }
-        let backend = projections.backend
-        let states = projections.makeOutput([steps, batch, width])
-        let activations = backend.allocate(steps * batch * cell.activationCount * hidden)
-        let previous = backend.allocate(steps * batch * width)
-        let transposedHH = withNoGrad { weightHH.transposed() }
-        backend.recurrentForward(cell, steps: steps, batch: batch, hidden: hidden, projections: projections.storage,
-                                 weightHHTransposed: transposedHH.storage, biasHH: biasHH.storage,
-                                 initialHidden: initialHidden.storage, initialCell: initialCell?.storage,
-                                 lengths: lengths, reverse: reverse, states: states.storage, activations: activations,
-                                 previous: previous)
-        let inputs = [projections, weightHH, biasHH, initialHidden] + (initialCell.map { [$0] } ?? [])
+        let backend = first.projections.backend
+        let perDirection = steps * batch * width
+        let states = first.projections.makeOutput([directions.count, steps, batch, width])
+        var buffers = directions.enumerated().map { i, d in
+            RecurrentDirectionBuffers(
+                projections: d.projections.storage, weightHH: d.weightHH.storage,
+                weightHHTransposed: withNoGrad { d.weightHH.transposed() }.storage, biasHH: d.biasHH.storage,
+                initialHidden: d.initialHidden.storage, initialCell: d.initialCell?.storage, reverse: d.reverse,
+                states: states.storage, stateOffset: i * perDirection,
+                activations: backend.allocate(steps * batch * cell.activationCount * hidden),
+                previous: backend.allocate(perDirection))
+        }
+        backend.recurrentForward(cell, steps: steps, batch: batch, hidden: hidden, lengths: lengths, directions: buffers)
+        let inputs = directions.flatMap(\.inputs)
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else { return states }
-        return states.recorded("recurrence", inputs) { [unowned states] g in
-            let gradProjections = projections.makeOutput(projections.shape)
-            let gradHH = cell == .gru ? projections.makeOutput(projections.shape) : nil
-            let gradH0 = initialHidden.makeOutput(initialHidden.shape)
-            let gradC0 = initialCell.map { $0.makeOutput($0.shape) }
-            backend.recurrentBackward(cell, steps: steps, batch: batch, hidden: hidden, weightHH: weightHH.storage,
-                                      lengths: lengths, reverse: reverse, states: states.storage,
-                                      activations: activations, previous: previous, gradStates: g.storage,
-                                      gradProjections: gradProjections.storage, gradHH: gradHH?.storage,
-                                      gradInitialHidden: gradH0.storage, gradInitialCell: gradC0?.storage)
-            // dW_hh = Σ_t dgates_tᵀ h_{t-1} and db_hh = Σ_t dgates_t, as one GEMM and one column sum.
-            let rows = steps * batch
-            let hhGrads = gradHH ?? gradProjections
-            let gradW = weightHH.makeOutput(weightHH.shape)
-            backend.gemm(hhGrads.storage, offset: 0, transposed: true, lda: gates, previous, offset: 0,
-                         transposed: false, ldb: width, gradW.storage, offset: 0, ldc: hidden,
-                         m: gates, n: hidden, k: rows, alpha: 1, beta: 0)
-            let gradB = biasHH.makeOutput(biasHH.shape)
-            backend.sum(hhGrads.storage, gradB.storage, axis: AxisSplit(outer: 1, length: rows, inner: gates))
-            return [gradProjections, gradW, gradB, gradH0] + (gradC0.map { [$0] } ?? [])
+        return states.recorded("recurrence", inputs) { g in
+            var grads: [Tensor?] = []
+            for i in buffers.indices {
+                let d = directions[i]
+                buffers[i].gradStates = g.storage
+                buffers[i].gradProjections = backend.allocate(d.projections.count)
+                buffers[i].gradHH = cell == .gru ? backend.allocate(d.projections.count) : nil
+                buffers[i].gradInitialHidden = backend.allocate(batch * hidden)
+                buffers[i].gradInitialCell = d.initialCell.map { _ in backend.allocate(batch * hidden) }
+            }
+            backend.recurrentBackward(cell, steps: steps, batch: batch, hidden: hidden, lengths: lengths, directions: buffers)
+            for (i, b) in buffers.enumerated() {
+                let d = directions[i]
+                // dW_hh = Σ_t dgates_tᵀ h_{t-1} and db_hh = Σ_t dgates_t, as one GEMM and one column sum.
+                let rows = steps * batch
+                let hhGrads = b.gradHH ?? b.gradProjections!
+                let gradW = d.weightHH.makeOutput(d.weightHH.shape)
+                backend.gemm(hhGrads, offset: 0, transposed: true, lda: gates, b.previous, offset: 0,
+                             transposed: false, ldb: width, gradW.storage, offset: 0, ldc: hidden,
+                             m: gates, n: hidden, k: rows, alpha: 1, beta: 0)
+                let gradB = d.biasHH.makeOutput(d.biasHH.shape)
+                backend.sum(hhGrads, gradB.storage, axis: AxisSplit(outer: 1, length: rows, inner: gates))
+                grads += [Tensor(shape: d.projections.shape, storage: b.gradProjections!), gradW, gradB,
+                          Tensor(shape: [batch, hidden], storage: b.gradInitialHidden!)]
+                if let c = b.gradInitialCell { grads.append(Tensor(shape: [batch, hidden], storage: c)) }
+            }
+            return grads
         }
     }
 }
