@@ -91,6 +91,10 @@ layer_case("linear", torch.nn.Linear(5, 3), torch.rand(2, 4, 5) * 2 - 1)
 layer_case("linear_nobias", torch.nn.Linear(5, 3, bias=False), torch.rand(4, 5) * 2 - 1)
 layer_case("layer_norm", torch.nn.LayerNorm(6), torch.rand(3, 4, 6) * 4 - 2)
 layer_case("layer_norm_2d", torch.nn.LayerNorm([3, 4], eps=1e-3), torch.rand(2, 3, 4) * 4 - 2)
+layer_case("conv1d", torch.nn.Conv1d(4, 6, 3, stride=2, padding=1), torch.rand(2, 4, 9) * 2 - 1)
+layer_case("conv2d", torch.nn.Conv2d(3, 5, (3, 2), padding=(1, 0), dilation=(2, 1)), torch.rand(2, 3, 7, 6) * 2 - 1)
+layer_case("text_cnn", torch.nn.Sequential(torch.nn.Conv1d(4, 6, 3), torch.nn.ReLU(), torch.nn.AdaptiveMaxPool1d(1),
+                                           torch.nn.Flatten(), torch.nn.Linear(6, 2)), torch.rand(3, 4, 10) * 2 - 1)
 embedding = torch.nn.Embedding(7, 4, padding_idx=0)
 layer_case("embedding", embedding, torch.tensor([[0, 3, 3, 6], [2, 0, 1, 5]]))
 

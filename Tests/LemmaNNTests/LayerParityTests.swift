@@ -37,6 +37,13 @@ struct LayerParityTests {
         try checkUnary("linear_nobias", Linear(5, 3, bias: false))
     }
 
+    @Test func convolutionLayersAndASequentialTextCNN() throws {
+        try checkUnary("conv1d", Conv1d(4, 6, kernelSize: 3, stride: 2, padding: 1))
+        try checkUnary("conv2d", Conv2d(3, 5, kernelSize: [3, 2], padding: [1, 0], dilation: [2, 1]))
+        // nn.Sequential's keys are positions: 0.weight, 4.bias, …
+        try checkUnary("text_cnn", Sequential(Conv1d(4, 6, kernelSize: 3), ReLU(), AdaptiveMaxPool1d(1), Flatten(), Linear(6, 2)))
+    }
+
     @Test func layerNorm() throws {
         try checkUnary("layer_norm", LayerNorm(6))
         try checkUnary("layer_norm_2d", LayerNorm([3, 4], eps: 1e-3))

@@ -1,0 +1,100 @@
+import Foundation
+import LemmaNN
+import LemmaTensor
+import Testing
+
+final class Encoder: Module, UnaryLayer {
+    let embedding = Embedding(10, 4, paddingIndex: 0, generator: RandomGenerator(seed: 1))
+    let layers = [Linear(4, 4, generator: RandomGenerator(seed: 2)), Linear(4, 3, generator: RandomGenerator(seed: 3))]
+    let norm: LayerNorm? = LayerNorm(3)
+    let dropout = Dropout(0.5, generator: RandomGenerator(seed: 4))
+    let scale = Tensor([2])
+
+    func callAsFunction(_ input: Tensor) -> Tensor {
+        norm!(layers[1](dropout(layers[0](input).relu()))) * scale
+    }
+}
+
+struct ModuleTests {
+    @Test func parametersAreFoundByPropertyNameWithPyTorchStyleKeys() {
+        let keys = Encoder().namedParameters().map(\.key)
+        #expect(keys == ["scale", "embedding.weight", "layers.0.weight", "layers.0.bias", "layers.1.weight",
+                         "layers.1.bias", "norm.weight", "norm.bias"])
+        #expect(Encoder().namedModules().map(\.key) == ["", "embedding", "layers.0", "layers.1", "norm", "dropout"])
+    }
+
+    @Test func evalModeTurnsDropoutOffThroughoutTheTree() {
+        let model = Encoder()
+        let x = Tensor.ones([2, 4])
+        model.eval()
+        #expect(model(x).scalars == model(x).scalars)
+        model.train()
+        #expect(model(x).scalars != model(x).scalars)
+    }
+
+    @Test func frozenParametersGetNoGradientAndAreNotTrainable() {
+        let model = Encoder()
+        model.embedding.freeze()
+        #expect(!model.trainableParameters().contains { $0 === model.embedding.weight })
+        let y = model.layers[0](model.embedding(IndexTensor([1, 2])))
+        y.sum().backward()
+        #expect(model.embedding.weight.grad == nil)
+        #expect(model.layers[0].weight.grad != nil)
+        #expect(model.parameterCount() - model.parameterCount(trainableOnly: true) == 40 + 1)  // and `scale`
+    }
+
+    @Test func pretrainedEmbeddingsAreCopiedAndFrozenByDefault() {
+        let vectors = Tensor([1, 2, 3, 4, 5, 6], shape: [3, 2])
+        let embedding = Embedding(pretrained: vectors)
+        #expect(!embedding.weight.requiresGrad)
+        #expect(embedding(IndexTensor([2, 0])).scalars == [5, 6, 1, 2])
+        #expect(Embedding(pretrained: vectors, freeze: false).weight.requiresGrad)
+    }
+
+    @Test func stateDictRoundTripsThroughSafetensors() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-module-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let source = Encoder(), target = Encoder()
+        source.layers[1].weight.withUnsafeMutableBufferPointer { $0[0] = 42 }
+        try source.save(to: url)
+        let weightBefore = target.layers[1].weight
+        try target.load(from: url)
+        #expect(target.layers[1].weight === weightBefore)  // loaded in place: optimizers keep their references
+        for (key, tensor) in source.stateDict() { #expect(target.stateDict()[key]!.scalars == tensor.scalars, "\(key)") }
+    }
+
+    @Test func mismatchedStateDictsAreClearErrorsAndChangeNothing() {
+        let model = Encoder()
+        var state = model.stateDict()
+        let before = model.layers[0].weight.scalars
+        state["layers.0.weight"] = Tensor.zeros([4, 4])
+        state["layers.1.weight"] = Tensor.zeros([9])
+        state["extra"] = Tensor.zeros([1])
+        state["norm.bias"] = nil
+        #expect(throws: StateDictError.self) { try model.loadStateDict(state) }
+        do {
+            try model.loadStateDict(state)
+        } catch let error as StateDictError {
+            #expect(error.message.contains("missing key 'norm.bias'"))
+            #expect(error.message.contains("key 'layers.1.weight' has shape [9], the model expects [3, 4]"))
+            #expect(error.message.contains("unexpected key 'extra'"))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+        #expect(model.layers[0].weight.scalars == before)
+        state["layers.1.weight"] = model.layers[1].weight
+        #expect(throws: Never.self) { try model.loadStateDict(state, strict: false) }
+        #expect(model.layers[0].weight.scalars == [Float](repeating: 0, count: 16))
+    }
+
+    @Test func summaryListsShapesAndParameterCounts() {
+        let model = Sequential(Linear(8, 16), ReLU(), Dropout(0.1), Linear(16, 3))
+        model.layers[0].freeze()
+        let text = model.summary(input: Tensor.zeros([5, 8]))
+        #expect(text.contains("[5, 16]"))
+        #expect(text.contains("[5, 3]"))
+        #expect(text.contains("Total params: 195"))
+        #expect(text.contains("Trainable params: 51"))
+        #expect(text.contains("Frozen params: 144"))
+    }
+}
