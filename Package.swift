@@ -3,6 +3,7 @@
 // Layers, each a module that only imports the ones before it:
 //   CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
 //   → LemmaNN (modules, layers, losses) → LemmaOptim (optimizers, schedules)
+//   → LemmaText (tokenizers) → LemmaData (corpora, embeddings, datasets, batching)
 //   → Lemma (umbrella) → lemma (command-line tool).
 import PackageDescription
 
@@ -24,7 +25,9 @@ let package = Package(
         .target(name: "LemmaTensor", dependencies: ["CLemmaKernels"]),
         .target(name: "LemmaNN", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaOptim", dependencies: ["LemmaTensor"]),
-        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim"]),
+        .target(name: "LemmaText", resources: [.copy("Resources")]),
+        .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData"]),
         .executableTarget(
             name: "lemma",
             dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -37,6 +40,8 @@ let package = Package(
         ),
         .testTarget(name: "LemmaNNTests", dependencies: ["LemmaNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaOptimTests", dependencies: ["LemmaOptim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaTextTests", dependencies: ["LemmaText"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaDataTests", dependencies: ["LemmaData"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,6 +8,7 @@ Each implementation runs `--runs` times as a separate process (each run is itsel
 batches); the table shows the median over runs. PyTorch runs in every configuration found here: Debian's
 python3-torch with and without OMP_WAIT_POLICY=PASSIVE, and PyPI torch from bench/.venv if it exists.
 Ratios compare Lemma with the fastest PyTorch configuration on each row (higher is better for Lemma).
+`--configs lemma,pypi,"debian PASSIVE"` limits the run to some configurations (names as above).
 """
 import json
 import os
@@ -18,7 +19,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
-which = next((a for a in args if not a.startswith("-") and not a.isdigit()), "all")
+option_values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--runs", "--configs")}
+which = next((a for a in args if not a.startswith("-") and a not in option_values), "all")
 
 configs = [("lemma", [os.path.join(ROOT, ".build/release/lemma-bench"), which], {})]
 torch_script = os.path.join(ROOT, "bench/torch_bench.py")
@@ -30,6 +32,10 @@ if os.path.exists(venv):
     configs.append(("pypi", [venv, torch_script, which], {}))
 
 # Metric name -> (higher is better, unit). Workloads report exactly one of these.
+if "--configs" in args:
+    wanted = args[args.index("--configs") + 1].split(",")
+    configs = [c for c in configs if c[0] in wanted]
+
 METRICS = {"gflops": (True, "GFLOP/s"), "us_per_op": (False, "µs/op"), "examples_per_s": (True, "examples/s"),
            "ms_per_step": (False, "ms/step")}
 samples = {}  # (workload, label) -> [value]

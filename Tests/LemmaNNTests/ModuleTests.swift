@@ -98,3 +98,22 @@ struct ModuleTests {
         #expect(text.contains("Frozen params: 144"))
     }
 }
+
+struct DropoutTests {
+    @Test func dropsAboutPAndRescalesTheRest() {
+        let dropout = Dropout(0.3, generator: RandomGenerator(seed: 9))
+        let y = dropout(Tensor.ones([20_000])).scalars
+        let kept = y.filter { $0 != 0 }
+        #expect(Swift.abs(Float(kept.count) / 20_000 - 0.7) < 0.02)
+        #expect(kept.allSatisfy { Swift.abs($0 - 1 / 0.7) < 1e-6 })
+    }
+
+    @Test func gradientFlowsOnlyThroughKeptElements() {
+        let dropout = Dropout(0.5, generator: RandomGenerator(seed: 3))
+        let x = Tensor.ones([1000])
+        x.requiresGrad = true
+        let y = dropout(x)
+        y.sum().backward()
+        #expect(x.grad!.scalars == y.scalars)  // d/dx of mask·x/(1-p) is the same mask·1/(1-p)
+    }
+}

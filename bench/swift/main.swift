@@ -14,6 +14,11 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("gemm-shapes", false, benchGemmShapes),
     ("dispatch", true, benchDispatch),
     ("mlp", true, benchMLP),
+    ("conv1d", true, benchConv1dTextCNN),
+    ("conv2d", true, benchConv2dEncoder),
+    ("convtmp", false, benchConvBreakdown),
+    ("rnn", true, benchRecurrent),
+    ("attention", true, benchAttentionBlock),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {

@@ -6,16 +6,23 @@ import LemmaTensor
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, blocked: Tensor? = nil,
                                       causal: Bool = false, dropout: Dropout? = nil) -> (output: Tensor, weights: Tensor) {
     let d = Float(query.shape.last!)
-    var scores = query.matmul(key.transposed(-2, -1)) * (1 / d.squareRoot())
+    // Scaling q (T×d) is cheaper than scaling the scores (T×S); masks are added as 0 / -∞ biases, which
+    // broadcast without materializing a full-size mask.
+    var scores = (query * (1 / d.squareRoot())).matmul(key.transposed(-2, -1))
     if causal {
         let t = query.shape[query.rank - 2], s = key.shape[key.rank - 2]
-        scores = scores.maskedFill(causalMask(queries: t, keys: s), -.infinity)
+        scores = scores + maskBias(causalMask(queries: t, keys: s))
     }
-    if let blocked { scores = scores.maskedFill(blocked, -.infinity) }
+    if let blocked { scores = scores + maskBias(blocked) }
     var weights = scores.softmax(axis: -1)
     let returned = weights
     if let dropout { weights = dropout(weights) }
     return (weights.matmul(value), returned)
+}
+
+/// 0 where `mask` is 0, -∞ where it is 1.
+func maskBias(_ mask: Tensor) -> Tensor {
+    withNoGrad { Tensor.select(mask, Tensor(scalar: -.infinity), Tensor(scalar: 0)) }
 }
 
 /// [T, S] with 1 where key s comes after query t (aligned at the end when S > T, as with a cache).

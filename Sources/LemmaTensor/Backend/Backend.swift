@@ -3,7 +3,7 @@
 ///
 /// Buffers are `TensorStorage`; shapes come as (outer, len, inner) triples for axis work and as stride
 /// lists for broadcast and strided copies. Outputs are always allocated by the caller through `allocate`.
-public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKernels {
+public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKernels, ConvolutionKernels {
     var name: String { get }
 
     func allocate(_ count: Int) -> TensorStorage

@@ -1,2 +1,0 @@
-/// Placeholder until the optimizers land; see issue 3.
-enum LemmaOptimModule {}
