@@ -110,6 +110,12 @@ typedef enum { LEMMA_GEMM_ONEDNN = 0, LEMMA_GEMM_OPENBLAS = 1 } lemma_gemm_libra
 int lemma_sgemm(int library, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 
+// `batch` independent GEMMs, matrix i at a + i*stride_a etc. (a stride of 0 reuses one matrix). Small
+// products run one per thread, since splitting each would cost more in synchronization than it saves.
+int lemma_sgemm_batched(int library, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                        const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb, int64_t stride_b,
+                        float beta, float *c, int64_t ldc, int64_t stride_c, int64_t batch);
+
 #ifdef __cplusplus
 }
 #endif

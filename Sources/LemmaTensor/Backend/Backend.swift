@@ -48,6 +48,12 @@ public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKer
     func gemm(_ a: TensorStorage, offset aOffset: Int, transposed transA: Bool, lda: Int,
               _ b: TensorStorage, offset bOffset: Int, transposed transB: Bool, ldb: Int,
               _ c: TensorStorage, offset cOffset: Int, ldc: Int, m: Int, n: Int, k: Int, alpha: Float, beta: Float)
+
+    /// `batch` GEMMs as above, matrix i at element offset i·stride of each buffer (stride 0: shared).
+    func gemmBatched(_ a: TensorStorage, batchStride strideA: Int, transposed transA: Bool, lda: Int,
+                     _ b: TensorStorage, batchStride strideB: Int, transposed transB: Bool, ldb: Int,
+                     _ c: TensorStorage, batchStride strideC: Int, ldc: Int, m: Int, n: Int, k: Int, batch: Int,
+                     alpha: Float, beta: Float)
 }
 
 /// A tensor seen as (outer, len, inner) around one axis: what every axis-wise kernel iterates.

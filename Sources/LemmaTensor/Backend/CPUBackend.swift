@@ -165,6 +165,17 @@ public final class CPUBackend: Backend {
         precondition(status == 0, "gemm: the kernel library failed with status \(status) for m=\(m) n=\(n) k=\(k)")
     }
 
+    public func gemmBatched(_ a: TensorStorage, batchStride strideA: Int, transposed transA: Bool, lda: Int,
+                            _ b: TensorStorage, batchStride strideB: Int, transposed transB: Bool, ldb: Int,
+                            _ c: TensorStorage, batchStride strideC: Int, ldc: Int, m: Int, n: Int, k: Int,
+                            batch: Int, alpha: Float, beta: Float) {
+        let status = lemma_sgemm_batched(Int32(gemmLibrary.rawValue), transA ? 1 : 0, transB ? 1 : 0, Int64(m),
+                                         Int64(n), Int64(k), alpha, a.pointer, Int64(lda), Int64(strideA), b.pointer,
+                                         Int64(ldb), Int64(strideB), beta, c.pointer, Int64(ldc), Int64(strideC),
+                                         Int64(batch))
+        precondition(status == 0, "gemm: the kernel library failed with status \(status) for m=\(m) n=\(n) k=\(k) batch=\(batch)")
+    }
+
     private func badPosition(_ result: Int64) -> Int? { result < 0 ? nil : Int(result) }
 }
 

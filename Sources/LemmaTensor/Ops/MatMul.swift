@@ -5,11 +5,10 @@ extension Tensor {
     static func gemm(_ a: Tensor, transposed transA: Bool, batchStrideA: Int,
                      _ b: Tensor, transposed transB: Bool, batchStrideB: Int,
                      batch: Int, m: Int, n: Int, k: Int, into c: Tensor, accumulate: Bool = false) {
-        for i in 0..<batch {
-            a.backend.gemm(a.storage, offset: i * batchStrideA, transposed: transA, lda: transA ? m : k,
-                           b.storage, offset: i * batchStrideB, transposed: transB, ldb: transB ? k : n,
-                           c.storage, offset: i * m * n, ldc: n, m: m, n: n, k: k, alpha: 1, beta: accumulate ? 1 : 0)
-        }
+        a.backend.gemmBatched(a.storage, batchStride: batchStrideA, transposed: transA, lda: transA ? m : k,
+                              b.storage, batchStride: batchStrideB, transposed: transB, ldb: transB ? k : n,
+                              c.storage, batchStride: m * n, ldc: n, m: m, n: n, k: k, batch: batch,
+                              alpha: 1, beta: accumulate ? 1 : 0)
     }
 
     /// Matrix product with PyTorch's `matmul` semantics: 1-D operands are vectors, trailing two dims are
