@@ -117,3 +117,18 @@ struct DropoutTests {
         #expect(x.grad!.scalars == y.scalars)  // d/dx of mask·x/(1-p) is the same mask·1/(1-p)
     }
 }
+
+struct RecurrentDropoutTests {
+    @Test func dropoutActsBetweenLayersOnlyInTraining() {
+        let lstm = LSTM(inputSize: 3, hiddenSize: 4, numLayers: 2, dropout: 0.5, generator: RandomGenerator(seed: 1))
+        let x = Tensor.normal([5, 2, 3], generator: RandomGenerator(seed: 2))
+        lstm.eval()
+        let a = lstm(x).output.scalars, b = lstm(x).output.scalars
+        #expect(a == b)
+        lstm.train()
+        #expect(lstm(x).output.scalars != a)
+        // A single layer has no "between": training mode changes nothing.
+        let single = LSTM(inputSize: 3, hiddenSize: 4, dropout: 0.5, generator: RandomGenerator(seed: 1))
+        #expect(single(x).output.scalars == single(x).output.scalars)
+    }
+}
