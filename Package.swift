@@ -4,7 +4,7 @@
 //   CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
 //   → LemmaNN (modules, layers, losses) → LemmaOptim (optimizers, schedules)
 //   → LemmaText (tokenizers) → LemmaData (corpora, embeddings, datasets, batching)
-//   → Lemma (umbrella) → lemma (command-line tool).
+//   → LemmaTrain (metrics, trainer, runs) → Lemma (umbrella) → lemma (command-line tool).
 import PackageDescription
 
 let package = Package(
@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "LemmaOptim", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaText", resources: [.copy("Resources")]),
         .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
-        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData"]),
+        .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain"]),
         .executableTarget(
             name: "lemma",
             dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "LemmaOptimTests", dependencies: ["LemmaOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTextTests", dependencies: ["LemmaText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaDataTests", dependencies: ["LemmaData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,3 +4,4 @@
 @_exported import LemmaOptim
 @_exported import LemmaTensor
 @_exported import LemmaText
+@_exported import LemmaTrain
