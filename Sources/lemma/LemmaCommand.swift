@@ -1,7 +1,18 @@
 import ArgumentParser
+import Lemma
 
 @main
 struct LemmaCommand: ParsableCommand {
+    static func main() {
+        applyThreadingDefaults()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "lemma",
         abstract: "Train, evaluate and serve neural models of text and mathematical documents.",

@@ -2,7 +2,9 @@
 // pairs with PyTorch's numbers for the same workload.
 // Usage: lemma-bench [all|WORKLOAD] [--repeat N]; `all` runs the workloads PyTorch also runs.
 import Foundation
+import Lemma
 
+applyThreadingDefaults()
 let arguments = CommandLine.arguments.dropFirst()
 let which = arguments.first { !$0.hasPrefix("-") && Int($0) == nil } ?? "all"
 let repeats = arguments.firstIndex(of: "--repeat").flatMap { Int(arguments[$0 + 1]) } ?? 7
@@ -16,7 +18,6 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("mlp", true, benchMLP),
     ("conv1d", true, benchConv1dTextCNN),
     ("conv2d", true, benchConv2dEncoder),
-    ("convtmp", false, benchConvBreakdown),
     ("rnn", true, benchRecurrent),
     ("attention", true, benchAttentionBlock),
 ]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Lemma
 
 struct InfoCommand: ParsableCommand {
@@ -9,5 +10,8 @@ struct InfoCommand: ParsableCommand {
         print("backend: \(backend.name)")
         print("threads: \(backend.threads)")
         print("gemm: \(backend.gemmLibraryName)")
+        let environment = ProcessInfo.processInfo.environment
+        print("worker spin: " + (environment["OMP_WAIT_POLICY"].map { "OMP_WAIT_POLICY=\($0)" }
+            ?? environment["GOMP_SPINCOUNT"].map { "GOMP_SPINCOUNT=\($0)" } ?? "libgomp default"))
     }
 }
