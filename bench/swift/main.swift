@@ -20,6 +20,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("conv2d", true, benchConv2dEncoder),
     ("rnn", true, benchRecurrent),
     ("attention", true, benchAttentionBlock),
+    ("tokenizer", false, benchTokenizer),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {
