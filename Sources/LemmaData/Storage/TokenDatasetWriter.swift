@@ -6,7 +6,8 @@ import LemmaTensor
 /// directory into place, so an interrupted run leaves any earlier dataset intact, and re-running is safe.
 public final class TokenDatasetWriter {
     public let destination: URL
-    private let staging: URL
+    /// Where the dataset is assembled; extra files put here (a built vocabulary) move into place with it.
+    public let staging: URL
     private let tokens: BufferedFile, offsets: BufferedFile, labels: BufferedFile
     private var tokenCount: Int64 = 0
     private var labelNames: [String] = []
