@@ -17,6 +17,6 @@ struct LemmaCommand: ParsableCommand {
         commandName: "lemma",
         abstract: "Train, evaluate and serve neural models of text and mathematical documents.",
         version: "0.1.0",
-        subcommands: [DemoCommand.self, InfoCommand.self]
+        subcommands: [DemoCommand.self, InfoCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PrepareCommand.self]
     )
 }

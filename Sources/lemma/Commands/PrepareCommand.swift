@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Lemma
+
+/// `lemma prepare`: streams a corpus through a tokenizer into a memory-mapped `TokenDataset`, in memory that
+/// does not grow with the corpus. The output appears only when complete, so re-running is safe.
+struct PrepareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare",
+        abstract: "Tokenize a labelled corpus into a compact on-disk dataset.",
+        discussion: "The input format follows the path: .csv, .tsv, .jsonl, .txt (one example per line), .tar (llamapun: <label>/<id>.txt members) or a directory (one file per example, labelled by sub-directory).")
+
+    @Option(help: "Corpus file or directory.") var input: String
+    @Option(help: "Dataset directory to write.") var output: String
+    @Option(help: "gpt2, wordpiece, word, char or latex.") var tokenizer = "word"
+    @Option(help: "Vocabulary file; without one, word/char/latex build a vocabulary from the corpus (saved as vocab.txt in the output).")
+    var vocab: String?
+    @Flag(help: "Lower-case before tokenizing (word, wordpiece).") var lowercase = false
+    @Option(help: "CSV/TSV column or JSONL field with the text.") var textColumn = "text"
+    @Option(help: "CSV/TSV column or JSONL field with the label.") var labelColumn = "label"
+    @Option(help: "Label map: 'ams8' (seed 000's 28 → 8 AMS classes) or a JSON object {\"label\": \"class\" or null}.")
+    var labelMap: String?
+    @Option(help: "Keep at most this many examples per class (the first ones).") var maxPerClass: Int?
+    @Option(help: "Keep at most this many tokens per example.") var maxLength: Int?
+    @Option(help: "Least count of a token in a built vocabulary.") var minFrequency = 1
+    @Option(help: "Largest size of a built vocabulary, special tokens included.") var maxVocabulary: Int?
+
+    func validate() throws {
+        guard TokenizerSpec.Kind(rawValue: tokenizer) != nil else {
+            throw ValidationError("--tokenizer must be one of \(TokenizerSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(tokenizer)'")
+        }
+        if let maxPerClass, maxPerClass < 1 { throw ValidationError("--max-per-class must be at least 1") }
+        if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be at least 1") }
+    }
+
+    func run() throws {
+        let source = CorpusSource(path: input, textColumn: textColumn, labelColumn: labelColumn)
+        let map = try labelMap.map(Self.loadLabelMap)
+        let spec = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: tokenizer)!, vocabulary: vocab.map { URL(fileURLWithPath: $0) },
+                                 lowercase: lowercase)
+        let needsVocabulary = vocab == nil && [.word, .char, .latex].contains(spec.kind)
+        let made: any Tokenizer
+        if needsVocabulary {
+            let progress = Progress("building vocabulary")
+            var seen = 0
+            made = try spec.make(corpus: { each in
+                try forEachKept(source, map) { example, _ in
+                    each(example.text)
+                    seen += 1
+                    progress.update(seen)
+                }
+            }, minFrequency: minFrequency, maxSize: maxVocabulary)
+            progress.finish(seen, detail: "\(made.vocabularySize) tokens")
+        } else {
+            made = try spec.make()
+        }
+
+        let writer = try TokenDatasetWriter(destination: URL(fileURLWithPath: output))
+        if let map { writer.declareLabels(map.classes) }
+        let progress = Progress("tokenizing")
+        try forEachKept(source, map) { example, label in
+            var ids = made.encode(example.text)
+            if let maxLength, ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
+            try writer.append(tokenIDs: ids, label: label)
+            progress.update(writer.exampleCount)
+        }
+        progress.finish(writer.exampleCount)
+        var summary = spec.summary
+        if needsVocabulary, let built = made as? any VocabularyTokenizer {
+            try built.vocabulary.write(to: writer.staging.appendingPathComponent("vocab.txt"))
+            summary = "\(spec.kind.rawValue) vocab=vocab.txt" + (lowercase ? " lowercase" : "")
+        }
+        let info = try writer.finish(tokenizer: summary, vocabularySize: made.vocabularySize, source: input)
+        print("wrote \(output): \(info.exampleCount) examples, \(info.tokenCount) tokens, \(info.labels.count) labels, vocabulary \(info.vocabularySize)")
+        for label in info.labels { print("  \(label): \(info.examplesPerLabel[label] ?? 0)") }
+    }
+
+    /// Every example that survives the label map and the per-class limit, with its final label.
+    private func forEachKept(_ source: CorpusSource, _ map: LabelMap?, _ body: (Example, String?) throws -> Void) throws {
+        var perClass: [String: Int] = [:]
+        try source.forEach { example in
+            let label = try map.map { try $0.map(example) } ?? example.label
+            if map != nil, label == nil { return }
+            if let maxPerClass, let label {
+                guard perClass[label, default: 0] < maxPerClass else { return }
+                perClass[label, default: 0] += 1
+            }
+            try body(example, label)
+        }
+    }
+
+    static func loadLabelMap(_ argument: String) throws -> LabelMap {
+        if argument == "ams8" { return LabelMap.amsEightClasses }
+        guard let data = FileManager.default.contents(atPath: argument) else {
+            throw LemmaCLIError("\(argument): cannot read the label map (expected 'ams8' or a JSON file)")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw LemmaCLIError("\(argument): expected a JSON object mapping each label to a class name or null")
+        }
+        var mapping: [String: String?] = [:]
+        for (label, target) in object {
+            switch target {
+            case let name as String: mapping[label] = name
+            case is NSNull: mapping[label] = .some(nil)
+            default: throw LemmaCLIError("\(argument): label '\(label)' maps to \(target); expected a class name or null")
+            }
+        }
+        return LabelMap(mapping)
+    }
+}
