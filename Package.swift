@@ -44,6 +44,7 @@ let package = Package(
         .testTarget(name: "LemmaTextTests", dependencies: ["LemmaText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaDataTests", dependencies: ["LemmaData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData"]),
     ],
     swiftLanguageModes: [.v5]
 )

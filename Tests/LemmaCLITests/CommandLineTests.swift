@@ -1,0 +1,91 @@
+import Foundation
+import LemmaData
+import Testing
+
+/// The `lemma` tool as scripts use it: run the built binary, read its output and exit status.
+struct CommandLineTests {
+    struct Result {
+        let status: Int32
+        let output: String
+        let error: String
+    }
+
+    /// The binary sits beside the test bundle in the build folder.
+    static let binary: URL = {
+        var directory = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("lemma").path), directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("lemma")
+    }()
+
+    func run(_ arguments: [String], input: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                      error: String(decoding: error, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func tokenizePrintsOneJSONArrayPerLineAndDetokenizeInvertsIt() throws {
+        let text = "Hello world\n∀ε>0 \\frac{a}{b}  \n"
+        let ids = try run(["tokenize", "--tokenizer", "gpt2"], input: text)
+        #expect(ids.status == 0, "\(ids.error)")
+        let lines = ids.output.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == "[15496,995]")
+        let back = try run(["detokenize"], input: ids.output)
+        #expect(back.output == text)
+        let tokens = try run(["tokenize", "--tokenizer", "gpt2", "--tokens"], input: "Hello world\n")
+        #expect(tokens.output == "[\"Hello\",\"Ġworld\"]\n")
+    }
+
+    @Test func badInputIsAOneLineErrorNamingTheLine() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("notes.txt")
+        try Data([0x6f, 0x6b, 0x0a, 0xff, 0xfe, 0x0a]).write(to: file)
+        let result = try run(["tokenize", "--tokenizer", "gpt2", file.path])
+        #expect(result.status != 0)
+        #expect(result.error.contains("notes.txt:2: invalid UTF-8"))
+        let unknown = try run(["tokenize", "--tokenizer", "nope"], input: "x\n")
+        #expect(unknown.status != 0 && unknown.error.contains("--tokenizer must be one of"))
+    }
+
+    @Test func prepareWritesAReadableDatasetAndNothingOnError() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appendingPathComponent("corpus.csv")
+        try "text,label\n\"A theorem, about primes\",theorem\nProof. By induction.,proof\nLet G be a group,definition\n"
+            .write(to: csv, atomically: true, encoding: .utf8)
+        let output = directory.appendingPathComponent("data")
+        let result = try run(["prepare", "--input", csv.path, "--output", output.path, "--tokenizer", "word", "--lowercase"])
+        #expect(result.status == 0, "\(result.error)")
+        let dataset = try TokenDataset(url: output)
+        #expect(dataset.count == 3)
+        #expect(dataset.info.labels == ["theorem", "proof", "definition"])
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("vocab.txt").path))
+
+        let bad = directory.appendingPathComponent("bad.csv")
+        try "text,label\n\"never closed\n".write(to: bad, atomically: true, encoding: .utf8)
+        let failed = try run(["prepare", "--input", bad.path, "--output", directory.appendingPathComponent("other").path])
+        #expect(failed.status != 0)
+        #expect(failed.error.contains("bad.csv: line 2"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["bad.csv", "corpus.csv", "data"])
+    }
+}
