@@ -219,7 +219,7 @@ public enum Safetensors {
         let names = tensors.keys.sorted()
         var header: [String] = []
         if !metadata.isEmpty {
-            let fields = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let fields = metadata.keys.sorted().map { "\(jsonQuoted($0)):\(jsonQuoted(metadata[$0]!))" }
             header.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
         }
         var offset = 0
@@ -227,7 +227,7 @@ public enum Safetensors {
             let tensor = tensors[name]!
             let bytes = tensor.count * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            header.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            header.append("\(jsonQuoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         var headerBytes = Array(("{" + header.joined(separator: ",") + "}").utf8)
@@ -240,21 +240,5 @@ public enum Safetensors {
                 try tensors[name]!.withUnsafeBufferPointer { try append(UnsafeRawBufferPointer($0)) }
             }
         }
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

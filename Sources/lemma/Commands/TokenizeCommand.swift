@@ -27,7 +27,7 @@ struct TokenizeCommand: ParsableCommand {
         output.reserveCapacity(1 << 16)
         for line in lines {
             if tokens {
-                output += jsonArray(made.tokens(line).map(jsonString))
+                output += jsonArray(made.tokens(line).map(jsonQuoted))
             } else {
                 output += jsonArray(made.encode(line).map { String($0) })
             }
@@ -69,19 +69,3 @@ struct DetokenizeCommand: ParsableCommand {
 }
 
 func jsonArray(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
-
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
