@@ -34,7 +34,7 @@ typedef struct {
     int nargs;
     step_arg args[MAX_ARGS];
     size_t scratch_bytes;  // the largest scratchpad of the primitive and its reorders
-    size_t arena_bytes;    // scratchpad + reordered copies + room for an unwanted output
+    size_t arena_bytes;    // scratchpad + reordered copies
     const char *impl;
     int status;            // 0 once built, else the oneDNN status that stopped it
 } conv_step;
@@ -149,12 +149,8 @@ static int add_arg(conv_step *st, int arg, int output, const dnnl_memory_desc_t 
     a->user = *user;
     a->inner = *dnnl_primitive_desc_query_md(st->pd, what, index);
     a->reorder = NULL;
-    size_t bytes = dnnl_memory_desc_get_size(&a->user);
-    if (dnnl_memory_desc_equal(&a->user, &a->inner)) {
-        if (output) st->arena_bytes += round_up(bytes);  // room for an output the caller does not want
-        return 0;
-    }
-    st->arena_bytes += round_up(dnnl_memory_desc_get_size(&a->inner)) + (output ? round_up(bytes) : 0);
+    if (dnnl_memory_desc_equal(&a->user, &a->inner)) return 0;
+    st->arena_bytes += round_up(dnnl_memory_desc_get_size(&a->inner));
     dnnl_primitive_desc_t rpd;
     const dnnl_memory_desc_t *from = output ? &a->inner : &a->user, *to = output ? &a->user : &a->inner;
     int status = dnnl_reorder_primitive_desc_create(&rpd, from, engine, to, engine, user_scratchpad);
@@ -410,8 +406,13 @@ static int run(const lemma_conv_shape *shape, int mask, void *const buffers[3][M
     conv_entry *e = acquire_entry(shape, mask, &status);
     if (!e) return status;
     size_t bytes = 0;
-    for (int which = 0; which < 3; which++)
-        if (mask & (1 << which)) bytes += e->steps[which].arena_bytes;
+    for (int which = 0; which < 3; which++) {
+        if (!(mask & (1 << which))) continue;
+        const conv_step *st = &e->steps[which];
+        bytes += st->arena_bytes;
+        for (int i = 0; i < st->nargs; i++)  // room for outputs the caller does not want
+            if (!buffers[which][i]) bytes += round_up(dnnl_memory_desc_get_size(&st->args[i].user));
+    }
     run_ctx c = {0};
     c.t = thread_state_with(bytes);
     if (!c.t) status = dnnl_out_of_memory;

@@ -49,23 +49,3 @@ func benchConv2dEncoder() {
             "ms_per_step": seconds * 1e3])
 }
 
-// TEMP breakdown
-func benchConvBreakdown() {
-    let g = RandomGenerator(seed: 11)
-    let x = Tensor.normal([64, 64, 128], generator: g)
-    let w = Tensor.normal([100, 64, 3], std: 0.07, generator: g), b = Tensor.zeros([100])
-    let y = x.conv1d(weight: w, bias: b)
-    func t(_ name: String, _ body: () -> Void) {
-        let s = measure(repeats: 5, inner: 20, body)
-        print(name, s * 1e3, "ms")
-    }
-    t("conv fwd") { _ = x.conv1d(weight: w, bias: b) }
-    t("relu") { _ = y.relu() }
-    t("pool") { _ = y.adaptiveMaxPool1d(outputSize: 1) }
-    let geometry = ConvolutionGeometry(batch: 64, inChannels: 64, outChannels: 100, groups: 1, inputSize: [128], outputSize: [126], kernel: [3], stride: [1], padding: [0], dilation: [1], hasBias: true)
-    let gx = Tensor.zeros(x.shape), gw = Tensor.zeros(w.shape), gb = Tensor.zeros([100])
-    t("bwd data") { CPUBackend.shared.convolutionBackward(x.storage, weight: w.storage, gradOutput: y.storage, gradInput: gx.storage, gradWeight: nil, gradBias: nil, geometry: geometry) }
-    t("bwd weights") { CPUBackend.shared.convolutionBackward(x.storage, weight: w.storage, gradOutput: y.storage, gradInput: nil, gradWeight: gw.storage, gradBias: gb.storage, geometry: geometry) }
-    t("bwd both") { CPUBackend.shared.convolutionBackward(x.storage, weight: w.storage, gradOutput: y.storage, gradInput: gx.storage, gradWeight: gw.storage, gradBias: gb.storage, geometry: geometry) }
-    print(CPUBackend.shared.convolutionImplementations(geometry))
-}

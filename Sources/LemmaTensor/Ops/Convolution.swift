@@ -1,7 +1,7 @@
 /// Convolutions with PyTorch's semantics (`torch.nn.functional.conv1d` / `conv2d`, which are
 /// cross-correlations): input [batch, in, (height,) width], weight [out, in / groups, (kh,) kw], bias [out];
-/// an unbatched input drops the batch dim. The gradient rule runs the backend's backward-data and
-/// backward-weights primitives, each only when its inputs need it.
+/// an unbatched input drops the batch dim. The gradient rule asks the backend, in one call, for just the
+/// gradients its inputs need (oneDNN's backward-data and backward-weights primitives on the CPU).
 extension Tensor {
     /// 1-D convolution: [N, C, L] (or [C, L]) with weight [O, C / groups, K] → [N, O, L'], where
     /// L' = (L + 2 padding - dilation (K - 1) - 1) / stride + 1.
