@@ -17,26 +17,13 @@ import torch.nn.functional as F
 torch.manual_seed(4321)
 torch.set_default_dtype(torch.float64)  # references in float64, stored as float32
 
-from safetensors_io import write_safetensors
+from safetensors_io import rand, record_case, write_safetensors
 
 fixtures = {}
 
 
-def rand(*shape, low=-1.0, high=1.0):
-    return torch.rand(tuple(shape)) * (high - low) + low
-
-
-def case(name, fn, inputs):
-    """Runs fn(**inputs) in float64, stores inputs/outputs/gradients as float32."""
-    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
-    y = fn(**leaves)
-    gy = rand(*y.shape)
-    y.backward(gy)
-    for k, v in inputs.items():
-        fixtures[f"{name}.{k}"] = v.float()
-        fixtures[f"{name}.g_{k}"] = leaves[k].grad.float()
-    fixtures[f"{name}.y"] = y.detach().float()
-    fixtures[f"{name}.gy"] = gy.float()
+def case(name, fn, inputs, indices=None):
+    record_case(fixtures, name, fn, inputs, indices)
 
 
 # Conv1d: [N, C, L] with weight [O, C / groups, K]

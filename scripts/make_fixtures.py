@@ -19,13 +19,9 @@ import torch
 torch.manual_seed(1234)
 torch.set_default_dtype(torch.float64)  # references in float64, stored as float32
 
-from safetensors_io import write_safetensors
+from safetensors_io import rand, record_case, write_safetensors
 
 fixtures = {}
-
-
-def rand(*shape, low=-1.0, high=1.0):
-    return torch.rand(tuple(shape)) * (high - low) + low
 
 
 def away_from_zero(*shape):
@@ -36,18 +32,7 @@ def away_from_zero(*shape):
 
 
 def case(name, fn, inputs, indices=None):
-    """Runs fn(*inputs) in float64, stores inputs/outputs/gradients as float32."""
-    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
-    y = fn(**leaves)
-    gy = rand(*y.shape)
-    y.backward(gy)
-    for k, v in inputs.items():
-        fixtures[f"{name}.{k}"] = v.float()
-        fixtures[f"{name}.g_{k}"] = leaves[k].grad.float()
-    fixtures[f"{name}.y"] = y.detach().float()
-    fixtures[f"{name}.gy"] = gy.float()
-    for k, v in (indices or {}).items():
-        fixtures[f"{name}.{k}"] = v.to(torch.int64)
+    record_case(fixtures, name, fn, inputs, indices)
 
 
 # Broadcasting arithmetic

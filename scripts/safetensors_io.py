@@ -31,3 +31,24 @@ def write_safetensors(path, tensors, metadata=None):
         for raw in blobs:
             f.write(raw)
     os.replace(path + ".tmp", path)
+
+
+def rand(*shape, low=-1.0, high=1.0):
+    """Uniform values in [low, high) from torch's global generator."""
+    return torch.rand(tuple(shape)) * (high - low) + low
+
+
+def record_case(fixtures, name, fn, inputs, indices=None):
+    """Runs fn(**inputs) (float64), backpropagates a random upstream gradient `gy`, and stores inputs, output,
+    gy and the input gradients (`g_<input>`) as float32 under `<name>.`; `indices` are stored as I64."""
+    leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+    y = fn(**leaves)
+    gy = rand(*y.shape)
+    y.backward(gy)
+    for k, v in inputs.items():
+        fixtures[f"{name}.{k}"] = v.float()
+        fixtures[f"{name}.g_{k}"] = leaves[k].grad.float()
+    fixtures[f"{name}.y"] = y.detach().float()
+    fixtures[f"{name}.gy"] = gy.float()
+    for k, v in (indices or {}).items():
+        fixtures[f"{name}.{k}"] = v.to(torch.int64)
