@@ -21,6 +21,8 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("rnn", true, benchRecurrent),
     ("attention", true, benchAttentionBlock),
     ("tokenizer", false, benchTokenizer),
+    ("vectors-read", false, benchVectorsRead),
+    ("vectors-match", false, benchVectorsMatch),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {
