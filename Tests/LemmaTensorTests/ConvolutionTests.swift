@@ -74,29 +74,11 @@ struct ConvolutionTests {
     /// different order than a float64 reference, over more terms).
     @Test(arguments: cases)
     func matchesPyTorch(_ c: Case) throws {
-        let file = Self.file
-        var inputs: [String: Tensor] = [:]
-        for name in c.inputs {
-            let x = try file.tensor("\(c.name).\(name)")
-            x.requiresGrad = true
-            inputs[name] = x
-        }
-        let y = c.body(inputs)
-        expectClose(y, try file.tensor("\(c.name).y"), rtol: c.rtol, atol: 1e-6, "\(c.name) output")
-        y.backward(gradient: try file.tensor("\(c.name).gy"))
-        for name in c.inputs {
-            guard let grad = inputs[name]!.grad else {
-                Issue.record("\(c.name): no gradient for \(name)")
-                continue
-            }
-            expectClose(grad, try file.tensor("\(c.name).g_\(name)"), rtol: c.rtol * 10, atol: 1e-5,
-                        "\(c.name) gradient of \(name)")
-        }
+        try checkFixtureCase(Self.file, c.name, inputs: c.inputs, rtol: c.rtol) { c.body($0) }
     }
 
     @Test func everyFixtureCaseIsChecked() {
-        let fixtureCases = Set(Self.file.names.filter { $0.hasSuffix(".y") }.map { String($0.dropLast(2)) })
-        #expect(fixtureCases == Set(Self.cases.map(\.name)))
+        #expect(fixtureCaseNames(Self.file) == Set(Self.cases.map(\.name)))
     }
 
     // MARK: finite differences

@@ -86,27 +86,10 @@ struct PyTorchParityTests {
     @Test(arguments: cases)
     func matchesPyTorch(_ c: Case) throws {
         let file = Fixtures.ops
-        var inputs: [String: Tensor] = [:]
-        for name in c.inputs {
-            let x = try file.tensor("\(c.name).\(name)")
-            x.requiresGrad = true
-            inputs[name] = x
-        }
-        let y = try c.body(inputs, file)
-        expectClose(y, try file.tensor("\(c.name).y"), rtol: c.rtol, atol: 1e-6, "\(c.name) output")
-        y.backward(gradient: try file.tensor("\(c.name).gy"))
-        for name in c.inputs {
-            guard let grad = inputs[name]!.grad else {
-                Issue.record("\(c.name): no gradient for \(name)")
-                continue
-            }
-            expectClose(grad, try file.tensor("\(c.name).g_\(name)"), rtol: c.rtol * 10, atol: 1e-5,
-                        "\(c.name) gradient of \(name)")
-        }
+        try checkFixtureCase(file, c.name, inputs: c.inputs, rtol: c.rtol) { try c.body($0, file) }
     }
 
     @Test func everyFixtureCaseIsChecked() {
-        let fixtureCases = Set(Fixtures.ops.names.filter { $0.hasSuffix(".y") }.map { String($0.dropLast(2)) })
-        #expect(fixtureCases == Set(Self.cases.map(\.name)))
+        #expect(fixtureCaseNames(Fixtures.ops) == Set(Self.cases.map(\.name)))
     }
 }
