@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // Hot loops in C: compiled once per CPU level with target_clones, so no unsafe flags are needed.
@@ -27,7 +28,7 @@ let package = Package(
         .target(name: "LemmaOptim", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaText", resources: [.copy("Resources")]),
         .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
-        .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData"]),
+        .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),
         .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain"]),
         .executableTarget(
             name: "lemma",
