@@ -134,7 +134,7 @@ void lemma_avg_pool2d_backward(const float *gy, float *gx, int64_t planes, int64
 // The max of x[s, e) and where it first occurs. Long windows (a text CNN's global max over time) take two
 // passes that vectorize: the max in 16 lanes, then a scan for its first position. A NaN anywhere falls
 // back to the one-pass loop, which keeps PyTorch's rule (a NaN wins, the last one does).
-static inline int64_t window_argmax(const float *x, int64_t s, int64_t e, float *out) {
+static inline __attribute__((always_inline)) int64_t window_argmax(const float *x, int64_t s, int64_t e, float *out) {
     float best = -__builtin_inff();
     int64_t best_at = s;
     if (e - s >= 32) {
