@@ -27,6 +27,8 @@ public final class CPUBackend: Backend {
 
     /// Buffers obtained from malloc so far (the rest were reused from the pool).
     public var freshAllocations: Int { pool.freshAllocations }
+    /// The same count for buffers taken on the calling thread only.
+    public var freshAllocationsOnThisThread: Int { lemma_thread_fresh_allocations() }
 
     /// Frees the cached buffers (for tests and long-lived servers between jobs).
     public func releaseCachedBuffers() { pool.drain() }

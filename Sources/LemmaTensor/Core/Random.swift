@@ -68,8 +68,17 @@ public enum Random {
         RandomGenerator.shared.withLock { $0 = RandomGenerator(seed: value) }
     }
 
+    /// Makes `generator` the default for every random op that `body` runs on this task, leaving the
+    /// process-wide one untouched (like `torch.random.fork_rng`). A trainer runs inside one, so two runs in
+    /// the same process, or a test beside other tests, never take each other's draws.
+    public static func using<R>(_ generator: RandomGenerator, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(generator, operation: body)
+    }
+
+    @TaskLocal static var scoped: RandomGenerator?
+
     static func withGenerator<R>(_ generator: RandomGenerator?, _ body: (RandomGenerator) -> R) -> R {
-        if let generator { return body(generator) }
+        if let generator = generator ?? scoped { return body(generator) }
         return RandomGenerator.shared.withLock { body($0) }
     }
 }

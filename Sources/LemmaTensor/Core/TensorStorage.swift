@@ -1,3 +1,4 @@
+import CLemmaKernels
 import Synchronization
 
 /// A flat buffer of Float32 owned by one backend. Tensors share storage for views (reshape); every other op
@@ -40,6 +41,7 @@ final class BufferPool: Sendable {
             return pointer
         }
         if let reused { return reused }
+        lemma_count_fresh_allocation()
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
