@@ -4,7 +4,8 @@
 //   CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
 //   → LemmaNN (modules, layers, losses) → LemmaOptim (optimizers, schedules)
 //   → LemmaText (tokenizers) → LemmaData (corpora, embeddings, datasets, batching)
-//   → LemmaTrain (metrics, trainer, runs) → Lemma (umbrella) → lemma (command-line tool).
+//   → LemmaTrain (metrics, trainer, runs) → LemmaModels (presets, pretrained encoders, tasks)
+//   → Lemma (umbrella) → lemma (command-line tool).
 import PackageDescription
 
 let package = Package(
@@ -29,7 +30,8 @@ let package = Package(
         .target(name: "LemmaText", resources: [.copy("Resources")]),
         .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
         .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),
-        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain"]),
+        .target(name: "LemmaModels", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain", "LemmaModels"]),
         .executableTarget(
             name: "lemma",
             dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "LemmaTextTests", dependencies: ["LemmaText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaDataTests", dependencies: ["LemmaData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaModelsTests", dependencies: ["LemmaModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData"]),
     ],
     swiftLanguageModes: [.v5]
