@@ -58,6 +58,7 @@ public enum ConfigSchema {
         key("train.lr_scheduler", .choice(["constant", "linear", "cosine", "one_cycle", "plateau"]), .string("linear"), "Learning-rate schedule."),
         key("train.warmup_steps", .int, .int(0), "Linear warm-up steps (linear, cosine)."),
         key("train.batch_size", .int, .int(32), "Examples per step (before accumulation)."),
+        key("train.eval_batch_size", .int, nil, "Examples per evaluation batch (default: batch_size)."),
         key("train.gradient_accumulation_steps", .int, .int(1), "Batches per optimizer step."),
         key("train.epochs", .double, .double(3), "Passes over the training data (ignored when max_steps is set)."),
         key("train.max_steps", .int, nil, "Optimizer steps in all."),

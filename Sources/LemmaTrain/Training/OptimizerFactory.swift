@@ -1,0 +1,43 @@
+import LemmaNN
+import LemmaOptim
+import LemmaTensor
+
+extension TrainingOptions {
+    /// The configured optimizer over the model's trainable parameters. With weight decay, biases and
+    /// normalization weights go to a second group without it, as Hugging Face's Trainer does.
+    public func makeOptimizer(for model: Module) throws -> any Optimizer {
+        let named = model.namedParameters().filter { $0.tensor.requiresGrad }
+        let exempt = named.filter { Self.isExemptFromWeightDecay($0.key) }.map(\.tensor)
+        let decayed = named.filter { !Self.isExemptFromWeightDecay($0.key) }.map(\.tensor)
+        let lr = Float(learningRate), decay = Float(weightDecay)
+        func split<O>(_ make: (Float) -> O) -> [ParameterGroup<O>] {
+            guard decay > 0, !exempt.isEmpty else { return [ParameterGroup(named.map(\.tensor), make(decay))] }
+            return [ParameterGroup(decayed, make(decay)), ParameterGroup(exempt, make(0))]
+        }
+        switch optimizer {
+        case .sgd: return try SGD(groups: split { SGD.Options(learningRate: lr, momentum: 0.9, weightDecay: $0) })
+        case .adam: return try Adam(groups: split { AdamOptions(learningRate: lr, weightDecay: $0) })
+        case .adamw: return try AdamW(groups: split { AdamOptions(learningRate: lr, weightDecay: $0) })
+        case .rmsprop: return try RMSprop(groups: split { RMSprop.Options(learningRate: lr, weightDecay: $0) })
+        case .adafactor: return try Adafactor(groups: split { Adafactor.Options(learningRate: lr, weightDecay: $0) })
+        }
+    }
+
+    /// The configured schedule for a run of `totalSteps` optimizer steps.
+    public func makeSchedule(groupCount: Int, totalSteps: Int) throws -> any LearningRateSchedule {
+        let rates = Array(repeating: Float(learningRate), count: groupCount)
+        switch scheduler {
+        case .constant: return try ConstantSchedule(baseLearningRates: rates)
+        case .linear: return try LinearWarmupSchedule(baseLearningRates: rates, warmupSteps: warmupSteps, totalSteps: totalSteps)
+        case .cosine: return try CosineWarmupSchedule(baseLearningRates: rates, warmupSteps: warmupSteps, totalSteps: totalSteps)
+        case .oneCycle: return try OneCycleSchedule(maxLearningRates: rates, totalSteps: totalSteps)
+        case .plateau:
+            return try ReduceLROnPlateau(baseLearningRates: rates, mode: bestMetricGreaterIsBetter ? .max : .min,
+                                         factor: 0.1, patience: 2)
+        }
+    }
+
+    static func isExemptFromWeightDecay(_ key: String) -> Bool {
+        key.hasSuffix("bias") || key.lowercased().contains("layernorm") || key.contains("norm.")
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import LemmaData
+import LemmaNN
+import LemmaOptim
+import LemmaTensor
+
+extension Trainer {
+    /// Trains until the step budget is spent, early stopping triggers, a request or callback stops the run,
+    /// or a loss is NaN/Inf (thrown as `TrainingError`, naming the step and batch). With
+    /// `loadBestModelAtEnd`, the model ends with the weights of the best checkpoint.
+    public func fit() throws -> TrainingResult {
+        try Random.using(generator) { try fitScoped() }
+    }
+
+    private func fitScoped() throws -> TrainingResult {
+        let sessionStart = Date()
+        var sessionExamples = 0
+        var reason = StopReason.completed
+        task.model.train()
+        notify { $0.fitBegan(event()) }
+        defer { state.trainingSeconds += Date().timeIntervalSince(sessionStart) }
+
+        training: while state.globalStep < state.totalSteps {
+            let epochBatches = sampler.batches(count: trainingData.count, epoch: state.epoch, length: trainingData.length)
+            if state.batchInEpoch == 0 { notify { $0.epochBegan(event()) } }
+            while state.batchInEpoch < epochBatches.count && state.globalStep < state.totalSteps {
+                let end = min(state.batchInEpoch + options.gradientAccumulationSteps, epochBatches.count)
+                let examples = try trainStep(epochBatches[state.batchInEpoch..<end])
+                sessionExamples += examples
+                state.examplesSeen += examples
+                state.batchInEpoch = end
+                let epochFinished = end == epochBatches.count
+                if epochFinished {
+                    state.epoch += 1
+                    state.batchInEpoch = 0
+                }
+                notify { $0.stepEnded(event(stepExamples: examples)) }
+                if epochFinished { notify { $0.epochEnded(event()) } }
+                if let stop = try afterStep(epochFinished: epochFinished) {
+                    reason = stop
+                    break training
+                }
+                if epochFinished { break }  // the next epoch has its own order
+            }
+        }
+        if reason == .completed { try finishRun() }
+        var restored: URL?
+        if options.loadBestModelAtEnd, let best = state.bestStep, let checkpoints,
+           FileManager.default.fileExists(atPath: checkpoints.url(step: best).path) {
+            let url = checkpoints.url(step: best)
+            try task.model.load(from: url.appendingPathComponent(CheckpointStore.modelFile))
+            restored = url
+        }
+        notify { $0.fitEnded(event()) }
+        let seconds = max(Date().timeIntervalSince(sessionStart), 1e-9)
+        return TrainingResult(reason: reason, state: state, restoredCheckpoint: restored,
+                              examplesPerSecond: Double(sessionExamples) / seconds)
+    }
+
+    /// One optimizer step over `batches` (several when accumulating gradients); returns the examples seen.
+    private func trainStep(_ batches: ArraySlice<[Int]>) throws -> Int {
+        notify { $0.stepBegan(event()) }
+        schedule.apply(to: optimizer, step: state.globalStep)
+        var stepLoss = 0.0, examples = 0
+        for (offset, indices) in batches.enumerated() {
+            let batch = trainingData.batch(indices)
+            let loss = task.loss(on: batch)
+            let value = Double(loss.item)
+            guard value.isFinite else {
+                throw TrainingError("the loss is \(value.isNaN ? "NaN" : value > 0 ? "+Inf" : "-Inf") at step \(state.globalStep + 1) (epoch \(state.epoch + 1), "
+                    + "batch \(state.batchInEpoch + offset + 1) of \(batchesPerEpoch), examples \(Self.describe(indices))); "
+                    + "lower the learning rate or check the data")
+            }
+            (loss * (1 / Float(batches.count))).backward()
+            stepLoss += value / Double(batches.count)
+            examples += task.exampleCount(of: batch)
+        }
+        let parameters = optimizer.parameters
+        let gradNorm = options.maxGradNorm > 0 ? Double(clipGradNorm(parameters, maxNorm: Float(options.maxGradNorm))) : nil
+        let learningRate = Double(optimizer.learningRate(group: 0))
+        optimizer.step()
+        optimizer.zeroGrad()
+        state.globalStep += 1
+        state.pendingLossSum += stepLoss
+        state.pendingLossSteps += 1
+        if state.globalStep % options.loggingSteps == 0 || state.globalStep == state.totalSteps {
+            var values = ["loss": state.pendingLossSum / Double(state.pendingLossSteps), "learning_rate": learningRate]
+            if let gradNorm { values["grad_norm"] = gradNorm }
+            state.pendingLossSum = 0
+            state.pendingLossSteps = 0
+            let record = LogRecord(step: state.globalStep, epoch: epochPosition(afterBatches: batches.count), values: values)
+            notify { $0.logged(record, event()) }
+        }
+        return examples
+    }
+
+    /// The fractional epoch after this step's batches (before the position advances).
+    private func epochPosition(afterBatches count: Int) -> Double {
+        Double(state.epoch) + Double(state.batchInEpoch + count) / Double(batchesPerEpoch)
+    }
+
+    /// Evaluation, checkpoints, requests and early stopping, in that order; returns why to stop, if so.
+    private func afterStep(epochFinished: Bool) throws -> StopReason? {
+        let requests = self.requests.take()
+        let evalDue = options.evalSteps.map { state.globalStep % $0 == 0 } ?? epochFinished
+        var evaluated = false, saved = false
+        if (evalDue || control.shouldEvaluate), validationData != nil {
+            let improved = runEvaluation()
+            evaluated = true
+            // The best checkpoint must exist to be restored, so an improvement is always saved.
+            if options.saveSteps == nil || improved {
+                try saveCheckpoint()
+                saved = true
+            }
+        }
+        if !saved, control.shouldSave || options.saveSteps.map({ state.globalStep % $0 == 0 }) ?? false {
+            try saveCheckpoint()
+            saved = true
+        }
+        control.shouldEvaluate = false
+        control.shouldSave = false
+        var stop: StopReason?
+        if !requests.isEmpty {
+            let validate = requests.contains(.checkpointValidateContinue) || requests.contains(.checkpointValidateStop)
+            if validate, !evaluated, validationData != nil {
+                runEvaluation()
+                // The checkpoint then holds this evaluation's effect on the best metric and patience.
+                saved = false
+            }
+            if !saved { try saveCheckpoint() }
+            let message = requests.map(\.rawValue).sorted().joined(separator: ", ")
+            FileHandle.standardError.write(Data("\(message): checkpoint saved at step \(state.globalStep)\n".utf8))
+            if requests.contains(.checkpointStop) || requests.contains(.checkpointValidateStop) { stop = .requested }
+        }
+        if stop == nil, let patience = options.earlyStoppingPatience, state.evaluationsWithoutImprovement >= patience {
+            stop = .earlyStopping
+        }
+        if stop == nil, control.shouldStop { stop = .callback }
+        control.shouldStop = false
+        return stop
+    }
+
+    /// The final evaluation and checkpoint, unless the last step already had them.
+    private func finishRun() throws {
+        if validationData != nil, state.lastEvaluationStep != state.globalStep { _ = runEvaluation() }
+        if let checkpoints, checkpoints.latest?.step != state.globalStep { try saveCheckpoint() }
+    }
+
+    /// Evaluates on the validation data and updates the best metric, patience and plateau schedule; returns
+    /// whether the metric improved.
+    @discardableResult
+    private func runEvaluation() -> Bool {
+        guard let validationData else { return false }
+        notify { $0.evaluationBegan(event()) }
+        let evaluation = evaluate(validationData)
+        var metrics: [String: Double] = [:]
+        for (name, value) in evaluation.metrics { metrics["eval_" + name] = value }
+        state.lastEvaluation = metrics
+        state.lastEvaluationStep = state.globalStep
+        let improved = recordBest(metrics[options.bestMetricName])
+        if let plateau = schedule as? ReduceLROnPlateau, let value = metrics[options.bestMetricName] {
+            plateau.step(metric: Float(value))
+        }
+        notify { $0.evaluated(evaluation, event()) }
+        let record = LogRecord(step: state.globalStep, epoch: state.epochProgress(batchesPerEpoch: batchesPerEpoch),
+                               values: metrics)
+        notify { $0.logged(record, event()) }
+        return improved
+    }
+
+    private func recordBest(_ value: Double?) -> Bool {
+        guard let value, value.isFinite else {
+            state.evaluationsWithoutImprovement += 1
+            return false
+        }
+        let greater = options.bestMetricGreaterIsBetter
+        let improved: Bool
+        if let best = state.bestMetric {
+            let gain = greater ? value - best : best - value
+            improved = gain > 0
+            // Early stopping counts only improvements larger than the threshold (Hugging Face's rule).
+            if gain > options.earlyStoppingThreshold { state.evaluationsWithoutImprovement = 0 } else { state.evaluationsWithoutImprovement += 1 }
+        } else {
+            improved = true
+            state.evaluationsWithoutImprovement = 0
+        }
+        if improved {
+            state.bestMetric = value
+            state.bestStep = state.globalStep
+        }
+        return improved
+    }
+
+    static func describe(_ indices: [Int]) -> String {
+        indices.count <= 8 ? indices.map(String.init).joined(separator: ", ")
+            : indices.prefix(8).map(String.init).joined(separator: ", ") + ", …"
+    }
+}
