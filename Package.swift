@@ -26,7 +26,7 @@ let package = Package(
         ),
         .target(name: "LemmaTensor", dependencies: ["CLemmaKernels"]),
         .target(name: "LemmaNN", dependencies: ["LemmaTensor"]),
-        .target(name: "LemmaOptim", dependencies: ["LemmaTensor"]),
+        .target(name: "LemmaOptim", dependencies: ["LemmaTensor", "CLemmaKernels"]),
         .target(name: "LemmaText", resources: [.copy("Resources")]),
         .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
         .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),

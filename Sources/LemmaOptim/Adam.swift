@@ -1,3 +1,4 @@
+import CLemmaKernels
 import Foundation
 import LemmaTensor
 
@@ -54,36 +55,14 @@ public class Adam: Optimizer {
             let lr = Double(options.learningRate), decay = options.weightDecay
             let stepSize = Float(lr / (1 - pow(Double(options.beta1), t)))
             let correction2 = Float((1 - pow(Double(options.beta2), t)).squareRoot())
-            let beta2 = options.beta2, w1 = 1 - options.beta1, w2 = 1 - options.beta2, eps = options.eps
-            let p = parameter.storage.pointer, g = grad.storage.pointer, n = parameter.count
-            let m = state.expAvg.storage.pointer, v = state.expAvgSq.storage.pointer
-            var l2 = decay
-            if decoupledWeightDecay {
-                l2 = 0
-                if decay != 0 {
-                    let keep = Float(1 - lr * Double(decay))
-                    for i in 0..<n { p[i] *= keep }
-                }
-            }
-            // One fused pass per element. (Swift on Linux calls libm's sqrtf for squareRoot(), which LLVM does
-            // not vectorize, so this runs at about PyTorch's single-tensor speed, not faster.)
-            if options.amsgrad, let maxTensor = state.maxExpAvgSq {
-                let vMax = maxTensor.storage.pointer
-                for i in 0..<n {
-                    let gi = g[i] + l2 * p[i]
-                    m[i] += w1 * (gi - m[i])
-                    v[i] = beta2 * v[i] + w2 * gi * gi
-                    vMax[i] = max(vMax[i], v[i])
-                    p[i] -= stepSize * (m[i] / (vMax[i].squareRoot() / correction2 + eps))
-                }
-            } else {
-                for i in 0..<n {
-                    let gi = g[i] + l2 * p[i]
-                    m[i] += w1 * (gi - m[i])
-                    v[i] = beta2 * v[i] + w2 * gi * gi
-                    p[i] -= stepSize * (m[i] / (v[i].squareRoot() / correction2 + eps))
-                }
-            }
+            // AdamW shrinks θ by keep first; Adam adds l2·θ to the gradient instead.
+            let keep = decoupledWeightDecay && decay != 0 ? Float(1 - lr * Double(decay)) : 1
+            let l2 = decoupledWeightDecay ? 0 : decay
+            // One fused, vectorized pass per element (the C kernel in CLemmaKernels/optimizer.c).
+            lemma_adam_step(parameter.storage.pointer, grad.storage.pointer, state.expAvg.storage.pointer,
+                            state.expAvgSq.storage.pointer, options.amsgrad ? state.maxExpAvgSq?.storage.pointer : nil,
+                            Int64(parameter.count), keep, l2, options.beta2, 1 - options.beta1, 1 - options.beta2,
+                            stepSize, correction2, options.eps)
         }
     }
 

@@ -1,3 +1,4 @@
+import CLemmaKernels
 import LemmaTensor
 
 /// RMSprop (Hinton's lecture 6e), as torch.optim.RMSprop. For each parameter θ with gradient g:
@@ -72,36 +73,12 @@ public final class RMSprop: Optimizer {
             checkState("RMSprop", index, parameter, madeFor: state.squareAvg.shape)
             if options.momentum > 0 && state.momentumBuffer == nil { state.momentumBuffer = Tensor.zeros(parameter.shape) }
             state.step += 1
-            let p = parameter.storage.pointer, g = grad.storage.pointer, n = parameter.count
-            let s = state.squareAvg.storage.pointer
-            let lr = options.learningRate, decay = options.weightDecay, eps = options.eps
-            let alpha = options.alpha, w = 1 - options.alpha, momentum = options.momentum
-            // One loop with momentum and one without, so each stays simple enough to vectorize.
-            let gradAvg = state.gradAvg?.storage.pointer
-            if let buffer = state.momentumBuffer?.storage.pointer, momentum > 0 {
-                for i in 0..<n {
-                    let gi = g[i] + decay * p[i]
-                    s[i] = alpha * s[i] + w * gi * gi
-                    var variance = s[i]
-                    if let gradAvg {
-                        gradAvg[i] += w * (gi - gradAvg[i])
-                        variance -= gradAvg[i] * gradAvg[i]
-                    }
-                    buffer[i] = momentum * buffer[i] + gi / (variance.squareRoot() + eps)
-                    p[i] -= lr * buffer[i]
-                }
-            } else {
-                for i in 0..<n {
-                    let gi = g[i] + decay * p[i]
-                    s[i] = alpha * s[i] + w * gi * gi
-                    var variance = s[i]
-                    if let gradAvg {
-                        gradAvg[i] += w * (gi - gradAvg[i])
-                        variance -= gradAvg[i] * gradAvg[i]
-                    }
-                    p[i] -= lr * (gi / (variance.squareRoot() + eps))
-                }
-            }
+            // One fused, vectorized pass (CLemmaKernels/optimizer.c); a buffer kept from a momentum that has since
+            // been cycled to 0 is left alone.
+            let buffer = options.momentum > 0 ? state.momentumBuffer?.storage.pointer : nil
+            lemma_rmsprop_step(parameter.storage.pointer, grad.storage.pointer, state.squareAvg.storage.pointer,
+                               state.gradAvg?.storage.pointer, buffer, Int64(parameter.count), options.learningRate,
+                               options.weightDecay, options.alpha, 1 - options.alpha, options.momentum, options.eps)
         }
     }
 

@@ -1,3 +1,4 @@
+import CLemmaKernels
 import LemmaTensor
 
 /// Stochastic gradient descent with momentum, as torch.optim.SGD. For each parameter θ with gradient g:
@@ -54,32 +55,25 @@ public final class SGD: Optimizer {
 
     public func step() {
         forEachTrainable { index, parameter, grad, options in
-            let p = parameter.storage.pointer, g = grad.storage.pointer, n = parameter.count
+            let p = parameter.storage.pointer, g = grad.storage.pointer, n = Int64(parameter.count)
             let lr = options.learningRate, decay = options.weightDecay, momentum = options.momentum
             guard momentum != 0 else {
-                for i in 0..<n { p[i] -= lr * (g[i] + decay * p[i]) }
+                lemma_sgd_step(p, g, nil, n, lr, decay, 0, 1, 0, 0)
                 return
             }
-            // The first step with momentum starts the buffer at d; later ones decay it. One fused pass each.
-            let nesterov = options.nesterov
+            // The first step with momentum starts the buffer at d; later ones decay it. One fused pass each
+            // (CLemmaKernels/optimizer.c).
+            let buffer: Tensor
+            let first = buffers[index] == nil
             if let existing = buffers[index] {
                 checkState("SGD", index, parameter, madeFor: existing.shape)
-                let buffer = existing.storage.pointer, keep = 1 - options.dampening
-                for i in 0..<n {
-                    let d = g[i] + decay * p[i]
-                    buffer[i] = momentum * buffer[i] + keep * d
-                    p[i] -= lr * (nesterov ? d + momentum * buffer[i] : buffer[i])
-                }
+                buffer = existing
             } else {
-                let made = Tensor.zeros(parameter.shape)
-                buffers[index] = made
-                let buffer = made.storage.pointer
-                for i in 0..<n {
-                    let d = g[i] + decay * p[i]
-                    buffer[i] = d
-                    p[i] -= lr * (nesterov ? d + momentum * d : d)
-                }
+                buffer = Tensor.zeros(parameter.shape)
+                buffers[index] = buffer
             }
+            lemma_sgd_step(p, g, buffer.storage.pointer, n, lr, decay, momentum, 1 - options.dampening,
+                           options.nesterov ? 1 : 0, first ? 1 : 0)
         }
     }
 

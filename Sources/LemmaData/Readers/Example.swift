@@ -20,7 +20,7 @@ public struct ExampleLocation: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The place, without the path, for a `FileFormatError` message (which names the path itself).
-    var place: String {
+    public var place: String {
         switch (member, line) {
         case let (member?, line?): "member \(member), line \(line)"
         case let (member?, nil): "member \(member)"

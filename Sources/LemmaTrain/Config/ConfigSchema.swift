@@ -49,6 +49,8 @@ public enum ConfigSchema {
         key("model.num_layers", .int, .int(1), "Recurrent layers."),
         key("model.num_filters", .int, .int(100), "Convolution filters (cnn)."),
         key("model.filter_size", .int, .int(3), "Convolution width (cnn)."),
+        key("model.filter_sizes", .string, nil, "Several convolution widths, comma-separated, e.g. `3,4,5` (cnn; overrides filter_size)."),
+        key("model.bidirectional", .bool, .bool(false), "Read the text in both directions (rnn, gru, lstm)."),
         key("model.dropout", .double, .double(0.1), "Dropout probability."),
         key("model.pretrained_embeddings", .string, nil, "Word vectors file (GloVe/word2vec/fastText/kumo directory)."),
         key("model.freeze_embeddings", .bool, .bool(true), "Keep pretrained embeddings fixed."),

@@ -1,0 +1,190 @@
+import Foundation
+import LemmaData
+import LemmaTensor
+import LemmaText
+import LemmaTrain
+
+/// The data of a classification run, prepared once into the run directory (`data/train`, `data/valid`,
+/// `data/test`: memory-mapped token datasets) with the tokenizer's vocabulary beside them, so a resumed run,
+/// `lemma eval` and `lemma predict` read exactly what training read. Corpora are streamed, never held whole.
+public struct ClassificationData {
+    public let tokenizer: any Tokenizer
+    public let classes: [String]
+    public let train: TokenDataset
+    public let valid: TokenDataset?
+    public let test: TokenDataset?
+
+    /// The part of a run configuration that says where the data is and how to read it.
+    public struct Settings {
+        public var train: CorpusSource
+        public var valid: CorpusSource?
+        public var test: CorpusSource?
+        public var validFraction: Double
+        public var labelMap: LabelMap?
+        public var maxPerClass: Int?
+        public var tokenizer: TokenizerSpec
+        public var maxLength: Int
+        public var seed: UInt64
+
+        public init(_ c: RunConfiguration) throws {
+            func source(_ key: String) -> CorpusSource? {
+                c.string(key).map { CorpusSource(path: $0, textColumn: c.string("data.text_column") ?? "text",
+                                                  labelColumn: c.string("data.label_column") ?? "label") }
+            }
+            guard let train = source("data.train") else { throw ConfigError("'data.train' is required: the training corpus") }
+            self.train = train
+            valid = source("data.valid")
+            test = source("data.test")
+            validFraction = c.double("data.valid_fraction") ?? 0.1
+            if valid == nil, !(validFraction > 0 && validFraction < 1) {
+                throw ConfigError("'data.valid_fraction' must be in (0, 1) when there is no 'data.valid'")
+            }
+            labelMap = try c.string("data.label_map").map(Self.loadLabelMap)
+            maxPerClass = c.int("data.max_per_class")
+            tokenizer = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: c.string("tokenizer.kind") ?? "word")!,
+                                      vocabulary: c.string("tokenizer.vocab").map { URL(fileURLWithPath: $0) },
+                                      lowercase: c.bool("tokenizer.lowercase") ?? false)
+            maxLength = c.int("tokenizer.max_length") ?? 128
+            guard maxLength > 0 else { throw ConfigError("'tokenizer.max_length' must be > 0") }
+            seed = UInt64(truncatingIfNeeded: c.int("train.seed") ?? 42)
+        }
+
+        /// `ams8` (seed 000's 28 → 8 AMS classes) or a JSON file mapping labels to a class or null (dropped).
+        public static func loadLabelMap(_ argument: String) throws -> LabelMap {
+            if argument == "ams8" { return LabelMap.amsEightClasses }
+            guard let data = FileManager.default.contents(atPath: argument) else {
+                throw ConfigError("'data.label_map': cannot read \(argument) (expected 'ams8' or a JSON file)")
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ConfigError("\(argument): expected a JSON object mapping each label to a class name or null")
+            }
+            var mapping: [String: String?] = [:]
+            for (label, target) in object {
+                switch target {
+                case let name as String: mapping[label] = name
+                case is NSNull: mapping[label] = .some(nil)
+                default: throw ConfigError("\(argument): label '\(label)' maps to \(target); expected a class name or null")
+                }
+            }
+            return LabelMap(mapping)
+        }
+    }
+
+    static let vocabularyFile = "vocab.txt"
+
+    /// Streams the corpora into `directory` (the run's `data/`). Without `valid`, a stratified
+    /// `validFraction` of the training examples is held out, decided before the vocabulary is built so that
+    /// held-out text never shapes it. `log` receives one line per stage.
+    public static func prepare(_ settings: Settings, into directory: URL, log: (String) -> Void = { _ in }) throws -> ClassificationData {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let map = settings.labelMap
+        // Pass 1: labels, for the split and the class list.
+        var labels: [String] = []
+        try forEachKept(settings.train, map, settings.maxPerClass) { _, label in labels.append(label) }
+        guard !labels.isEmpty else { throw FileFormatError(settings.train.path, "no labelled examples") }
+        let classes = map?.classes.filter(Set(labels).contains) ?? Array(Set(labels)).sorted()
+        let heldOut: [Bool]
+        if settings.valid == nil {
+            let split = StratifiedSplit(train: 1 - settings.validFraction, valid: settings.validFraction, test: 0, seed: settings.seed)
+            heldOut = split.assign(labels: labels).map { $0 == .valid }
+        } else {
+            heldOut = Array(repeating: false, count: labels.count)
+        }
+        log("\(settings.train.path): \(labels.count) examples in \(classes.count) classes"
+            + (settings.valid == nil ? ", \(heldOut.filter { $0 }.count) held out for validation" : ""))
+
+        // Pass 2: the vocabulary, from the training split only.
+        let needsVocabulary = settings.tokenizer.vocabulary == nil && [.word, .char, .latex].contains(settings.tokenizer.kind)
+        let tokenizer: any Tokenizer
+        if needsVocabulary {
+            tokenizer = try settings.tokenizer.make(corpus: { each in
+                var position = 0
+                try forEachKept(settings.train, map, settings.maxPerClass) { example, _ in
+                    if !heldOut[position] { each(example.text) }
+                    position += 1
+                }
+            })
+            if let built = tokenizer as? any VocabularyTokenizer {
+                try built.vocabulary.write(to: directory.appendingPathComponent(vocabularyFile))
+            }
+            log("vocabulary: \(tokenizer.vocabularySize) tokens from the training split")
+        } else {
+            tokenizer = try settings.tokenizer.make()
+        }
+
+        // Pass 3: token ids.
+        let summary = needsVocabulary ? "\(settings.tokenizer.kind.rawValue) vocab=\(vocabularyFile)" : settings.tokenizer.summary
+        func encode(_ text: String) -> [Int32] {
+            var ids = tokenizer.encode(text)
+            if ids.count > settings.maxLength { ids.removeLast(ids.count - settings.maxLength) }
+            return ids
+        }
+        let trainWriter = try TokenDatasetWriter(destination: directory.appendingPathComponent("train"))
+        trainWriter.declareLabels(classes)
+        let validWriter = settings.valid == nil ? try TokenDatasetWriter(destination: directory.appendingPathComponent("valid")) : nil
+        validWriter?.declareLabels(classes)
+        var position = 0
+        try forEachKept(settings.train, map, settings.maxPerClass) { example, label in
+            try (heldOut[position] ? validWriter! : trainWriter).append(tokenIDs: encode(example.text), label: label)
+            position += 1
+        }
+        let size = tokenizer.vocabularySize
+        _ = try trainWriter.finish(tokenizer: summary, vocabularySize: size, source: settings.train.path)
+        _ = try validWriter?.finish(tokenizer: summary, vocabularySize: size, source: settings.train.path + " (held out)")
+        for (name, source) in [("valid", settings.valid), ("test", settings.test)] {
+            guard let source else { continue }
+            let writer = try TokenDatasetWriter(destination: directory.appendingPathComponent(name))
+            writer.declareLabels(classes)
+            try forEachKept(source, map, nil) { example, label in
+                guard classes.contains(label) else {
+                    throw FileFormatError(example.source.path, "\(example.source.place): label '\(label)' never occurs in the training data")
+                }
+                try writer.append(tokenIDs: encode(example.text), label: label)
+            }
+            let info = try writer.finish(tokenizer: summary, vocabularySize: size, source: source.path)
+            log("\(source.path): \(info.exampleCount) examples")
+        }
+        return try open(directory, settings: settings)
+    }
+
+    /// Opens data prepared by `prepare` (for a resumed run, eval or predict).
+    public static func open(_ directory: URL, settings: Settings) throws -> ClassificationData {
+        var spec = settings.tokenizer
+        let built = directory.appendingPathComponent(vocabularyFile)
+        if spec.vocabulary == nil, FileManager.default.fileExists(atPath: built.path) { spec.vocabulary = built }
+        let tokenizer = try spec.make()
+        let train = try TokenDataset(url: directory.appendingPathComponent("train"))
+        func optional(_ name: String) throws -> TokenDataset? {
+            let url = directory.appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: url.path) ? try TokenDataset(url: url) : nil
+        }
+        return ClassificationData(tokenizer: tokenizer, classes: train.info.labels, train: train,
+                                  valid: try optional("valid"), test: try optional("test"))
+    }
+
+    /// Every example that survives the label map and the per-class limit, with its final label.
+    static func forEachKept(_ source: CorpusSource, _ map: LabelMap?, _ maxPerClass: Int?,
+                            _ body: (Example, String) throws -> Void) throws {
+        var perClass: [String: Int] = [:]
+        try source.forEach { example in
+            guard let label = try map.map({ try $0.map(example) }) ?? example.label else {
+                if map != nil { return }
+                throw FileFormatError(example.source.path, "\(example.source.place): example has no label")
+            }
+            if let maxPerClass {
+                guard perClass[label, default: 0] < maxPerClass else { return }
+                perClass[label, default: 0] += 1
+            }
+            try body(example, label)
+        }
+    }
+
+    /// Token ids of `texts`, cut to the run's length, collated for a classifier.
+    public func batch(_ texts: [String], maxLength: Int, collator: Collator) -> Batch {
+        collator.collate(texts.map { text -> [Int32] in
+            var ids = tokenizer.encode(text)
+            if ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
+            return ids
+        })
+    }
+}

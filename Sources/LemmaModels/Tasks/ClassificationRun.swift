@@ -1,0 +1,176 @@
+import Foundation
+import LemmaData
+import LemmaNN
+import LemmaTensor
+import LemmaText
+import LemmaTrain
+
+/// A text-classification run in a run directory: what `lemma train`, `eval`, `predict` and `lr-find` do for
+/// `task: classification`. Starting one prepares the data into the directory; reopening one (resume, eval,
+/// predict) reads everything back from there, never from the original corpora.
+public final class ClassificationRun {
+    public let directory: RunDirectory
+    public let configuration: RunConfiguration
+    public let data: ClassificationData
+    public let task: ClassificationTask
+    public let trainer: Trainer<ClassificationTask, TokenDatasetSource>
+    public let collator: Collator
+    let maxLength: Int
+    let log: (String) -> Void
+
+    /// The final weights (the best checkpoint's when `load_best_model_at_end`), for eval and predict.
+    public var modelFile: URL { directory.url.appendingPathComponent("model.safetensors") }
+
+    /// A new run: writes config.yaml and prepares the data. Refuses a directory that already holds a run.
+    public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
+                             log: @escaping (String) -> Void = { _ in }) throws -> ClassificationRun {
+        if FileManager.default.fileExists(atPath: directory.configuration.path) {
+            throw ConfigError("\(directory.url.path) already holds a run; resume it with --resume or choose another --output")
+        }
+        let settings = try ClassificationData.Settings(configuration)
+        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
+        let data = try ClassificationData.prepare(settings, into: directory.data, log: log)
+        try writeAtomically(to: directory.configuration) { append in
+            try Data(configuration.yaml().utf8).withUnsafeBytes { try append($0) }
+        }
+        return try ClassificationRun(configuration, directory: directory, data: data, log: log)
+    }
+
+    /// An existing run, as its directory holds it.
+    public static func open(_ directory: RunDirectory, log: @escaping (String) -> Void = { _ in }) throws -> ClassificationRun {
+        let configuration = try directory.loadConfiguration()
+        let data = try ClassificationData.open(directory.data, settings: try ClassificationData.Settings(configuration))
+        return try ClassificationRun(configuration, directory: directory, data: data, log: log)
+    }
+
+    init(_ configuration: RunConfiguration, directory: RunDirectory, data: ClassificationData,
+         log: @escaping (String) -> Void) throws {
+        guard configuration.string("task") == "classification" else {
+            throw ConfigError("'task' \(configuration.string("task") ?? "?") is not available yet; use classification")
+        }
+        self.configuration = configuration
+        self.directory = directory
+        self.data = data
+        self.log = log
+        let options = try TrainingOptions(configuration)
+        maxLength = configuration.int("tokenizer.max_length") ?? 128
+        let fixedLength = configuration.string("model.arch") == "mlp"
+        collator = Collator(padID: data.tokenizer.specialTokenIDs.pad ?? 0, maxLength: maxLength, padToMaxLength: fixedLength)
+        let classifier = try ClassifierFactory.make(configuration, tokenizer: data.tokenizer, classCount: data.classes.count, log: log)
+        var weights: [Float]?
+        if configuration.string("train.class_weights") == "balanced" {
+            let counts = data.train.info.examplesPerLabel
+            weights = ClassWeights.ordered(ClassWeights.balanced(counts: counts), classes: data.classes)
+        }
+        task = ClassificationTask(classifier: classifier, classes: data.classes, classWeights: weights)
+        let recurrent = ["rnn", "gru", "lstm", "bilstm"].contains(configuration.string("model.arch") ?? "")
+        let order: BatchSampler.Order = recurrent ? .bucketed(bounds: Self.bucketBounds(maxLength)) : .shuffled
+        let collator = self.collator
+        let valid = data.valid.map { TokenDatasetSource($0, collator: collator) }
+        trainer = try Trainer(task: task, train: TokenDatasetSource(data.train, collator: collator), valid: valid, options: options,
+                              checkpoints: CheckpointStore(directory: directory.checkpoints), order: order)
+    }
+
+    /// Length buckets for recurrent models, which pay for every padded step.
+    static func bucketBounds(_ maxLength: Int) -> [Int] {
+        var bounds: [Int] = [], bound = 8
+        while bound < maxLength {
+            bounds.append(bound)
+            bound *= 2
+        }
+        return bounds
+    }
+
+    /// Trains (from the latest checkpoint when `resume`), then evaluates the final model on the test split
+    /// (or validation) and writes model.safetensors, evaluation.json, summary.json, plots and the report.
+    @discardableResult
+    public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
+        var keepThrough: Int?
+        if resume {
+            guard let latest = trainer.checkpoints?.latest else {
+                throw ConfigError("\(directory.url.path): no checkpoint to resume from")
+            }
+            try trainer.resume(from: latest.url)
+            keepThrough = latest.step
+            log("resuming from \(latest.url.lastPathComponent) (step \(latest.step) of \(trainer.state.totalSteps))")
+        }
+        var callbacks: [any TrainerCallback] = [try MetricsLog(url: directory.metrics, keepingThrough: keepThrough),
+                                                try TensorBoardLog(directory: directory.tensorBoard)]
+        if progress { callbacks.append(ProgressDisplay()) }
+        trainer.callbacks = callbacks
+        if handleSignals { trainer.requests.listenForSignals() }
+        defer { if handleSignals { trainer.requests.stopListening() } }
+        let result = try trainer.fit()
+        try task.model.save(to: modelFile)
+
+        var record: EvaluationRecord?
+        if result.reason != .requested {
+            if let test = data.test {
+                record = EvaluationRecord(split: "test", step: result.state.globalStep,
+                                          evaluation: trainer.evaluate(TokenDatasetSource(test, collator: collator)))
+            } else if let valid = data.valid {
+                record = EvaluationRecord(split: "validation", step: result.state.globalStep,
+                                          evaluation: trainer.evaluate(TokenDatasetSource(valid, collator: collator)))
+            }
+            if let record { try RunReportBuilder.writeJSON(record, to: directory.evaluation) }
+        }
+        var counts = ["train": data.train.count]
+        if let valid = data.valid { counts["valid"] = valid.count }
+        if let test = data.test { counts["test"] = test.count }
+        let summary = RunSummary(
+            task: "classification", stopReason: result.reason.rawValue, steps: result.state.globalStep,
+            epochs: result.state.epochProgress(batchesPerEpoch: trainer.batchesPerEpoch),
+            trainingSeconds: result.state.trainingSeconds, examplesPerSecond: result.examplesPerSecond,
+            bestStep: result.state.bestStep, bestMetric: result.state.bestMetric,
+            metricForBestModel: trainer.options.bestMetricName, data: counts, classes: data.classes,
+            parameters: task.model.parameterCount(), trainableParameters: task.model.parameterCount(trainableOnly: true))
+        try RunReportBuilder.writeJSON(summary, to: directory.summary)
+        try RunReportBuilder.write(directory)
+        return (result, record)
+    }
+
+    /// Loads the trained weights written at the end of training.
+    public func loadTrainedModel() throws {
+        guard FileManager.default.fileExists(atPath: modelFile.path) else {
+            throw ConfigError("\(directory.url.path): the run has no trained model yet (model.safetensors); finish or resume training first")
+        }
+        try task.model.load(from: modelFile)
+    }
+
+    /// Reads and tokenizes a labelled corpus with the run's tokenizer and label map.
+    public func evaluate(corpus path: String) throws -> (ClassificationMetrics, loss: Double) {
+        let settings = try ClassificationData.Settings(configuration)
+        var ids: [[Int32]] = [], labels: [Int] = []
+        let source = CorpusSource(path: path, textColumn: settings.train.textColumn, labelColumn: settings.train.labelColumn)
+        try ClassificationData.forEachKept(source, settings.labelMap, nil) { example, label in
+            guard let index = data.classes.firstIndex(of: label) else {
+                throw FileFormatError(path, "\(example.source.place): label '\(label)' is not one of the run's classes (\(data.classes.joined(separator: ", ")))")
+            }
+            var tokens = data.tokenizer.encode(example.text)
+            if tokens.count > maxLength { tokens.removeLast(tokens.count - maxLength) }
+            ids.append(tokens)
+            labels.append(index)
+        }
+        guard !ids.isEmpty else { throw FileFormatError(path, "no labelled examples") }
+        let size = trainer.options.evalBatchSize ?? trainer.options.batchSize
+        let batches = stride(from: 0, to: ids.count, by: size).map { start -> Batch in
+            let end = min(start + size, ids.count)
+            return collator.collate(Array(ids[start..<end]), labels: Array(labels[start..<end]))
+        }
+        task.model.eval()
+        return withNoGrad { task.measure(AnySequence(batches)) }
+    }
+
+    /// The predicted class and the probability of every class, for each text.
+    public func predict(_ texts: [String]) -> [(label: String, probabilities: [Float])] {
+        guard !texts.isEmpty else { return [] }
+        let probabilities = task.probabilities(data.batch(texts, maxLength: maxLength, collator: collator))
+        let classCount = data.classes.count
+        let values = probabilities.scalars
+        return (0..<texts.count).map { row in
+            let p = Array(values[row * classCount..<(row + 1) * classCount])
+            let best = p.indices.max { p[$0] < p[$1] }!
+            return (data.classes[best], p)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import LemmaTensor
+
+/// The final evaluation of a run as stored in `evaluation.json`: which split, its metrics, and the details
+/// (texts, confusion matrix) a report shows. `lemma plot` rebuilds plots and reports from it and metrics.jsonl.
+public struct EvaluationRecord: Codable, Sendable {
+    public var split: String
+    public var step: Int
+    public var metrics: [String: Double]
+    public var texts: [String: String]
+    public var confusionLabels: [String]?
+    public var confusionCounts: [[Int]]?
+
+    public init(split: String, step: Int, evaluation: Evaluation) {
+        self.split = split
+        self.step = step
+        metrics = evaluation.metrics
+        texts = [:]
+        for detail in evaluation.details {
+            switch detail {
+            case .text(let title, let body): texts[title] = body
+            case .confusionMatrix(let labels, let counts):
+                confusionLabels = labels
+                confusionCounts = counts
+            }
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case split, step, metrics, texts, confusionLabels = "confusion_labels", confusionCounts = "confusion_counts"
+    }
+}
+
+/// What a finished run knows about itself besides its metrics: written as summary.json, shown in the report.
+public struct RunSummary: Codable, Sendable {
+    public var task: String
+    public var stopReason: String
+    public var steps: Int
+    public var epochs: Double
+    public var trainingSeconds: Double
+    public var examplesPerSecond: Double
+    public var bestStep: Int?
+    public var bestMetric: Double?
+    public var metricForBestModel: String
+    public var data: [String: Int]
+    public var classes: [String]
+    public var parameters: Int
+    public var trainableParameters: Int
+
+    public init(task: String, stopReason: String, steps: Int, epochs: Double, trainingSeconds: Double,
+                examplesPerSecond: Double, bestStep: Int?, bestMetric: Double?, metricForBestModel: String,
+                data: [String: Int], classes: [String], parameters: Int, trainableParameters: Int) {
+        self.task = task
+        self.stopReason = stopReason
+        self.steps = steps
+        self.epochs = epochs
+        self.trainingSeconds = trainingSeconds
+        self.examplesPerSecond = examplesPerSecond
+        self.bestStep = bestStep
+        self.bestMetric = bestMetric
+        self.metricForBestModel = metricForBestModel
+        self.data = data
+        self.classes = classes
+        self.parameters = parameters
+        self.trainableParameters = trainableParameters
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case task, steps, epochs, data, classes, parameters
+        case stopReason = "stop_reason", trainingSeconds = "training_seconds", examplesPerSecond = "examples_per_second"
+        case bestStep = "best_step", bestMetric = "best_metric", metricForBestModel = "metric_for_best_model"
+        case trainableParameters = "trainable_parameters"
+    }
+}
+
+/// Plots and the report of a run directory, made from its files alone (config.yaml, metrics.jsonl,
+/// summary.json, evaluation.json, lr_find.json), so `lemma plot` can remake them at any time, even while
+/// the run is still training.
+public enum RunReportBuilder {
+    /// Writes plots/*.svg, report.md and report.html; returns the report.
+    @discardableResult
+    public static func write(_ run: RunDirectory) throws -> RunReport {
+        let configuration = try run.loadConfiguration()
+        let records = FileManager.default.fileExists(atPath: run.metrics.path) ? try MetricsLog.read(run.metrics) : []
+        let summary: RunSummary? = try readJSON(run.summary)
+        let evaluation: EvaluationRecord? = try readJSON(run.evaluation)
+        let finder: LearningRateFinderRecord? = try readJSON(run.learningRateFinder)
+
+        var report = RunReport(title: "Lemma run: \(run.url.lastPathComponent)")
+        if let summary {
+            report.addTable("Training", [
+                "task": summary.task,
+                "stopped": summary.stopReason,
+                "steps": "\(summary.steps)",
+                "epochs": String(format: "%.2f", summary.epochs),
+                "training time": String(format: "%.1f s", summary.trainingSeconds),
+                "throughput": String(format: "%.1f examples/s", summary.examplesPerSecond),
+                "best checkpoint": summary.bestStep.map { "step \($0), \(summary.metricForBestModel) = \(String(format: "%.4f", summary.bestMetric ?? .nan))" } ?? "none",
+                "parameters": "\(summary.parameters) (\(summary.trainableParameters) trainable)",
+            ])
+            let counts = summary.data.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            report.addParagraph("Data", "Examples — \(counts). Classes (\(summary.classes.count)): \(summary.classes.joined(separator: ", ")).")
+        }
+        if let evaluation {
+            let metrics = evaluation.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
+            report.addParagraph("Results on \(evaluation.split)", metrics.joined(separator: " · "))
+            for (title, body) in evaluation.texts.sorted(by: { $0.key < $1.key }) { report.addPreformatted(title, body) }
+        }
+        for figure in figures(records: records, evaluation: evaluation, finder: finder) {
+            report.addFigure(svg: figure.svg, caption: figure.caption, fileName: figure.file)
+        }
+        report.addPreformatted("Configuration", configuration.yaml())
+        try report.write(to: run.url)
+        return report
+    }
+
+    static func figures(records: [LogRecord], evaluation: EvaluationRecord?, finder: LearningRateFinderRecord?)
+        -> [(svg: String, caption: String, file: String)] {
+        var figures: [(String, String, String)] = []
+        func series(_ name: String, _ key: String) -> LinePlot.Series? {
+            let points = records.filter { $0.values[key]?.isFinite == true }
+            guard !points.isEmpty else { return nil }
+            return LinePlot.Series(name: name, x: points.map { Double($0.step) }, y: points.map { $0.values[key]! })
+        }
+        let losses = [series("train", "loss"), series("validation", "eval_loss")].compactMap { $0 }
+        if !losses.isEmpty {
+            figures.append((LinePlot(title: "Loss", xLabel: "step", yLabel: "loss", series: losses).svg(),
+                            "Training and validation loss", "loss.svg"))
+        }
+        let metricKeys = Set(records.flatMap(\.values.keys)).filter { $0.hasPrefix("eval_") && $0 != "eval_loss" }.sorted()
+        let metricSeries = metricKeys.compactMap { series(String($0.dropFirst(5)), $0) }
+        if !metricSeries.isEmpty {
+            figures.append((LinePlot(title: "Validation metrics", xLabel: "step", yLabel: "value", series: metricSeries).svg(),
+                            "Validation metrics", "metrics.svg"))
+        }
+        if let rates = series("learning rate", "learning_rate") {
+            figures.append((LinePlot(title: "Learning rate", xLabel: "step", yLabel: "learning rate", series: [rates]).svg(),
+                            "Learning-rate schedule", "learning_rate.svg"))
+        }
+        if let labels = evaluation?.confusionLabels, let counts = evaluation?.confusionCounts {
+            figures.append((ConfusionMatrixPlot(classNames: labels, counts: counts,
+                                                title: "Confusion matrix (\(evaluation!.split))").svg(),
+                            "Confusion matrix on \(evaluation!.split), rows normalized", "confusion_matrix.svg"))
+        }
+        if let finder {
+            figures.append((finder.plot().svg(), "Learning-rate finder", "lr_find.svg"))
+        }
+        return figures
+    }
+
+    static func readJSON<T: Decodable>(_ url: URL) throws -> T? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            throw FileFormatError(url.path, "cannot read: \(CheckpointStore.describe(error))")
+        }
+    }
+
+    /// Encodes `value` as pretty JSON and writes it atomically.
+    public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(value)
+        try writeAtomically(to: url) { append in try data.withUnsafeBytes { try append($0) } }
+    }
+}
+
+/// A learning-rate finder's curve and suggestions, as `lemma lr-find` saves them in lr_find.json.
+public struct LearningRateFinderRecord: Codable, Sendable {
+    public var learningRates: [Double]
+    public var losses: [Double]
+    public var smoothedLosses: [Double]
+    public var stopReason: String
+    public var suggestions: [String: Double]
+    public var markers: [String: [Double]]
+
+    public init(_ sweep: LearningRateSweep) {
+        learningRates = sweep.learningRates
+        losses = sweep.losses
+        smoothedLosses = sweep.smoothedLosses
+        stopReason = sweep.stopReason?.rawValue ?? "running"
+        suggestions = [:]
+        markers = [:]
+        for result in sweep.suggestions(LearningRateSuggestion.allCases) {
+            suggestions[result.method.rawValue] = result.learningRate
+            markers[result.method.rawValue] = [result.markerLearningRate, result.markerLoss]
+        }
+    }
+
+    /// Smoothed loss against the learning rate (log scale), with the suggestions marked, as fastai plots it.
+    public func plot() -> LinePlot {
+        let (rates, smoothed) = (learningRates, smoothedLosses)
+        let shown = Swift.max(0, rates.count - 5)
+        let markers = suggestions.sorted { $0.key < $1.key }.map {
+            LinePlot.Marker(x: self.markers[$0.key]?.first ?? $0.value, label: "\($0.key) \(String(format: "%.1e", $0.value))")
+        }
+        return LinePlot(title: "Learning-rate finder", xLabel: "learning rate (log scale)", yLabel: "smoothed loss",
+                        series: [LinePlot.Series(name: "loss", x: Array(rates.prefix(shown)), y: Array(smoothed.prefix(shown)))],
+                        logarithmicX: true, markers: markers)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case learningRates = "learning_rates", losses, smoothedLosses = "smoothed_losses", stopReason = "stop_reason"
+        case suggestions, markers
+    }
+}
