@@ -20,7 +20,7 @@ public final class MultiheadAttention: Module {
         inProjBias?.requiresGrad = true
         outProj = Linear(embedDim, embedDim, bias: bias, generator: generator)
         outProj.bias.map { b in b.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-        attentionDropout = dropout > 0 ? Dropout(dropout, generator: generator) : nil
+        attentionDropout = dropout > 0 ? Dropout(dropout) : nil
         super.init()
     }
 

@@ -19,9 +19,9 @@ public final class TransformerBlock: Module, UnaryLayer {
         linear2 = Linear(feedForwardDim, embedDim, generator: generator)
         norm1 = LayerNorm(embedDim, eps: layerNormEps)
         norm2 = LayerNorm(embedDim, eps: layerNormEps)
-        self.dropout = Dropout(dropout, generator: generator)
-        dropout1 = Dropout(dropout, generator: generator)
-        dropout2 = Dropout(dropout, generator: generator)
+        self.dropout = Dropout(dropout)
+        dropout1 = Dropout(dropout)
+        dropout2 = Dropout(dropout)
         activation = gelu ? GELU() : ReLU()
         self.normFirst = normFirst
         self.causal = causal

@@ -6,7 +6,9 @@ public protocol UnaryLayer: Module {
 }
 
 /// Where new parameters get their initial values: an explicit generator for reproducible models, or the
-/// shared one that `Random.seed(_:)` resets.
+/// shared one that `Random.seed(_:)` resets. Layers use it for initialization only: their dropout masks
+/// come from the generator in effect when they run (a trainer's, saved in its checkpoints), so a resumed run
+/// draws the same masks as an uninterrupted one.
 public typealias Initializer = RandomGenerator?
 
 extension Tensor {

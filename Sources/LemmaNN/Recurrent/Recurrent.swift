@@ -37,7 +37,7 @@ public class Recurrent: Module {
         self.bidirectional = bidirectional
         self.batchFirst = batchFirst
         self.dropout = dropout
-        dropoutLayer = dropout > 0 && numLayers > 1 ? Dropout(dropout, generator: generator) : nil
+        dropoutLayer = dropout > 0 && numLayers > 1 ? Dropout(dropout) : nil
         let bound = 1 / Float(hiddenSize).squareRoot()
         let gates = cell.gateCount * hiddenSize
         let directions = bidirectional ? 2 : 1
