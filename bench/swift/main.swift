@@ -20,6 +20,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("conv2d", true, benchConv2dEncoder),
     ("rnn", true, benchRecurrent),
     ("attention", true, benchAttentionBlock),
+    ("classifier", false, benchClassifiers),
     ("tokenizer", false, benchTokenizer),
     ("vectors-read", false, benchVectorsRead),
     ("vectors-match", false, benchVectorsMatch),
