@@ -30,10 +30,30 @@ struct CommandLineTests {
         try process.run()
         if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try inPipe.fileHandleForWriting.close()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
+        // Drain standard error on another thread: a child that fills one pipe while we wait on the other
+        // would block forever.
+        let errorData = ErrorCollector()
+        let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let error = errorData.wait()
         return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
                       error: String(decoding: error, as: UTF8.self))
+    }
+
+    /// Standard error, filled by a reader thread.
+    final class ErrorCollector: @unchecked Sendable {
+        private var data = Data()
+        private let done = DispatchSemaphore(value: 0)
+        func set(_ value: Data) {
+            data = value
+            done.signal()
+        }
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
     }
 
     func temporaryDirectory() throws -> URL {

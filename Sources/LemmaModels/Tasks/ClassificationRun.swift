@@ -95,16 +95,17 @@ public final class ClassificationRun {
             log("resuming from \(latest.url.lastPathComponent) (step \(latest.step) of \(trainer.state.totalSteps))")
         }
         var callbacks: [any TrainerCallback] = [try MetricsLog(url: directory.metrics, keepingThrough: keepThrough),
-                                                try TensorBoardLog(directory: directory.tensorBoard)]
+                                                try TensorBoardLog(directory: directory.tensorBoard, purgeStep: keepThrough.map { $0 + 1 })]
         if progress { callbacks.append(ProgressDisplay()) }
         trainer.callbacks = callbacks
         if handleSignals { trainer.requests.listenForSignals() }
         defer { if handleSignals { trainer.requests.stopListening() } }
         let result = try trainer.fit()
+        guard result.reason != .requested else { return (result, nil) }  // to be resumed: not finished
         try task.model.save(to: modelFile)
 
         var record: EvaluationRecord?
-        if result.reason != .requested {
+        do {
             if let test = data.test {
                 record = EvaluationRecord(split: "test", step: result.state.globalStep,
                                           evaluation: trainer.evaluate(TokenDatasetSource(test, collator: collator)))

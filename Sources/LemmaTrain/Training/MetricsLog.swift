@@ -12,7 +12,9 @@ public final class MetricsLog: TrainerCallback {
     public init(url: URL, keepingThrough step: Int? = nil) throws {
         self.url = url
         if let step, FileManager.default.fileExists(atPath: url.path) {
-            let kept = try Self.read(url, allowingTornLastLine: true).filter { $0.step <= step }.map { $0.json() + "\n" }.joined()
+            // The kept lines as they were written, byte for byte.
+            let kept = try Self.lines(url, allowingTornLastLine: true).filter { $0.record.step <= step }
+                .map { $0.text + "\n" }.joined()
             try writeAtomically(to: url) { append in try Data(kept.utf8).withUnsafeBytes { try append($0) } }
         } else if step == nil || !FileManager.default.fileExists(atPath: url.path) {
             try Data().write(to: url)
@@ -33,17 +35,21 @@ public final class MetricsLog: TrainerCallback {
     /// Every record in a metrics.jsonl file; a malformed line is an error naming it, except, when allowed, a
     /// last line without its newline (a write cut short by a kill), which is dropped.
     public static func read(_ url: URL, allowingTornLastLine: Bool = false) throws -> [LogRecord] {
+        try lines(url, allowingTornLastLine: allowingTornLastLine).map(\.record)
+    }
+
+    static func lines(_ url: URL, allowingTornLastLine: Bool) throws -> [(text: Substring, record: LogRecord)] {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw FileFormatError(url.path, "cannot read the file as UTF-8 text")
         }
-        var records: [LogRecord] = []
+        var records: [(Substring, LogRecord)] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (number, line) in lines.enumerated() where !line.isEmpty {
             guard let record = LogRecord(json: line) else {
                 if allowingTornLastLine, number == lines.count - 1 { break }
                 throw FileFormatError(url.path, "line \(number + 1): expected a JSON object with an integer \"step\"")
             }
-            records.append(record)
+            records.append((line, record))
         }
         return records
     }

@@ -5,8 +5,10 @@ import Foundation
 public final class TensorBoardLog: TrainerCallback {
     private let writer: TensorBoardWriter
 
-    public init(directory: URL) throws {
-        writer = try TensorBoardWriter(directory: directory)
+    /// A resumed run passes the first step it will log again: TensorBoard then drops the earlier session's
+    /// points from that step on, instead of showing both.
+    public init(directory: URL, purgeStep: Int? = nil) throws {
+        writer = try TensorBoardWriter(directory: directory, purgeStep: purgeStep)
     }
 
     public func logged(_ record: LogRecord, _ event: TrainerEvent) {

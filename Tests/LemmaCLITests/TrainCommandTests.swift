@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+/// `lemma train / eval / predict / plot` on a small synthetic corpus, through the built binary, including a
+/// run stopped by a signal and resumed.
+struct TrainCommandTests {
+    let cli = CommandLineTests()
+
+    /// Three classes, each with its own words mixed with shared ones.
+    static func corpus(count: Int, seed: Int) -> String {
+        let own = [["lemma", "proof", "qed", "hence"], ["define", "denote", "called", "notation"], ["theorem", "holds", "every", "exists"]]
+        let shared = ["the", "a", "of", "set", "x", "y", "and", "is"]
+        var state = UInt64(seed) &* 6_364_136_223_846_793_005 &+ 1
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var lines: [String] = []
+        for i in 0..<count {
+            let label = i % 3
+            let words = (0..<(4 + next(8))).map { _ in next(3) == 0 ? own[label][next(4)] : shared[next(shared.count)] }
+            lines.append("{\"text\": \"\(words.joined(separator: " "))\", \"label\": \"class\(label)\"}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func setUp() throws -> (directory: URL, config: URL) {
+        let directory = try cli.temporaryDirectory()
+        try Self.corpus(count: 240, seed: 1).write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+        try Self.corpus(count: 60, seed: 2).write(to: directory.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("config.yaml")
+        try """
+        task: classification
+        data:
+          train: \(directory.path)/train.jsonl
+          test: \(directory.path)/test.jsonl
+          valid_fraction: 0.2
+        tokenizer:
+          max_length: 16
+        model:
+          arch: cnn
+          embedding_dim: 16
+          num_filters: 8
+          dropout: 0.2
+        train:
+          batch_size: 8
+          learning_rate: 0.01
+          epochs: 6
+          logging_steps: 1
+          eval_steps: 12
+          metric_for_best_model: accuracy
+          deterministic: true
+        """.write(to: config, atomically: true, encoding: .utf8)
+        return (directory, config)
+    }
+
+    @Test func trainEvalPredictAndPlotShareOneRunDirectory() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = directory.appendingPathComponent("run")
+        let trained = try cli.run(["train", "--config", config.path, "--output", run.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("test results"))
+        #expect(trained.output.contains("weighted avg"))
+        for name in ["config.yaml", "metrics.jsonl", "model.safetensors", "evaluation.json", "summary.json", "report.md",
+                     "report.html", "plots/loss.svg", "plots/metrics.svg", "plots/learning_rate.svg", "plots/confusion_matrix.svg",
+                     "data/train", "data/valid", "data/test", "data/vocab.txt"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "missing \(name)")
+        }
+        let events = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("tensorboard").path)
+        #expect(events.contains { $0.hasPrefix("events.out.tfevents.") })
+        // 192 training examples, batches of 8: 24 steps per epoch, 144 in all; evaluated every 12.
+        let lines = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.filter { $0.contains("\"loss\"") }.count == 144)
+        #expect(lines.filter { $0.contains("\"eval_accuracy\"") }.count == 12)
+
+        let evaluated = try cli.run(["eval", "--run", run.path, "--data", directory.appendingPathComponent("test.jsonl").path, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        let object = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as! [String: Any]
+        #expect(Set(["accuracy", "macro_f1", "weighted_f1", "per_class"]).isSubset(of: Set(object.keys)))
+        let accuracy = try #require(object["accuracy"] as? Double)
+        #expect(accuracy > 0.8)
+        let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("evaluation.json"))) as! [String: Any]
+        #expect(abs(((stored["metrics"] as! [String: Double])["accuracy"] ?? -1) - accuracy) < 1e-12)
+
+        let predicted = try cli.run(["predict", "--run", run.path], input: "lemma proof qed hence\ndefine notation called\n")
+        #expect(predicted.status == 0, "\(predicted.error)")
+        let rows = predicted.output.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(rows.map { $0["label"] as? String } == ["class0", "class1"])
+        let probabilities = rows[0]["probabilities"] as! [String: Double]
+        #expect(abs(probabilities.values.reduce(0, +) - 1) < 1e-4 && probabilities.count == 3)
+
+        try FileManager.default.removeItem(at: run.appendingPathComponent("plots"))
+        let plotted = try cli.run(["plot", run.path])
+        #expect(plotted.status == 0 && FileManager.default.fileExists(atPath: run.appendingPathComponent("plots/loss.svg").path))
+
+        let again = try cli.run(["train", "--config", config.path, "--output", run.path])
+        #expect(again.status != 0 && again.error.contains("already holds a run"))
+        let bad = try cli.run(["train", "--config", config.path, "--set", "train.optimizer=adamax"])
+        #expect(bad.status != 0 && bad.error.contains("'train.optimizer' must be one of sgd, adam, adamw, rmsprop, adafactor"))
+    }
+
+    @Test func aRunStoppedBySIGUSR1AndResumedEndsBitForBitLikeAnUninterruptedOne() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let whole = directory.appendingPathComponent("whole"), split = directory.appendingPathComponent("split")
+        // Long enough (in steps) for the signal to land mid-run.
+        let longer = ["--set", "train.epochs=200", "--set", "train.eval_steps=100", "--set", "train.logging_steps=1"]
+        #expect(try cli.run(["train", "--config", config.path, "--output", whole.path] + longer).status == 0)
+
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["train", "--config", config.path, "--output", split.path] + longer
+        let out = Pipe()
+        let errorLog = directory.appendingPathComponent("stderr.txt")
+        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+        let metrics = split.appendingPathComponent("metrics.jsonl")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: metrics, encoding: .utf8)) ?? ""
+            if text.split(separator: "\n").count >= 20 { break }
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGUSR1)
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(try String(contentsOf: errorLog, encoding: .utf8).contains("SIGUSR1: will checkpoint and stop"))
+        #expect(process.terminationStatus == 0)
+        #expect(output.contains("stopped at step"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: split.appendingPathComponent("model.safetensors").path))
+
+        let resumed = try cli.run(["train", "--resume", split.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.error.contains("resuming from checkpoint-"))
+        let a = try Data(contentsOf: whole.appendingPathComponent("model.safetensors"))
+        let b = try Data(contentsOf: split.appendingPathComponent("model.safetensors"))
+        #expect(a == b, "final weights differ")
+        func losses(_ run: URL) throws -> [Substring] {
+            try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+        }
+        #expect(try losses(whole) == losses(split))
+    }
+}
