@@ -228,6 +228,35 @@ struct TrainerTests {
         #expect(recorder.events.starts(with: ["fit", "eval 3", "save 3", "epoch 1", "eval 5", "save 5"]))
     }
 
+    @Test func sigtermRequestCheckpointsValidatesAndStops() throws {
+        let directory = temporaryDirectory()
+        let trainer = try Trainer(task: ToyTask(), train: ToyData(count: 40, seed: 1), valid: ToyData(count: 30, seed: 2),
+                                  options: toyOptions { $0.epochs = 3 }, checkpoints: CheckpointStore(directory: directory))
+        let recorder = Recorder()
+        recorder.request = (7, .checkpointValidateStop, trainer.requests)
+        trainer.callbacks = [recorder]
+        let result = try trainer.fit()
+        #expect(result.reason == .requested && result.state.globalStep == 7)
+        #expect(recorder.events.suffix(2) == ["eval 7", "save 7"])
+        let saved = try CheckpointStore.load(CheckpointStore(directory: directory).url(step: 7))
+        #expect(saved.state.lastEvaluationStep == 7 && saved.state.batchInEpoch == 2 && saved.state.epoch == 1)
+    }
+
+    @Test func learningRateFinderSweepsThenRestoresTheModel() throws {
+        let task = ToyTask()
+        let trainer = try Trainer(task: task, train: ToyData(count: 64, seed: 1), valid: nil, options: toyOptions())
+        let before = task.hidden.weight.scalars
+        let sweep = try trainer.findLearningRate(LearningRateSweep(iterations: 60))
+        #expect(task.hidden.weight.scalars == before)
+        #expect(sweep.stopReason == .diverged || sweep.stopReason == .completed)
+        #expect(sweep.learningRates.first! == 1e-7 && sweep.learningRates.count >= 20)
+        let valley = try #require(sweep.suggestions([.valley]).first)
+        #expect(valley.learningRate > 1e-5 && valley.learningRate < 1)
+        // Training afterwards starts from the untouched weights and optimizer.
+        let result = try trainer.fit()
+        #expect(result.state.globalStep == 32)
+    }
+
     @Test func callbacksCanStopTheRun() throws {
         let trainer = try Trainer(task: ToyTask(), train: ToyData(count: 40, seed: 1), valid: nil, options: toyOptions())
         let recorder = Recorder()
