@@ -113,7 +113,7 @@ struct TrainCommandTests {
         process.arguments = ["train", "--config", config.path, "--output", split.path] + longer
         let out = Pipe()
         let errorLog = directory.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: errorLog)
         try process.run()
@@ -142,5 +142,46 @@ struct TrainCommandTests {
             try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
         }
         #expect(try losses(whole) == losses(split))
+    }
+}
+
+/// `model.arch: transformer` fine-tunes a BERT directory (the tiny fixture made by scripts/make_bert_fixtures.py).
+struct TransformerTrainingTests {
+    let cli = CommandLineTests()
+
+    static let tinyBERT = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("LemmaModelsTests/Fixtures/bert-tiny")
+
+    @Test func fineTunesABertDirectoryAndChecksItsLength() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try TrainCommandTests.corpus(count: 60, seed: 3).write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("config.yaml")
+        try """
+        data:
+          train: \(directory.path)/train.jsonl
+        model:
+          arch: transformer
+          pretrained_model: \(Self.tinyBERT.path)
+        tokenizer:
+          max_length: 16
+        train:
+          batch_size: 8
+          max_steps: 6
+          eval_steps: 3
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let run = directory.appendingPathComponent("run")
+        let trained = try cli.run(["train", "--config", config.path, "--output", run.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.output.contains("validation results"))
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("checkpoints/checkpoint-00000006/trainer_state.json"))) as! [String: Any]
+        #expect(state["global_step"] as? Int == 6)
+        let keys = try String(contentsOf: run.appendingPathComponent("model.safetensors"), encoding: .isoLatin1)
+        #expect(keys.contains("bert.encoder.layer.1.attention.self.query.weight") && keys.contains("classifier.weight"))
+
+        let tooLong = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("long").path,
+                                   "--set", "tokenizer.max_length=64"])
+        #expect(tooLong.status != 0 && tooLong.error.contains("has only 24 positions"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("long").path))
     }
 }

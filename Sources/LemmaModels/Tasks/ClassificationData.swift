@@ -44,6 +44,16 @@ public struct ClassificationData {
             tokenizer = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: c.string("tokenizer.kind") ?? "word")!,
                                       vocabulary: c.string("tokenizer.vocab").map { URL(fileURLWithPath: $0) },
                                       lowercase: c.bool("tokenizer.lowercase") ?? false)
+            if c.string("model.arch") == "transformer", c.string("tokenizer.vocab") == nil {
+                // A pretrained encoder brings its own WordPiece vocabulary.
+                guard let directory = c.string("model.pretrained_model") else {
+                    throw ConfigError("'model.pretrained_model' is required for model.arch transformer: a Hugging Face BERT directory")
+                }
+                let json = URL(fileURLWithPath: directory).appendingPathComponent("tokenizer.json")
+                let vocabulary = FileManager.default.fileExists(atPath: json.path) ? json
+                    : URL(fileURLWithPath: directory).appendingPathComponent("vocab.txt")
+                tokenizer = TokenizerSpec(kind: .wordpiece, vocabulary: vocabulary, lowercase: c.bool("tokenizer.lowercase") ?? true)
+            }
             maxLength = c.int("tokenizer.max_length") ?? 128
             guard maxLength > 0 else { throw ConfigError("'tokenizer.max_length' must be > 0") }
             seed = UInt64(truncatingIfNeeded: c.int("train.seed") ?? 42)
@@ -115,9 +125,7 @@ public struct ClassificationData {
         // Pass 3: token ids.
         let summary = needsVocabulary ? "\(settings.tokenizer.kind.rawValue) vocab=\(vocabularyFile)" : settings.tokenizer.summary
         func encode(_ text: String) -> [Int32] {
-            var ids = tokenizer.encode(text)
-            if ids.count > settings.maxLength { ids.removeLast(ids.count - settings.maxLength) }
-            return ids
+            tokenizer.encode(text, maxLength: settings.maxLength, padToMaxLength: false).ids
         }
         let trainWriter = try TokenDatasetWriter(destination: directory.appendingPathComponent("train"))
         trainWriter.declareLabels(classes)
@@ -181,10 +189,6 @@ public struct ClassificationData {
 
     /// Token ids of `texts`, cut to the run's length, collated for a classifier.
     public func batch(_ texts: [String], maxLength: Int, collator: Collator) -> Batch {
-        collator.collate(texts.map { text -> [Int32] in
-            var ids = tokenizer.encode(text)
-            if ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
-            return ids
-        })
+        collator.collate(texts.map { tokenizer.encode($0, maxLength: maxLength, padToMaxLength: false).ids })
     }
 }

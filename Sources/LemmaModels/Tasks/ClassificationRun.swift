@@ -28,12 +28,22 @@ public final class ClassificationRun {
             throw ConfigError("\(directory.url.path) already holds a run; resume it with --resume or choose another --output")
         }
         let settings = try ClassificationData.Settings(configuration)
+        _ = try TrainingOptions(configuration)
+        let existed = FileManager.default.fileExists(atPath: directory.url.path)
         try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
-        let data = try ClassificationData.prepare(settings, into: directory.data, log: log)
-        try writeAtomically(to: directory.configuration) { append in
-            try Data(configuration.yaml().utf8).withUnsafeBytes { try append($0) }
+        do {
+            let data = try ClassificationData.prepare(settings, into: directory.data, log: log)
+            let run = try ClassificationRun(configuration, directory: directory, data: data, log: log)
+            // Written last: a directory with config.yaml is a run that can be resumed.
+            try writeAtomically(to: directory.configuration) { append in
+                try Data(configuration.yaml().utf8).withUnsafeBytes { try append($0) }
+            }
+            return run
+        } catch {
+            // Leave nothing half-made behind.
+            if existed { try? FileManager.default.removeItem(at: directory.data) } else { try? FileManager.default.removeItem(at: directory.url) }
+            throw error
         }
-        return try ClassificationRun(configuration, directory: directory, data: data, log: log)
     }
 
     /// An existing run, as its directory holds it.
@@ -147,9 +157,7 @@ public final class ClassificationRun {
             guard let index = data.classes.firstIndex(of: label) else {
                 throw FileFormatError(path, "\(example.source.place): label '\(label)' is not one of the run's classes (\(data.classes.joined(separator: ", ")))")
             }
-            var tokens = data.tokenizer.encode(example.text)
-            if tokens.count > maxLength { tokens.removeLast(tokens.count - maxLength) }
-            ids.append(tokens)
+            ids.append(data.tokenizer.encode(example.text, maxLength: maxLength, padToMaxLength: false).ids)
             labels.append(index)
         }
         guard !ids.isEmpty else { throw FileFormatError(path, "no labelled examples") }

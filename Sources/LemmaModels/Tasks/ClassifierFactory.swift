@@ -11,8 +11,23 @@ public enum ClassifierFactory {
     public static func make(_ c: RunConfiguration, tokenizer: any Tokenizer, classCount: Int,
                             log: (String) -> Void = { _ in }) throws -> any TextClassifier {
         let arch = c.string("model.arch") ?? "cnn"
+        if arch == "transformer" {
+            guard let directory = c.string("model.pretrained_model") else {
+                throw ConfigError("'model.pretrained_model' is required for model.arch transformer: a Hugging Face BERT directory")
+            }
+            let pooling: BertClassifier.Pooling = c.string("model.pooling") == "pooler" ? .pooler : .mean
+            let seed = UInt64(truncatingIfNeeded: c.int("train.seed") ?? 42)
+            let model = try BertClassifier(directory: URL(fileURLWithPath: directory), classCount: classCount, pooling: pooling,
+                                           generator: RandomGenerator(seed: seed))
+            let length = c.int("tokenizer.max_length") ?? 128, positions = model.bert.configuration.maxPositions
+            guard length <= positions else {
+                throw ConfigError("'tokenizer.max_length' is \(length) but \(directory) has only \(positions) positions (max_position_embeddings)")
+            }
+            model.train()
+            return model
+        }
         guard let architecture = ClassifierPreset.Architecture(rawValue: arch) else {
-            throw ConfigError("'model.arch' \(arch) is not available yet for classification (use mlp, cnn, rnn, gru, lstm or bilstm)")
+            throw ConfigError("'model.arch' \(arch) is not a classifier (use mlp, cnn, rnn, gru, lstm, bilstm or transformer)")
         }
         var sizes = ClassifierSizes(for: architecture, vocabSize: tokenizer.vocabularySize, classCount: classCount)
         if let value = c.int("model.embedding_dim") { sizes.embeddingDim = value }

@@ -53,6 +53,8 @@ public enum ConfigSchema {
         key("model.bidirectional", .bool, .bool(false), "Read the text in both directions (rnn, gru, lstm)."),
         key("model.dropout", .double, .double(0.1), "Dropout probability."),
         key("model.pretrained_embeddings", .string, nil, "Word vectors file (GloVe/word2vec/fastText/kumo directory)."),
+        key("model.pretrained_model", .string, nil, "Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer) for `transformer`."),
+        key("model.pooling", .choice(["mean", "pooler"]), .string("mean"), "How `transformer` pools tokens: mean of real tokens, or BERT's pooler ([CLS])."),
         key("model.freeze_embeddings", .bool, .bool(true), "Keep pretrained embeddings fixed."),
         key("train.optimizer", .choice(["sgd", "adam", "adamw", "rmsprop", "adafactor"]), .string("adamw"), "Optimizer."),
         key("train.learning_rate", .double, .double(1e-3), "Peak learning rate."),

@@ -17,7 +17,7 @@ extension Trainer {
             optimizer.zeroGrad()
         }
         var sweep = sweep
-        try Random.using(RandomGenerator(seed: options.seed ^ 0x1F1D)) {
+        Random.using(RandomGenerator(seed: options.seed ^ 0x1F1D)) {
             task.model.train()
             var epoch = 0, position = 0
             var order = sampler.batches(count: trainingData.count, epoch: epoch, length: trainingData.length)
