@@ -90,6 +90,9 @@ struct TrainCommandTests {
         let probabilities = rows[0]["probabilities"] as! [String: Double]
         #expect(abs(probabilities.values.reduce(0, +) - 1) < 1e-4 && probabilities.count == 3)
 
+        let fromCorpus = try cli.run(["predict", "--run", run.path, directory.appendingPathComponent("test.jsonl").path])
+        #expect(fromCorpus.status == 0 && fromCorpus.output.split(separator: "\n").count == 60)
+
         try FileManager.default.removeItem(at: run.appendingPathComponent("plots"))
         let plotted = try cli.run(["plot", run.path])
         #expect(plotted.status == 0 && FileManager.default.fileExists(atPath: run.appendingPathComponent("plots/loss.svg").path))
