@@ -18,7 +18,8 @@ extension Trainer {
         var reason = StopReason.completed
         task.model.train()
         notify { $0.fitBegan(event()) }
-        defer { state.trainingSeconds += Date().timeIntervalSince(sessionStart) }
+        // Wall-clock time is added to the state as it passes, so each checkpoint carries it.
+        var clock = Date()
 
         training: while state.globalStep < state.totalSteps {
             let epochBatches = sampler.batches(count: trainingData.count, epoch: state.epoch, length: trainingData.length)
@@ -26,6 +27,9 @@ extension Trainer {
             while state.batchInEpoch < epochBatches.count && state.globalStep < state.totalSteps {
                 let end = min(state.batchInEpoch + options.gradientAccumulationSteps, epochBatches.count)
                 let examples = try trainStep(epochBatches[state.batchInEpoch..<end])
+                let now = Date()
+                state.trainingSeconds += now.timeIntervalSince(clock)
+                clock = now
                 sessionExamples += examples
                 state.examplesSeen += examples
                 state.batchInEpoch = end
@@ -51,8 +55,9 @@ extension Trainer {
             try task.model.load(from: url.appendingPathComponent(CheckpointStore.modelFile))
             restored = url
         }
-        notify { $0.fitEnded(event()) }
         let seconds = max(Date().timeIntervalSince(sessionStart), 1e-9)
+        state.trainingSeconds += Date().timeIntervalSince(clock)
+        notify { $0.fitEnded(event()) }
         return TrainingResult(reason: reason, state: state, restoredCheckpoint: restored,
                               examplesPerSecond: Double(sessionExamples) / seconds)
     }
