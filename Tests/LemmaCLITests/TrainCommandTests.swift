@@ -188,3 +188,48 @@ struct TransformerTrainingTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("long").path))
     }
 }
+
+/// Seed 000's input: a llamapun tar of `<label>/<id>.txt` members, 28 labels mapped to 8 classes.
+struct LlamapunTrainingTests {
+    let cli = CommandLineTests()
+
+    @Test func trainsOnALlamapunTarThroughTheAMSLabelMap() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let texts = ["proof": "we show that hence it follows qed", "theorem": "let x be a set then there exists y",
+                     "lemma": "let x be a set then for all y", "definition": "we say that x is called a notation",
+                     "abstract": "in this paper we study results"]
+        let paragraphs = directory.appendingPathComponent("paragraphs")
+        for (label, text) in texts {
+            try FileManager.default.createDirectory(at: paragraphs.appendingPathComponent(label), withIntermediateDirectories: true)
+            for i in 0..<40 {
+                try "\(text) \(i % 7)".write(to: paragraphs.appendingPathComponent("\(label)/\(i).txt"), atomically: true, encoding: .utf8)
+            }
+        }
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+        tar.arguments = ["-cf", directory.appendingPathComponent("paragraphs.tar").path, "-C", paragraphs.path] + texts.keys.sorted()
+        try tar.run()
+        tar.waitUntilExit()
+        #expect(tar.terminationStatus == 0)
+        let config = directory.appendingPathComponent("config.yaml")
+        try """
+        data:
+          train: \(directory.path)/paragraphs.tar
+          label_map: ams8
+          valid_fraction: 0.25
+        model:
+          arch: cnn
+          num_filters: 8
+        train:
+          batch_size: 8
+          epochs: 4
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let trained = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("run").path])
+        #expect(trained.status == 0, "\(trained.error)")
+        // theorem and lemma merge into proposition; abstract is dropped.
+        #expect(trained.error.contains("160 examples in 3 classes"))
+        for name in ["definition", "proof", "proposition"] { #expect(trained.output.contains(name)) }
+        #expect(!trained.output.contains("abstract") && !trained.output.contains("theorem"))
+    }
+}
