@@ -39,6 +39,7 @@ CONFIGS = {
     "debian": (["/usr/bin/python3", SCRIPT], {}),
     "debian PASSIVE": (["/usr/bin/python3", SCRIPT], {"OMP_WAIT_POLICY": "PASSIVE"}),
     "pypi": ([VENV, SCRIPT], {}),
+    "pypi fused": ([VENV, SCRIPT, "--fused"], {}),  # AdamW(fused=True), torch >= 2.4
 }
 
 
@@ -171,8 +172,9 @@ def torch_train(config, run_dir, extra):
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     result.update(config=config, process_seconds=time.time() - started,
                   command=" ".join(f"{k}={v}" for k, v in env.items()).strip() + (" " if env else "")
-                  + ("bench/.venv/bin/python" if config == "pypi" else "/usr/bin/python3")
-                  + " bench/classification_torch.py " + os.path.relpath(run_dir, ROOT) + " " + " ".join(extra))
+                  + ("bench/.venv/bin/python" if config.startswith("pypi") else "/usr/bin/python3")
+                  + " bench/classification_torch.py " + os.path.relpath(run_dir, ROOT) + " "
+                  + " ".join(command[2:] + extra))
     return result
 
 
@@ -192,7 +194,8 @@ def main():
     parser.add_argument("--steps", type=int, default=550)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--set", action="append", default=[], dest="overrides")
-    parser.add_argument("--configs", default="debian,debian PASSIVE,pypi")
+    parser.add_argument("--configs", default="debian,debian PASSIVE,pypi",
+                        help="comma-separated: debian, debian PASSIVE, pypi, pypi fused")
     parser.add_argument("--torch-args", default="", help="extra arguments for classification_torch.py")
     parser.add_argument("--max-load", type=float, default=1.5)
     parser.add_argument("--tag", default="", help="label stored with the records")
