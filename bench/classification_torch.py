@@ -11,8 +11,10 @@ ids, it never tokenizes. It builds the preset of `model.arch` as Sources/LemmaMo
 by layer and with the same parameter names (so Lemma's model.safetensors loads into it), and trains it the way
 Lemma's Trainer does:
 
-- AdamW (betas 0.9/0.999, eps 1e-8), weight decay on every parameter whose name does not end in "bias" and
-  holds no "norm" (Lemma's rule, which decays the recurrent layers' bias_ih_l0/bias_hh_l0 as it does);
+- AdamW (betas 0.9/0.999, eps 1e-8), weight decay on every parameter but biases and normalization weights
+  (Hugging Face's Trainer rule, which Lemma follows: no "bias", "layernorm" or "rmsnorm" in the lower-cased
+  name, no component "norm" or "…_norm"; `--decay-rule suffix` restores the rule Lemma used before
+  2026-11-21, which decayed recurrent layers' bias_ih_l0/bias_hh_l0, for the results measured with it);
 - linear schedule with warm-up, set before every step from the step number (step 0 has factor 0 when there is
   warm-up, like Hugging Face's schedule); gradients clipped to `train.max_grad_norm` (global L2 norm);
 - batches of `train.batch_size`, padded to the batch's longest row (mlp: to `tokenizer.max_length`); a fresh
@@ -320,6 +322,34 @@ class BiLSTMClassifier(nn.Module):
         return self.classifier(self.dropout(last_real_state(self.lstm, sequence, None, "packed")))
 
 
+class BertClassifier(nn.Module):
+    """LemmaModels' BertClassifier: a Hugging Face BERT encoder (transformers' BertModel, its default attention
+    implementation), pooled by the mean of the real tokens' states (or the pooler's tanh([CLS])) → dropout →
+    linear; the head initialized as transformers initializes BertForSequenceClassification's."""
+
+    def __init__(self, directory, classes, pooling):
+        super().__init__()
+        from transformers import BertModel
+        self.bert = BertModel.from_pretrained(directory, add_pooling_layer=pooling == "pooler")
+        config = self.bert.config
+        self.pooling = pooling
+        self.dropout = nn.Dropout(config.classifier_dropout if config.classifier_dropout is not None
+                                  else config.hidden_dropout_prob)
+        self.classifier = nn.Linear(config.hidden_size, classes)
+        nn.init.normal_(self.classifier.weight, std=config.initializer_range)
+        nn.init.zeros_(self.classifier.bias)
+
+    def forward(self, ids, lengths):
+        mask = (torch.arange(ids.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)).long()
+        output = self.bert(input_ids=ids, attention_mask=mask)
+        if self.pooling == "pooler":
+            pooled = output.pooler_output
+        else:
+            weights = mask.unsqueeze(2).to(output.last_hidden_state.dtype)
+            pooled = (output.last_hidden_state * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return self.classifier(self.dropout(pooled))
+
+
 def build_model(c, vocab, classes, pad, how):
     """ClassifierFactory + ClassifierPreset + ClassifierSizes, as they read a resolved configuration."""
     arch = c.get("model.arch", "cnn")
@@ -342,6 +372,8 @@ def build_model(c, vocab, classes, pad, how):
     if arch == "bilstm":
         sizes = [128, 64, 64] if hidden is None else [int(hidden), int(hidden) // 2, int(hidden) // 2]
         return BiLSTMClassifier(vocab, dim, classes, sizes, 0.2, dropout, pad, how)
+    if arch == "transformer":
+        return BertClassifier(c["model.pretrained_model"], classes, c.get("model.pooling", "mean"))
     raise SystemExit(f"model.arch {arch}: not a classifier preset")
 
 
@@ -414,6 +446,8 @@ def main():
                              "directions on rows reversed within their length) and gather the last real step")
     parser.add_argument("--foreach", action="store_true", help="AdamW(foreach=True)")
     parser.add_argument("--fused", action="store_true", help="AdamW(fused=True) (torch >= 2.4 on CPU)")
+    parser.add_argument("--decay-rule", choices=["huggingface", "suffix"], default="huggingface",
+                        help="which parameters skip weight decay (see above)")
     parser.add_argument("--no-checkpoints", action="store_true", help="keep the best weights in memory instead")
     parser.add_argument("--check-lemma-weights", action="store_true")
     args = parser.parse_args()
@@ -436,7 +470,11 @@ def main():
     parameters = sum(p.numel() for p in model.parameters())
 
     if args.check_lemma_weights:
-        model.load_state_dict(read_safetensors(os.path.join(args.run_dir, "model.safetensors")))
+        missing, unexpected = model.load_state_dict(read_safetensors(os.path.join(args.run_dir, "model.safetensors")),
+                                                    strict=False)
+        buffers = {name for name, _ in model.named_buffers()}
+        if unexpected or set(missing) - buffers:
+            raise SystemExit(f"model.safetensors does not fit: missing {missing}, unexpected {unexpected}")
         split = test or valid
         print(json.dumps({"arch": arch, "parameters": parameters, **evaluate(model, split, collator, eval_batch_size)}))
         return
@@ -447,7 +485,12 @@ def main():
         raise SystemExit("class weights and gradient accumulation are not mirrored")
     lr, decay = float(c.get("train.learning_rate", 1e-3)), float(c.get("train.weight_decay", 0))
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    exempt = lambda n: n.endswith("bias") or "layernorm" in n.lower() or "norm." in n
+    def exempt(name):
+        if args.decay_rule == "suffix":
+            return name.endswith("bias") or "layernorm" in name.lower() or "norm." in name
+        lowered = name.lower()
+        return ("bias" in lowered or "layernorm" in lowered or "rmsnorm" in lowered
+                or any(part == "norm" or part.endswith("_norm") for part in lowered.split(".")))
     if decay > 0 and any(exempt(n) for n, _ in named):
         groups = [{"params": [p for n, p in named if not exempt(n)], "weight_decay": decay},
                   {"params": [p for n, p in named if exempt(n)], "weight_decay": 0.0}]

@@ -7,7 +7,7 @@ public final class CPUBackend: Backend {
     public static let shared = CPUBackend()
 
     public let name = "cpu"
-    let pool = BufferPool(limitBytes: 4 << 30)
+    let pool = BufferPool()
     /// Which library runs a GEMM of a given shape. Set by measurement in bench/ (docs/BENCHMARKS.md):
     /// oneDNN wins on the small and skinny shapes of RNN steps and MLPs and matches OpenBLAS on large ones.
     /// `LEMMA_GEMM=openblas` forces OpenBLAS.
@@ -29,6 +29,10 @@ public final class CPUBackend: Backend {
     public var freshAllocations: Int { pool.freshAllocations }
     /// The same count for buffers taken on the calling thread only.
     public var freshAllocationsOnThisThread: Int { lemma_thread_fresh_allocations() }
+
+    /// Bytes now held in tensors, and bytes of freed buffers kept for reuse (at most the peak of the first).
+    public var liveBufferBytes: Int { pool.liveBytes }
+    public var cachedBufferBytes: Int { pool.cachedBytes }
 
     /// Frees the cached buffers (for tests and long-lived servers between jobs).
     public func releaseCachedBuffers() { pool.drain() }

@@ -39,7 +39,12 @@ extension TrainingOptions {
         }
     }
 
+    /// Hugging Face's rule (`Trainer.get_decay_parameter_names`): no decay for any parameter whose
+    /// lower-cased name holds "bias" (recurrent layers' `bias_ih_l0` too), "layernorm" or "rmsnorm", or has
+    /// a component that is `norm` or ends in `_norm`.
     static func isExemptFromWeightDecay(_ key: String) -> Bool {
-        key.hasSuffix("bias") || key.lowercased().contains("layernorm") || key.contains("norm.")
+        let name = key.lowercased()
+        if name.contains("bias") || name.contains("layernorm") || name.contains("rmsnorm") { return true }
+        return name.split(separator: ".").contains { $0 == "norm" || $0.hasSuffix("_norm") }
     }
 }

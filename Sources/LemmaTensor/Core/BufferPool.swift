@@ -1,0 +1,94 @@
+import CLemmaKernels
+import Synchronization
+
+/// Free buffers kept for reuse by size class, so that a run whose shapes vary (batches padded to their
+/// longest row, the last short batch) reuses them too, not only a run of fixed shapes.
+///
+/// Classes step by an eighth of a power of two above 1,024 elements (at most 12.5% of a buffer unused) and
+/// by 16 elements below. The cache holds at most as many bytes as were ever live at once (and at least
+/// `minimumCacheBytes`): enough for one training step's activations to come back for the next step, while
+/// the process never holds more than twice its peak. Past that, the least recently returned buffers are
+/// freed, so sizes a run has stopped using do not crowd out the ones it uses now.
+final class BufferPool: Sendable {
+    private struct Cached {
+        let pointer: UnsafeMutablePointer<Float>
+        let stamp: UInt64
+    }
+
+    private struct State {
+        /// By capacity; each list in the order the buffers came back (oldest first).
+        var free: [Int: [Cached]] = [:]
+        var cachedBytes = 0
+        var liveBytes = 0
+        var peakLiveBytes = 0
+        var clock: UInt64 = 0
+        var freshAllocations = 0
+    }
+
+    private let state = Mutex(State())
+    let minimumCacheBytes: Int
+
+    init(minimumCacheBytes: Int = 64 << 20) { self.minimumCacheBytes = minimumCacheBytes }
+
+    /// The elements a buffer for `count` elements really holds: the top of its size class.
+    static func capacity(for count: Int) -> Int {
+        if count <= 1024 { return max(16, (count + 15) & ~15) }
+        let highBit = Int.bitWidth - 1 - (count - 1).leadingZeroBitCount
+        let step = 1 << (highBit - 3)
+        return (count + step - 1) / step * step
+    }
+
+    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let capacity = Self.capacity(for: count)
+        let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
+            state.liveBytes += capacity * 4
+            state.peakLiveBytes = max(state.peakLiveBytes, state.liveBytes)
+            guard let cached = state.free[capacity]?.popLast() else {
+                state.freshAllocations += 1
+                return nil
+            }
+            state.cachedBytes -= capacity * 4
+            return cached.pointer
+        }
+        if let reused { return reused }
+        lemma_count_fresh_allocation()
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: capacity)
+    }
+
+    func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        let capacity = Self.capacity(for: count)
+        let evicted = state.withLock { state -> [UnsafeMutablePointer<Float>] in
+            state.liveBytes -= capacity * 4
+            state.clock += 1
+            state.free[capacity, default: []].append(Cached(pointer: pointer, stamp: state.clock))
+            state.cachedBytes += capacity * 4
+            var evicted: [UnsafeMutablePointer<Float>] = []
+            let limit = max(minimumCacheBytes, state.peakLiveBytes)
+            while state.cachedBytes > limit {
+                // The class whose oldest buffer came back longest ago.
+                let (oldest, _) = state.free.filter { !$0.value.isEmpty }.min { $0.value[0].stamp < $1.value[0].stamp }!
+                let dropped = state.free[oldest]!.removeFirst()
+                state.cachedBytes -= oldest * 4
+                evicted.append(dropped.pointer)
+            }
+            return evicted
+        }
+        for pointer in evicted { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
+
+    /// How many buffers had to come from malloc: flat in a steady loop.
+    var freshAllocations: Int { state.withLock { $0.freshAllocations } }
+
+    /// Bytes held for reuse, and bytes in tensors now.
+    var cachedBytes: Int { state.withLock { $0.cachedBytes } }
+    var liveBytes: Int { state.withLock { $0.liveBytes } }
+
+    func drain() {
+        let all = state.withLock { state -> [UnsafeMutablePointer<Float>] in
+            defer { state.free = [:]; state.cachedBytes = 0 }
+            return state.free.values.flatMap { $0.map(\.pointer) }
+        }
+        for pointer in all { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
+}

@@ -1,0 +1,60 @@
+import LemmaTensor
+import Testing
+
+/// The backend's buffer cache, each case in a child process: the cache is shared by the whole process, and
+/// other tests running beside these would take from it and return to it.
+@Suite struct BufferPoolTests {
+    @Test func nearbySizesShareABuffer() async {
+        await #expect(processExitsWith: .success) {
+            let backend = CPUBackend.shared
+            _ = backend.allocate(1100)  // freed at once: its class (1,152 elements) is cached
+            let before = backend.freshAllocations
+            _ = backend.allocate(1150)
+            _ = backend.allocate(1025)
+            precondition(backend.freshAllocations == before, "1,150 and 1,025 elements did not reuse the 1,100 buffer")
+            _ = backend.allocate(1153)
+            precondition(backend.freshAllocations == before + 1, "1,153 elements is the next class up")
+        }
+    }
+
+    @Test func batchesOfVaryingLengthStopAllocating() async {
+        await #expect(processExitsWith: .success) {
+            let w = Tensor.normal([64, 64], std: 0.1, generator: RandomGenerator(seed: 1))
+            w.requiresGrad = true
+            let lengths = [37, 120, 64, 99, 12, 128, 77]
+            func step(_ length: Int) {
+                let x = Tensor.normal([8, length, 64], generator: RandomGenerator(seed: UInt64(length)))
+                x.matmul(w.transposed(0, 1)).tanh().softmax(axis: -1).mean().backward()
+                w.zeroGrad()
+            }
+            for length in lengths { step(length) }
+            let before = CPUBackend.shared.freshAllocations
+            for _ in 0..<3 { for length in lengths.reversed() { step(length) } }
+            let fresh = CPUBackend.shared.freshAllocations - before
+            precondition(fresh == 0, "\(fresh) fresh buffers for lengths already seen")
+        }
+    }
+
+    @Test func cacheStaysBelowThePeakOfLiveBuffers() async {
+        await #expect(processExitsWith: .success) {
+            let backend = CPUBackend.shared
+            // 48 size classes from 256 KiB to 15 MiB, one buffer alive at a time: 190 MiB if all were kept.
+            for power in 16..<22 {
+                for eighth in 8..<16 { _ = backend.allocate((1 << power) * eighth / 8) }
+            }
+            let cached = backend.cachedBufferBytes
+            precondition(cached <= 64 << 20, "\(cached) bytes cached after at most 15 MiB was ever live")
+            precondition(cached > 0, "nothing cached")
+            // A large live set raises the bound to its peak, so a whole step's buffers come back for reuse.
+            var held = (0..<100).map { _ in backend.allocate(1 << 20) }  // 400 MiB live
+            withExtendedLifetime(held) { precondition(backend.liveBufferBytes >= 400 << 20) }
+            held.removeAll()
+            let before = backend.freshAllocations
+            held = (0..<100).map { _ in backend.allocate(1 << 20) }
+            withExtendedLifetime(held) {
+                precondition(backend.freshAllocations == before, "the 400 MiB set was not reused")
+                precondition(backend.cachedBufferBytes <= 64 << 20, "cache over its bound while the set is live")
+            }
+        }
+    }
+}
