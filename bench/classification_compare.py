@@ -243,7 +243,7 @@ def table(log):
     groups = {}
     for r in records:
         key = (r["kind"], r["preset"], r.get("tag", ""), r["config"] + (f" [{r['rnn_input']}]" if r.get("rnn_input") else "")
-               + (" foreach" if r.get("foreach") else "") + (" fused" if r.get("fused") else ""))
+               + (" foreach" if r.get("foreach") else "") + (" fused" if r.get("fused") and "fused" not in r["config"] else ""))
         groups.setdefault(key, []).append(r)
     print("| kind | preset | tag | implementation | n | accuracy | macro F1 | weighted F1 | train s | ex/s end-to-end | ex/s steady | loads |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
