@@ -18,10 +18,6 @@ void lemma_set_max_threads(int n);
 int lemma_grad_enabled(void);
 void lemma_set_grad_enabled(int enabled);
 
-// ---- buffers this thread took from malloc rather than the pool ----
-void lemma_count_fresh_allocation(void);
-long lemma_thread_fresh_allocations(void);
-
 // ---- elementwise ----
 typedef enum {
     LEMMA_UNARY_NEG = 0,

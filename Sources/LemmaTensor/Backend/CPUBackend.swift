@@ -27,8 +27,6 @@ public final class CPUBackend: Backend {
 
     /// Buffers obtained from malloc so far (the rest were reused from the pool).
     public var freshAllocations: Int { pool.freshAllocations }
-    /// The same count for buffers taken on the calling thread only.
-    public var freshAllocationsOnThisThread: Int { lemma_thread_fresh_allocations() }
 
     /// Bytes now held in tensors, and bytes of freed buffers kept for reuse (at most the peak of the first).
     public var liveBufferBytes: Int { pool.liveBytes }

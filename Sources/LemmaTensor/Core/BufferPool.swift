@@ -1,4 +1,3 @@
-import CLemmaKernels
 import Synchronization
 
 /// Free buffers kept for reuse by size class, so that a run whose shapes vary (batches padded to their
@@ -51,7 +50,6 @@ final class BufferPool: Sendable {
             return cached.pointer
         }
         if let reused { return reused }
-        lemma_count_fresh_allocation()
         let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
         return raw.bindMemory(to: Float.self, capacity: capacity)
     }
@@ -66,11 +64,15 @@ final class BufferPool: Sendable {
             var evicted: [UnsafeMutablePointer<Float>] = []
             let limit = max(minimumCacheBytes, state.peakLiveBytes)
             while state.cachedBytes > limit {
-                // The class whose oldest buffer came back longest ago.
-                let (oldest, _) = state.free.filter { !$0.value.isEmpty }.min { $0.value[0].stamp < $1.value[0].stamp }!
-                let dropped = state.free[oldest]!.removeFirst()
+                // The class whose oldest buffer came back longest ago. A class emptied by eviction is removed;
+                // one emptied by `take` keeps its list's storage, so a steady loop's returns never allocate.
+                var oldest = capacity, oldestStamp = UInt64.max
+                for (size, list) in state.free where !list.isEmpty && list[0].stamp < oldestStamp {
+                    (oldest, oldestStamp) = (size, list[0].stamp)
+                }
+                evicted.append(state.free[oldest]!.removeFirst().pointer)
+                if state.free[oldest]!.isEmpty { state.free[oldest] = nil }
                 state.cachedBytes -= oldest * 4
-                evicted.append(dropped.pointer)
             }
             return evicted
         }
