@@ -83,8 +83,8 @@ def main():
     try:
         for name in sorted(ASSETS) if args.asset == "all" else [args.asset]:
             fetch(name, args.into)
-    except OSError as error:  # network or disk: one line, not a traceback
-        sys.exit(f"fetch_assets: {error}")
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError) as error:  # network, disk, a bad answer: one line
+        sys.exit(f"fetch_assets: {type(error).__name__}: {error}")
 
 
 if __name__ == "__main__":
