@@ -3,6 +3,7 @@
 // GOMP_parallel is libgomp's stable entry point, the call the compiler emits for `#pragma omp parallel`.
 #include "internal.h"
 #include "lemma_kernels.h"
+#include "lemma_denormals.h"
 
 extern void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 extern int omp_get_thread_num(void);
@@ -18,6 +19,7 @@ typedef struct {
 
 static void run_share(void *p) {
     const parallel_job *job = p;
+    lemma_sync_denormal_mode();  // a pool thread may predate a change of the setting
     int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
     // Long ranges split at multiples of 16 so each thread's vector loop starts aligned to a lane group.
     int64_t chunk = (job->n + threads - 1) / threads;

@@ -57,4 +57,27 @@ import Testing
             }
         }
     }
+
+    @Test func stepsThatPeakInDifferentClassesReuseEveryBuffer() async {
+        await #expect(processExitsWith: .success) {
+            let backend = CPUBackend.shared
+            // A "forward" of 40 × 4 MiB buffers, then a "backward" of 40 × 6 MiB: 400 MiB come back per step,
+            // more than the 240 MiB ever live at once.
+            func step() {
+                var held = (0..<40).map { _ in backend.allocate(1 << 20) }
+                withExtendedLifetime(held) {}
+                held.removeAll()
+                held = (0..<40).map { _ in backend.allocate(3 << 19) }
+                withExtendedLifetime(held) {
+                    let total = backend.liveBufferBytes + backend.cachedBufferBytes
+                    precondition(total <= 2 * (240 << 20) + (1 << 20), "\(total) bytes held with 240 MiB live")
+                }
+            }
+            step()
+            let before = backend.freshAllocations
+            step()
+            step()
+            precondition(backend.freshAllocations == before, "\(backend.freshAllocations - before) buffers allocated again")
+        }
+    }
 }

@@ -19,6 +19,8 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("conv1d", true, benchConv1dTextCNN),
     ("conv2d", true, benchConv2dEncoder),
     ("rnn", true, benchRecurrent),
+    ("seed000-bilstm", true, benchSeedBiLSTM),
+    ("seed002-gru", true, benchSeedGRU),
     ("attention", true, benchAttentionBlock),
     ("classifier", false, benchClassifiers),
     ("tokenizer", false, benchTokenizer),

@@ -28,7 +28,8 @@ public final class CPUBackend: Backend {
     /// Buffers obtained from malloc so far (the rest were reused from the pool).
     public var freshAllocations: Int { pool.freshAllocations }
 
-    /// Bytes now held in tensors, and bytes of freed buffers kept for reuse (at most the peak of the first).
+    /// Bytes now held in tensors, and bytes of freed buffers kept for reuse (the two together stay below
+    /// twice the peak of the first).
     public var liveBufferBytes: Int { pool.liveBytes }
     public var cachedBufferBytes: Int { pool.cachedBytes }
 

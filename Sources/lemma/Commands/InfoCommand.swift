@@ -13,5 +13,11 @@ struct InfoCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         print("worker spin: " + (environment["OMP_WAIT_POLICY"].map { "OMP_WAIT_POLICY=\($0)" }
             ?? environment["GOMP_SPINCOUNT"].map { "GOMP_SPINCOUNT=\($0)" } ?? "libgomp default"))
+        let workers = Denormals.flushedInWorkerThreads()
+        let flushing = "main thread " + (Denormals.flushedInThisThread ? "yes" : "no")
+            + ", worker threads \(workers.filter { $0 }.count) of \(workers.count)"
+        print(Denormals.flushToZero
+            ? "denormals: flushed to zero (FTZ + DAZ; \(flushing)); LEMMA_FLUSH_DENORMALS=0 keeps them"
+            : "denormals: kept (LEMMA_FLUSH_DENORMALS=\(environment["LEMMA_FLUSH_DENORMALS"] ?? "")); \(flushing) flushing")
     }
 }
