@@ -13,10 +13,11 @@ int64_t lemma_index_select(const float *x, int64_t rows, int64_t row_len, const 
 }
 
 LEMMA_HOT int64_t lemma_index_add(float *y, int64_t rows, int64_t row_len, const int32_t *idx, int64_t n,
-                                  const float *src) {
+                                  const float *src, int64_t skip) {
     for (int64_t i = 0; i < n; i++) {
         int64_t r = idx[i];
         if (r < 0 || r >= rows) return i;
+        if (r == skip) continue;
         float *dst = y + r * row_len;
         const float *s = src + i * row_len;
         for (int64_t j = 0; j < row_len; j++) dst[j] += s[j];

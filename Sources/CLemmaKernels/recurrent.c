@@ -63,8 +63,9 @@ LEMMA_HOT static void cell_forward(int kind, int64_t H, const float *restrict xp
 }
 
 void lemma_recurrent_forward(int kind, int64_t T, int64_t B, int64_t H, const float *xp, const float *w_hh_t,
-                             const float *b_hh, const float *h0, const float *c0, const int32_t *lengths,
-                             int reverse, float *states, float *acts, float *prev, float *scratch) {
+                             const float *w_hh, const float *b_hh, const float *h0, const float *c0,
+                             const int32_t *lengths, int reverse, float *states, float *acts, float *prev,
+                             float *scratch) {
     const int64_t G = gates_of(kind) * H, S = state_of(kind) * H, A = acts_of(kind) * H;
     for (int64_t step = 0; step < T; step++) {
         int64_t t = reverse ? T - 1 - step : step;
@@ -81,7 +82,10 @@ void lemma_recurrent_forward(int kind, int64_t T, int64_t B, int64_t H, const fl
             }
         }
         // hh = h_prev W_hhᵀ for all rows at once; h_prev rows sit S floats apart in `prev`.
-        lemma_sgemm(LEMMA_GEMM_ONEDNN, 0, 0, B, G, H, 1.0f, prev_t, S, w_hh_t, G, 0.0f, scratch, G);
+        if (w_hh_t)
+            lemma_sgemm(LEMMA_GEMM_ONEDNN, 0, 0, B, G, H, 1.0f, prev_t, S, w_hh_t, G, 0.0f, scratch, G);
+        else
+            lemma_sgemm(LEMMA_GEMM_ONEDNN, 0, 1, B, G, H, 1.0f, prev_t, S, w_hh, H, 0.0f, scratch, G);
         for (int64_t b = 0; b < B; b++) {
             float *state = states + (t * B + b) * S;
             if (!active(lengths, T, b, t)) { memset(state, 0, (size_t)S * sizeof(float)); continue; }
@@ -187,7 +191,7 @@ static void run_direction(const directions_job *job, int d) {
         lemma_recurrent_backward(job->kind, job->T, job->B, job->H, x->w_hh, job->lengths, x->reverse, x->states,
                                  x->acts, x->prev, x->dstates, x->dxp, x->dhh, x->dh0, x->dc0, x->scratch);
     else
-        lemma_recurrent_forward(job->kind, job->T, job->B, job->H, x->xp, x->w_hh_t, x->b_hh, x->h0, x->c0,
+        lemma_recurrent_forward(job->kind, job->T, job->B, job->H, x->xp, x->w_hh_t, x->w_hh, x->b_hh, x->h0, x->c0,
                                 job->lengths, x->reverse, x->states, x->acts, x->prev, x->scratch);
 }
 

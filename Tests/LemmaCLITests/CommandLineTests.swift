@@ -19,10 +19,11 @@ struct CommandLineTests {
         return directory.appendingPathComponent("lemma")
     }()
 
-    func run(_ arguments: [String], input: String? = nil) throws -> Result {
+    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -60,6 +61,18 @@ struct CommandLineTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-cli-\(UUID())")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    @Test func infoReportsDenormalFlushingInEveryThreadAndTheSettingThatKeepsThem() throws {
+        let flushed = try run(["info"], environment: ["LEMMA_FLUSH_DENORMALS": "1"])
+        #expect(flushed.status == 0, "\(flushed.error)")
+        let line = flushed.output.split(separator: "\n").first { $0.hasPrefix("denormals:") }.map(String.init)
+        let threads = flushed.output.split(separator: "\n").first { $0.hasPrefix("threads:") }
+            .flatMap { Int($0.dropFirst("threads: ".count)) } ?? 0
+        #expect(line == "denormals: flushed to zero (FTZ + DAZ; main thread yes, worker threads \(threads) of \(threads)); LEMMA_FLUSH_DENORMALS=0 keeps them")
+        let kept = try run(["info"], environment: ["LEMMA_FLUSH_DENORMALS": "0"])
+        #expect(kept.output.contains("denormals: kept (LEMMA_FLUSH_DENORMALS=0); main thread no, worker threads 0 of \(threads) flushing"),
+                "\(kept.output)")
     }
 
     @Test func tokenizePrintsOneJSONArrayPerLineAndDetokenizeInvertsIt() throws {

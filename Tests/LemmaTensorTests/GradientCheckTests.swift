@@ -78,6 +78,25 @@ struct GradientCheckTests {
             let h = x[0].tanh()
             return (h.matmul(h) + h * x[0]).softmax(axis: 0)
         },
+        // A tied table, as a step-by-step decoder uses it: looked up and projected onto at every step, so
+        // each use's gradient is added into one buffer in place.
+        Case("a table read by lookups and a tied projection, many times", [[6, 3]]) { w in
+            var total = w[0].indexSelect(IndexTensor([1, 2], shape: [2])).linear(weight: w[0])
+            for t in 0..<3 {
+                let looked = w[0].indexSelect(IndexTensor([Int32(t), Int32(t + 2)], shape: [2]))
+                total = total + looked.tanh().linear(weight: w[0]) * looked.sum()
+            }
+            return total
+        },
+        Case("cross entropy per row", [[3, 5]]) { $0[0].crossEntropyPerRow([2, 0, 4]) },
+        // Two single steps of one GRU weight: W_hh multiplied transposed in place, its gradient accumulated.
+        Case("recurrence stepped one token at a time", [[1, 2, 6], [1, 2, 6], [6, 2], [6], [2, 2]]) { x in
+            func step(_ projections: Tensor, _ state: Tensor) -> Tensor {
+                Tensor.recurrence(.gru, directions: [RecurrentDirection(projections: projections, weightHH: x[2],
+                                                                        biasHH: x[3], initialHidden: state)]).reshaped([2, 2])
+            }
+            return step(x[1], step(x[0], x[4]))
+        },
     ]
 
     @Test(arguments: cases)
@@ -97,4 +116,17 @@ func distinctValues(_ shape: [Int], seed: UInt64, offset: Float) -> Tensor {
     var values = (0..<shape.reduce(1, *)).map { Float($0) * 0.1 - 1 + offset }
     for i in values.indices.reversed() where i > 0 { values.swapAt(i, g.nextInt(below: i + 1)) }
     return Tensor(values, shape: shape)
+}
+
+/// An embedding's padding row gets no gradient from its lookups, but keeps what other uses of the same
+/// table give it (a tied output projection), whichever use's gradient arrives first.
+@Test func paddingRowKeepsTheGradientOfOtherUses() {
+    for lookupsFirst in [true, false] {
+        let w = Tensor.zeros([5, 2])
+        w.requiresGrad = true
+        let lookups = w.indexSelect(IndexTensor([1, 3, 1], shape: [3]), paddingIndex: 3).sum()
+        let projection = Tensor.full([1, 2], 1).linear(weight: w).sum()
+        (lookupsFirst ? lookups + projection : projection + lookups).backward()
+        #expect(w.grad?.scalars == [1, 1, 3, 3, 1, 1, 1, 1, 1, 1], "lookups first: \(lookupsFirst)")
+    }
 }

@@ -53,10 +53,10 @@ struct TensorTests {
     }
 
     @Test func specialValuesFollowIEEE() {
-        let x = Tensor([0, -1, .infinity, .nan, 1e-45, 100])
+        // (Denormal inputs: DenormalTests, since Lemma reads them as zero by default.)
+        let x = Tensor([0, -1, .infinity, .nan, 100])
         let log = x.log().scalars
         #expect(log[0] == -.infinity && log[1].isNaN && log[2] == .infinity && log[3].isNaN)
-        #expect(Swift.abs(log[4] - Foundation.log(Float(1e-45))) < 1e-3)
         let exp = Tensor([-200, 200, .nan, 0]).exp().scalars
         #expect(exp[0] == 0 && exp[1] == .infinity && exp[2].isNaN && exp[3] == 1)
         let tanh = Tensor([-30, 30, 1e-6, .nan]).tanh().scalars

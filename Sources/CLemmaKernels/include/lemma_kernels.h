@@ -88,6 +88,13 @@ void lemma_sum_axis(const float *x, float *y, int64_t outer, int64_t len, int64_
 void lemma_max_axis(const float *x, float *y, int32_t *idx, int64_t outer, int64_t len, int64_t inner);
 void lemma_logsumexp_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner);
 void lemma_softmax_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner, int log);
+// Cross-entropy of each row of logits x [rows, classes] against targets (each in range; the caller checks):
+// loss[r] = logsumexp(x[r]) - x[r, t], shift[r] = logsumexp(x[r]) kept for the backward pass, which writes
+// grad_x[r] = grad_loss[r] (softmax(x[r]) - onehot(t)).
+void lemma_cross_entropy_forward(const float *x, const int32_t *targets, int64_t rows, int64_t classes, float *loss,
+                                 float *shift);
+void lemma_cross_entropy_backward(const float *x, const int32_t *targets, const float *shift, const float *grad_loss,
+                                  int64_t rows, int64_t classes, float *grad_x);
 // softmax: gx = y (gy - sum(gy y)); log-softmax: gx = gy - exp(y) sum(gy)
 void lemma_softmax_backward_axis(const float *y, const float *gy, float *gx, int64_t outer, int64_t len,
                                  int64_t inner, int log);
@@ -95,8 +102,9 @@ void lemma_softmax_backward_axis(const float *y, const float *gy, float *gx, int
 // ---- indexing; each returns -1 on success or the position of the first out-of-range index ----
 // y[i, :] = x[idx[i], :] for a (rows, row_len) matrix x
 int64_t lemma_index_select(const float *x, int64_t rows, int64_t row_len, const int32_t *idx, int64_t n, float *y);
-// y[idx[i], :] += src[i, :]
-int64_t lemma_index_add(float *y, int64_t rows, int64_t row_len, const int32_t *idx, int64_t n, const float *src);
+// y[idx[i], :] += src[i, :], except for rows equal to skip (an embedding's padding row; -1 skips none)
+int64_t lemma_index_add(float *y, int64_t rows, int64_t row_len, const int32_t *idx, int64_t n, const float *src,
+                        int64_t skip);
 // torch.gather on the middle axis: y[o, j, i] = x[o, idx[o, j, i], i]
 int64_t lemma_gather_axis(const float *x, const int32_t *idx, float *y, int64_t outer, int64_t len, int64_t idx_len,
                           int64_t inner);

@@ -15,7 +15,8 @@ typedef enum { LEMMA_CELL_RNN_TANH = 0, LEMMA_CELL_RNN_RELU = 1, LEMMA_CELL_LSTM
 // Saved activations per step and row (A): RNN H, LSTM 4H (i f g o), GRU 4H (r z n, and W_hn h + b_hn).
 //
 // xp       [T, B, G*H]  input projections x W_ihᵀ + b_ih
-// w_hh_t   [H, G*H]     W_hhᵀ (forward) ;  w_hh [G*H, H] (backward)
+// w_hh_t   [H, G*H]     W_hhᵀ (forward; NULL: the forward multiplies by w_hh transposed in place)
+// w_hh     [G*H, H]     W_hh
 // b_hh     [G*H]
 // h0, c0   [B, H]       initial state (c0 LSTM only)
 // lengths  [B] or NULL  steps t >= lengths[b] are skipped: zero state out, no gradient
@@ -25,8 +26,9 @@ typedef enum { LEMMA_CELL_RNN_TANH = 0, LEMMA_CELL_RNN_RELU = 1, LEMMA_CELL_LSTM
 // prev     [T, B, S*H]  out: the state each step started from
 // scratch  [B, G*H]
 void lemma_recurrent_forward(int kind, int64_t T, int64_t B, int64_t H, const float *xp, const float *w_hh_t,
-                             const float *b_hh, const float *h0, const float *c0, const int32_t *lengths,
-                             int reverse, float *states, float *acts, float *prev, float *scratch);
+                             const float *w_hh, const float *b_hh, const float *h0, const float *c0,
+                             const int32_t *lengths, int reverse, float *states, float *acts, float *prev,
+                             float *scratch);
 
 // dstates  [T, B, S*H]  gradient flowing into each step's state from outside
 // dxp      [T, B, G*H]  out: gradient of the input projections

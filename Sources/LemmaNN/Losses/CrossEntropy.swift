@@ -9,8 +9,38 @@ public func crossEntropy(_ logits: Tensor, _ targets: IndexTensor, classWeights:
                          reduction: Reduction = .mean) -> Tensor {
     let classes = logits.shape.last ?? 0
     let flat = logits.reshaped([-1, classes])
-    return nllLoss(flat.logSoftmax(axis: -1), targets.reshaped([flat.shape[0]]), classWeights: classWeights,
-                   ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing, reduction: reduction)
+    let flatTargets = targets.reshaped([flat.shape[0]])
+    guard labelSmoothing == 0 else {
+        return nllLoss(flat.logSoftmax(axis: -1), flatTargets, classWeights: classWeights,
+                       ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing, reduction: reduction)
+    }
+    let (safeTargets, weights) = countedTargets(flatTargets, classes: classes, classWeights: classWeights,
+                                                ignoreIndex: ignoreIndex, op: "cross_entropy")
+    let perExample = flat.crossEntropyPerRow(safeTargets) * Tensor(weights, shape: [weights.count])
+    return reduce(perExample, weights: weights, reduction)
+}
+
+/// Targets with ignored positions pointed at class 0, and each example's weight (0 where ignored).
+private func countedTargets(_ targets: IndexTensor, classes: Int, classWeights: Tensor?, ignoreIndex: Int32,
+                            op: String) -> (targets: [Int32], weights: [Float]) {
+    if let classWeights { precondition(classWeights.shape == [classes], "\(op): class weights must be [\(classes)], got \(classWeights.shape)") }
+    let weights = classWeights?.scalars
+    var safeTargets = [Int32](repeating: 0, count: targets.count)
+    var exampleWeights = [Float](repeating: 0, count: targets.count)
+    for (i, t) in targets.values.enumerated() where t != ignoreIndex {
+        precondition(t >= 0 && Int(t) < classes, "\(op): target \(t) at position \(i) is outside 0..<\(classes)")
+        safeTargets[i] = t
+        exampleWeights[i] = weights?[Int(t)] ?? 1
+    }
+    return (safeTargets, exampleWeights)
+}
+
+private func reduce(_ perExample: Tensor, weights: [Float], _ reduction: Reduction) -> Tensor {
+    switch reduction {
+    case .none: return perExample
+    case .sum: return perExample.sum()
+    case .mean: return perExample.sum() / max(weights.reduce(0, +), .leastNormalMagnitude)
+    }
 }
 
 /// Negative log-likelihood of log-probabilities [N, C]; see `crossEntropy`.
@@ -19,15 +49,8 @@ public func nllLoss(_ logProbs: Tensor, _ targets: IndexTensor, classWeights: Te
     precondition(logProbs.rank == 2 && targets.shape == [logProbs.shape[0]],
                  "nll_loss: log-probabilities \(logProbs.shape) and targets \(targets.shape) must be [N, C] and [N]")
     let n = logProbs.shape[0], classes = logProbs.shape[1]
-    if let classWeights { precondition(classWeights.shape == [classes], "nll_loss: class weights must be [\(classes)], got \(classWeights.shape)") }
-    let weights = classWeights?.scalars
-    var safeTargets = [Int32](repeating: 0, count: n)
-    var exampleWeights = [Float](repeating: 0, count: n)
-    for (i, t) in targets.values.enumerated() where t != ignoreIndex {
-        precondition(t >= 0 && Int(t) < classes, "nll_loss: target \(t) at position \(i) is outside 0..<\(classes)")
-        safeTargets[i] = t
-        exampleWeights[i] = weights?[Int(t)] ?? 1
-    }
+    let (safeTargets, exampleWeights) = countedTargets(targets, classes: classes, classWeights: classWeights,
+                                                       ignoreIndex: ignoreIndex, op: "nll_loss")
     let w = Tensor(exampleWeights, shape: [n])
     let picked = logProbs.gather(axis: 1, IndexTensor(safeTargets, shape: [n, 1])).reshaped([n])
     var perExample = -(picked * w)
@@ -38,11 +61,7 @@ public func nllLoss(_ logProbs: Tensor, _ targets: IndexTensor, classWeights: Te
         let smooth = -(classWeighted * counted).sum(axis: 1) / Float(classes)
         perExample = perExample * (1 - labelSmoothing) + smooth * labelSmoothing
     }
-    switch reduction {
-    case .none: return perExample
-    case .sum: return perExample.sum()
-    case .mean: return perExample.sum() / max(exampleWeights.reduce(0, +), .leastNormalMagnitude)
-    }
+    return reduce(perExample, weights: exampleWeights, reduction)
 }
 
 /// Cross-entropy over a batch of sequences [B, T, C] against ids [B, T], padding positions (`padIndex`)

@@ -30,7 +30,7 @@ extension Tensor {
                     guard let inputGrad, input.requiresGrad else { continue }
                     precondition(inputGrad.shape == input.shape,
                                  "backward: \(node.op) produced a gradient of shape \(describe(inputGrad.shape)) for an input of shape \(describe(input.shape))")
-                    input.pendingGrad = input.pendingGrad.map { $0 + inputGrad } ?? inputGrad
+                    input.addPendingGradient(inputGrad)
                 }
                 tensor.gradNode = nil
             }
@@ -57,6 +57,39 @@ extension Tensor {
             }
         }
         return order
+    }
+
+    /// Adds one use's gradient to the sum being collected for this tensor: in place when the sum's buffer is
+    /// this tensor's alone (the usual case), so a tensor used many times allocates one buffer, not one per use.
+    private func addPendingGradient(_ gradient: Tensor) {
+        if pendingGrad == nil {
+            pendingGrad = gradient
+        } else if ownsPendingGradient {
+            backend.axpy(alpha: 1, gradient.storage, pendingGrad!.storage)
+        } else {
+            pendingGrad = pendingGrad! + gradient
+        }
+    }
+
+    /// Whether the pending gradient's buffer is referenced from nowhere else (a rule may pass its incoming
+    /// gradient on unchanged, or as a view), so that writing into it changes nothing but this sum.
+    private var ownsPendingGradient: Bool {
+        pendingGrad != nil && isKnownUniquelyReferenced(&pendingGrad!) && isKnownUniquelyReferenced(&pendingGrad!.storage)
+    }
+
+    /// For gradient rules of ops whose input is often used many times (a tied output projection, the
+    /// embedding a step-by-step decoder reads once per step): `write` produces this use's gradient straight
+    /// into the sum being collected (`accumulate` true: add to what `into` holds) or, for the first use, into a
+    /// fresh buffer (`accumulate` false: overwrite every element). A rule that calls it returns nil for
+    /// this input.
+    func accumulateGradient(_ write: (_ into: Tensor, _ accumulate: Bool) -> Void) {
+        if ownsPendingGradient {
+            write(pendingGrad!, true)
+        } else {
+            let fresh = makeOutput(shape)
+            write(fresh, false)
+            addPendingGradient(fresh)
+        }
     }
 
     /// Leaves own their `grad` buffer, so later in-place accumulation never writes into a tensor that

@@ -34,12 +34,19 @@ public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKer
     func max(_ x: TensorStorage, _ y: TensorStorage, indices: UnsafeMutablePointer<Int32>?, axis: AxisSplit)
     func logSumExp(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit)
     func softmax(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit, log: Bool)
+    /// Per-row cross-entropy of logits [rows, classes] against in-range targets, with each row's
+    /// log-sum-exp (`shift`) for the backward pass: gradX = gradLoss · (softmax − one-hot).
+    func crossEntropy(_ x: TensorStorage, targets: [Int32], rows: Int, classes: Int, loss: TensorStorage,
+                      shift: TensorStorage)
+    func crossEntropyBackward(_ x: TensorStorage, targets: [Int32], shift: TensorStorage, gradLoss: TensorStorage,
+                              rows: Int, classes: Int, gradX: TensorStorage)
     func softmaxBackward(output: TensorStorage, gradOutput: TensorStorage, gradInput: TensorStorage,
                          axis: AxisSplit, log: Bool)
 
     /// Each returns the position of the first index out of range, or nil.
     func indexSelect(_ x: TensorStorage, rows: Int, rowLength: Int, indices: [Int32], _ y: TensorStorage) -> Int?
-    func indexAdd(_ src: TensorStorage, into y: TensorStorage, rows: Int, rowLength: Int, indices: [Int32]) -> Int?
+    func indexAdd(_ src: TensorStorage, into y: TensorStorage, rows: Int, rowLength: Int, indices: [Int32],
+                  skipping: Int32?) -> Int?
     func gather(_ x: TensorStorage, indices: [Int32], _ y: TensorStorage, axis: AxisSplit, indexLength: Int) -> Int?
     func scatterAdd(_ src: TensorStorage, indices: [Int32], into y: TensorStorage, axis: AxisSplit,
                     indexLength: Int) -> Int?

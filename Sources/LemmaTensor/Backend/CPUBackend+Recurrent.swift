@@ -20,7 +20,7 @@ extension CPUBackend: RecurrentKernels {
                      run: (Int32, Int64, Int64, Int64, UnsafePointer<Int32>?, Int32, UnsafePointer<lemma_recurrent_direction>?) -> Void) {
         let described = zip(directions, scratch).map { d, s in
             lemma_recurrent_direction(
-                xp: d.projections.pointer, w_hh_t: d.weightHHTransposed.pointer, w_hh: d.weightHH.pointer,
+                xp: d.projections.pointer, w_hh_t: d.weightHHTransposed?.pointer, w_hh: d.weightHH.pointer,
                 b_hh: d.biasHH.pointer, h0: d.initialHidden.pointer, c0: d.initialCell?.pointer,
                 reverse: d.reverse ? 1 : 0, states: d.states.pointer + d.stateOffset, acts: d.activations.pointer,
                 prev: d.previous.pointer, scratch: s.pointer, dstates: d.gradStates.map { $0.pointer + d.stateOffset },

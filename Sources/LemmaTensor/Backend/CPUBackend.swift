@@ -124,6 +124,17 @@ public final class CPUBackend: Backend {
                            log ? 1 : 0)
     }
 
+    public func crossEntropy(_ x: TensorStorage, targets: [Int32], rows: Int, classes: Int, loss: TensorStorage,
+                             shift: TensorStorage) {
+        lemma_cross_entropy_forward(x.pointer, targets, Int64(rows), Int64(classes), loss.pointer, shift.pointer)
+    }
+
+    public func crossEntropyBackward(_ x: TensorStorage, targets: [Int32], shift: TensorStorage,
+                                     gradLoss: TensorStorage, rows: Int, classes: Int, gradX: TensorStorage) {
+        lemma_cross_entropy_backward(x.pointer, targets, shift.pointer, gradLoss.pointer, Int64(rows), Int64(classes),
+                                     gradX.pointer)
+    }
+
     public func softmaxBackward(output: TensorStorage, gradOutput: TensorStorage, gradInput: TensorStorage,
                                 axis: AxisSplit, log: Bool) {
         lemma_softmax_backward_axis(output.pointer, gradOutput.pointer, gradInput.pointer, Int64(axis.outer),
@@ -138,9 +149,10 @@ public final class CPUBackend: Backend {
     }
 
     public func indexAdd(_ src: TensorStorage, into y: TensorStorage, rows: Int, rowLength: Int,
-                         indices: [Int32]) -> Int? {
+                         indices: [Int32], skipping: Int32?) -> Int? {
         badPosition(indices.withUnsafeBufferPointer {
-            lemma_index_add(y.pointer, Int64(rows), Int64(rowLength), $0.baseAddress, Int64($0.count), src.pointer)
+            lemma_index_add(y.pointer, Int64(rows), Int64(rowLength), $0.baseAddress, Int64($0.count), src.pointer,
+                            Int64(skipping ?? -1))
         })
     }
 

@@ -11,7 +11,10 @@ public protocol RecurrentKernels {
 /// The buffers of one direction: inputs and saved state for the forward pass, and the gradient buffers
 /// (nil until the backward pass).
 public struct RecurrentDirectionBuffers {
-    public var projections, weightHH, weightHHTransposed, biasHH, initialHidden: TensorStorage
+    /// `weightHHTransposed`: W_hhᵀ [H, G·H] for the forward steps, or nil to multiply by `weightHH`
+    /// transposed in place.
+    public var projections, weightHH: TensorStorage, weightHHTransposed: TensorStorage?
+    public var biasHH, initialHidden: TensorStorage
     public var initialCell: TensorStorage?
     public var reverse: Bool
     /// `states` and `gradStates` hold this direction at element `stateOffset` (all directions share them).

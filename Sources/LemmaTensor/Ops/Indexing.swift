@@ -11,16 +11,16 @@ extension Tensor {
             shapeFailure("index_select", "index \(indices.values[bad]) at position \(bad) is out of range for \(rows) rows")
         }
         guard isRecorded else { return y }
-        let inShape = shape
+        let table = self
         return y.recorded("index_select", [self]) { g in
-            let gx = Tensor.zeros(inShape)
-            _ = g.backend.indexAdd(g.storage, into: gx.storage, rows: rows, rowLength: rowLength, indices: indices.values)
-            if let paddingIndex {
-                gx.withUnsafeMutableBufferPointer { grad in
-                    for j in 0..<rowLength { grad[Int(paddingIndex) * rowLength + j] = 0 }
-                }
+            // Only the rows looked up change: a decoder reading its embedding once per step adds a few rows
+            // per step to one gradient, instead of a full-size gradient per step.
+            table.accumulateGradient { gx, accumulate in
+                if !accumulate { g.backend.fill(gx.storage, 0) }
+                _ = g.backend.indexAdd(g.storage, into: gx.storage, rows: rows, rowLength: rowLength,
+                                       indices: indices.values, skipping: paddingIndex)
             }
-            return [gx]
+            return [nil]
         }
     }
 

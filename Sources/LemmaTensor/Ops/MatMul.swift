@@ -97,10 +97,10 @@ extension Tensor {
                 grads[0] = gx
             }
             if weight.requiresGrad {
-                let gw = weight.makeOutput(weight.shape)
-                Tensor.gemm(g, transposed: true, batchStrideA: 0, x, transposed: false, batchStrideB: 0,
-                            batch: 1, m: outFeatures, n: inFeatures, k: rows, into: gw)
-                grads[1] = gw
+                weight.accumulateGradient { gw, accumulate in
+                    Tensor.gemm(g, transposed: true, batchStrideA: 0, x, transposed: false, batchStrideB: 0,
+                                batch: 1, m: outFeatures, n: inFeatures, k: rows, into: gw, accumulate: accumulate)
+                }
             }
             if let bias, bias.requiresGrad {
                 let gb = bias.makeOutput(bias.shape)

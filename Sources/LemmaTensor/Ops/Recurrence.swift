@@ -49,11 +49,15 @@ extension Tensor {
         }
         let backend = first.projections.backend
         let perDirection = steps * batch * width
+        // W_hhᵀ laid out for the step GEMMs pays for its copy over a sequence; a decoder stepping one token at a
+        // time multiplies by W_hh transposed in place instead.
+        let transposeWeights = steps > 1
         let states = first.projections.makeOutput([directions.count, steps, batch, width])
         var buffers = directions.enumerated().map { i, d in
             RecurrentDirectionBuffers(
                 projections: d.projections.storage, weightHH: d.weightHH.storage,
-                weightHHTransposed: withNoGrad { d.weightHH.transposed() }.storage, biasHH: d.biasHH.storage,
+                weightHHTransposed: transposeWeights ? withNoGrad { d.weightHH.transposed() }.storage : nil,
+                biasHH: d.biasHH.storage,
                 initialHidden: d.initialHidden.storage, initialCell: d.initialCell?.storage, reverse: d.reverse,
                 states: states.storage, stateOffset: i * perDirection,
                 activations: backend.allocate(steps * batch * cell.activationCount * hidden),
@@ -78,13 +82,16 @@ extension Tensor {
                 // dW_hh = Σ_t dgates_tᵀ h_{t-1} and db_hh = Σ_t dgates_t, as one GEMM and one column sum.
                 let rows = steps * batch
                 let hhGrads = b.gradHH ?? b.gradProjections!
-                let gradW = d.weightHH.makeOutput(d.weightHH.shape)
-                backend.gemm(hhGrads, offset: 0, transposed: true, lda: gates, b.previous, offset: 0,
-                             transposed: false, ldb: width, gradW.storage, offset: 0, ldc: hidden,
-                             m: gates, n: hidden, k: rows, alpha: 1, beta: 0)
+                if d.weightHH.requiresGrad {
+                    d.weightHH.accumulateGradient { gradW, accumulate in
+                        backend.gemm(hhGrads, offset: 0, transposed: true, lda: gates, b.previous, offset: 0,
+                                     transposed: false, ldb: width, gradW.storage, offset: 0, ldc: hidden,
+                                     m: gates, n: hidden, k: rows, alpha: 1, beta: accumulate ? 1 : 0)
+                    }
+                }
                 let gradB = d.biasHH.makeOutput(d.biasHH.shape)
                 backend.sum(hhGrads, gradB.storage, axis: AxisSplit(outer: 1, length: rows, inner: gates))
-                grads += [Tensor(shape: d.projections.shape, storage: b.gradProjections!), gradW, gradB,
+                grads += [Tensor(shape: d.projections.shape, storage: b.gradProjections!), nil, gradB,
                           Tensor(shape: [batch, hidden], storage: b.gradInitialHidden!)]
                 if let c = b.gradInitialCell { grads.append(Tensor(shape: [batch, hidden], storage: c)) }
             }
