@@ -9,6 +9,13 @@ batches); the table shows the median over runs. PyTorch runs in every configurat
 python3-torch with and without OMP_WAIT_POLICY=PASSIVE, and PyPI torch from bench/.venv if it exists.
 Ratios compare Lemma with the fastest PyTorch configuration on each row (higher is better for Lemma).
 `--configs lemma,pypi,"debian PASSIVE"` limits the run to some configurations (names as above).
+
+Denormals: Lemma flushes them to zero by default and "lemma keep-denormals" runs it with
+LEMMA_FLUSH_DENORMALS=0; every PyTorch configuration also runs as "<name> flush", with
+torch.set_flush_denormal(True), and "pypi flush SPIN" adds the GOMP_SPINCOUNT=10000 that Lemma sets for
+itself. `--peak G` (default 240, two AVX-512 cores) is the FP32 peak that workloads reporting their GEMM
+work are measured against. `--repeat N` is passed on to every implementation (timed batches per run). The seed-sized recurrent
+workloads (seed000-bilstm, seed002-gru) have their twin in bench/seed_recurrent_torch.py.
 """
 import json
 import os
@@ -19,17 +26,25 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
-option_values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--runs", "--configs")}
+option_values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--runs", "--configs", "--repeat", "--peak")}
 which = next((a for a in args if not a.startswith("-") and a not in option_values), "all")
 
-configs = [("lemma", [os.path.join(ROOT, ".build/release/lemma-bench"), which], {})]
-torch_script = os.path.join(ROOT, "bench/torch_bench.py")
+passed = ["--repeat", args[args.index("--repeat") + 1]] if "--repeat" in args else []
+lemma_bench = [os.path.join(ROOT, ".build/release/lemma-bench"), which] + passed
+configs = [("lemma", lemma_bench, {}), ("lemma keep-denormals", lemma_bench, {"LEMMA_FLUSH_DENORMALS": "0"})]
+torch_script = os.path.join(ROOT, "bench/seed_recurrent_torch.py" if which.startswith("seed") else "bench/torch_bench.py")
+flush = {"LEMMA_BENCH_TORCH_FLUSH": "1"}
 if os.path.exists("/usr/bin/python3"):
-    configs.append(("debian", ["/usr/bin/python3", torch_script, which], {}))
-    configs.append(("debian PASSIVE", ["/usr/bin/python3", torch_script, which], {"OMP_WAIT_POLICY": "PASSIVE"}))
+    debian = ["/usr/bin/python3", torch_script, which] + passed
+    configs.append(("debian", debian, {}))
+    configs.append(("debian PASSIVE", debian, {"OMP_WAIT_POLICY": "PASSIVE"}))
+    configs.append(("debian PASSIVE flush", debian, {"OMP_WAIT_POLICY": "PASSIVE", **flush}))
 venv = os.path.join(ROOT, "bench/.venv/bin/python")
 if os.path.exists(venv):
-    configs.append(("pypi", [venv, torch_script, which], {}))
+    pypi = [venv, torch_script, which] + passed
+    configs.append(("pypi", pypi, {}))
+    configs.append(("pypi flush", pypi, flush))
+    configs.append(("pypi flush SPIN", pypi, {**flush, "GOMP_SPINCOUNT": "10000"}))
 
 # Metric name -> (higher is better, unit). Workloads report exactly one of these.
 if "--configs" in args:
@@ -39,14 +54,24 @@ if "--configs" in args:
 METRICS = {"gflops": (True, "GFLOP/s"), "us_per_op": (False, "µs/op"), "examples_per_s": (True, "examples/s"),
            "ms_per_step": (False, "ms/step")}
 samples = {}  # (workload, label) -> [value]
+gemm_rates = {}  # (workload, label) -> [GFLOP/s of GEMM work], for workloads that report their GEMM work
 units = {}
+peak = float(args[args.index("--peak") + 1]) if "--peak" in args else 240.0
+
+
+def label_of(name, row):
+    return row["impl"] if name == "lemma" else f"{row['impl']} ({name})"
+
+
 for _ in range(runs):
     for name, command, env in configs:
         out = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, check=True).stdout
         for line in out.splitlines():
             row = json.loads(line)
-            metric = next(m for m in METRICS if m in row)
-            label = row["impl"] if name == "lemma" else f"{row['impl']} ({name})"
+            metric = "ms_per_step" if "ms_per_step" in row else next(m for m in METRICS if m in row)
+            if "gemm_gflop" in row:
+                gemm_rates.setdefault((row["workload"], label_of(name, row)), []).append(row["gflops"])
+            label = label_of(name, row)
             samples.setdefault((row["workload"], label), []).append(row[metric])
             units[row["workload"]] = metric
 
@@ -66,3 +91,12 @@ for workload in dict.fromkeys(w for w, _ in samples):
             lemma = rows.get("lemma")
             ratio = f"lemma / this = {lemma / value:.3f}" if lemma else ""
         print(f"| {workload} | {label} | {value:.3g} {unit} | {ratio} |")
+
+if gemm_rates:
+    print()
+    print(f"| workload | implementation | GEMM work reached (median) | share of {peak:g} GFLOP/s peak |")
+    print("|---|---|---|---|")
+    for (workload, label), values in gemm_rates.items():
+        rate = statistics.median(values)
+        print(f"| {workload} | {label} | {rate:.3g} GFLOP/s | {rate / peak:.0%} |")
+

@@ -14,7 +14,10 @@ public final class Dropout: Module, UnaryLayer {
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
-        let keep = Tensor.bernoulli(input.shape, probability: 1 - probability, generator: generator)
-        return input * keep.affine(scale: 1 / (1 - probability), shift: 0)
+        // The kept elements' scale is in the mask, so dropout is one multiply (1·s + 0 = s exactly: the same
+        // numbers as scaling a 0/1 mask).
+        let keep = Tensor.bernoulli(input.shape, probability: 1 - probability, value: 1 / (1 - probability),
+                                    generator: generator)
+        return input * keep
     }
 }

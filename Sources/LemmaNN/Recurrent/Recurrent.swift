@@ -108,13 +108,14 @@ public class Recurrent: Module {
             }
             let states = Tensor.recurrence(cell, directions: directions, lengths: lengths32)  // [D, T, B, S·H]
             finals.append(finalSteps(states, lengths: lengths32))
-            // The next layer's input is every direction's h side by side: [T, B, D·H].
-            let hidden = cell == .lstm ? states.slice(axis: 3, 0..<H) : states
-            x = self.directions == 1 ? hidden.reshaped([steps, batch, H])
-                : hidden.permuted([1, 2, 0, 3]).reshaped([steps, batch, self.directions * H])
-            if layer < numLayers - 1, let dropoutLayer, isTraining { x = dropoutLayer(x) }
+            // Every direction's h side by side, [T, B, D·H] for the next layer, or the output's layout after the
+            // last (batch-first [B, T, D·H]), read out of the states in one copy.
+            let last = layer == numLayers - 1
+            x = states.permuted(last && batchFirst ? [2, 1, 0, 3] : [1, 2, 0, 3], slicing: 3, 0..<H)
+                .reshaped(last && batchFirst ? [batch, steps, self.directions * H] : [steps, batch, self.directions * H])
+            if !last, let dropoutLayer, isTraining { x = dropoutLayer(x) }
         }
-        let output = batchFirst ? x.transposed(0, 1) : x
+        let output = x
         let final = Tensor.concat(finals, axis: 0)  // [L·D, B, S·H]
         let state = cell == .lstm
             ? RecurrentState(hidden: final.slice(axis: 2, 0..<H), cell: final.slice(axis: 2, H..<width))

@@ -45,6 +45,25 @@ public final class RandomGenerator: @unchecked Sendable {
         return Int(next() % UInt64(bound))
     }
 
+    /// `value` where a uniform draw falls below `probability`, else 0: one draw per element, in order, the
+    /// same numbers as `nextFloat() < probability ? value : 0` element by element, with the state held in
+    /// registers for the whole buffer (dropout masks are tens of millions of elements a step).
+    func fillBernoulli(_ buffer: UnsafeMutableBufferPointer<Float>, probability: Float, value: Float) {
+        var (s0, s1, s2, s3) = state
+        for i in buffer.indices {
+            let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+            let t = s1 << 17
+            s2 ^= s0
+            s3 ^= s1
+            s1 ^= s2
+            s0 ^= s3
+            s2 ^= t
+            s3 = s3 << 45 | s3 >> 19
+            buffer[i] = Float(result >> 40) * 0x1p-24 < probability ? value : 0
+        }
+        state = (s0, s1, s2, s3)
+    }
+
     /// Standard normal samples, produced in pairs.
     func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Float, std: Float) {
         var i = 0
@@ -107,11 +126,16 @@ extension Tensor {
 
     /// 1 with probability `probability`, else 0 (dropout masks).
     public static func bernoulli(_ shape: [Int], probability: Float, generator: RandomGenerator? = nil) -> Tensor {
-        let y = Tensor.zeros(shape)
+        bernoulli(shape, probability: probability, value: 1, generator: generator)
+    }
+
+    /// `value` with probability `probability`, else 0, from the same draws as `bernoulli`: a dropout mask
+    /// already scaled by 1/(1 − p).
+    public static func bernoulli(_ shape: [Int], probability: Float, value: Float,
+                                 generator: RandomGenerator? = nil) -> Tensor {
+        let y = Tensor(shape: shape, storage: CPUBackend.shared.allocate(elementCount(shape)))  // every element written
         Random.withGenerator(generator) { g in
-            y.withUnsafeMutableBufferPointer { buffer in
-                for i in buffer.indices { buffer[i] = g.nextFloat() < probability ? 1 : 0 }
-            }
+            y.withUnsafeMutableBufferPointer { g.fillBernoulli($0, probability: probability, value: value) }
         }
         return y
     }

@@ -90,6 +90,42 @@ extension Tensor {
         }
     }
 
+    /// Elements `range` along `axis`, with the dims then reordered by `order` (output dim i is dim `order[i]`):
+    /// `slice(axis:_:)` followed by `permuted(_:)`, in one copy. Recurrent layers read each step's hidden state
+    /// out of the saved states this way.
+    public func permuted(_ order: [Int], slicing axis: Int, _ range: Range<Int>) -> Tensor {
+        let axis = normalizeAxis(axis, rank: rank, op: "slice")
+        let order = order.map { normalizeAxis($0, rank: rank, op: "permute") }
+        guard order.count == rank, Set(order).count == rank else {
+            shapeFailure("permute", "\(order) is not a permutation of the \(rank) dims of \(describe(shape))")
+        }
+        guard range.lowerBound >= 0, range.upperBound <= shape[axis] else {
+            shapeFailure("slice", "range \(range) is outside dim \(axis) of \(describe(shape))")
+        }
+        var sliced = shape
+        sliced[axis] = range.count
+        let strides = rowMajorStrides(shape)
+        let offset = range.lowerBound * strides[axis]
+        let outShape = order.map { sliced[$0] }
+        let merged = coalesce(outShape, [order.map { strides[$0] }])
+        let y = makeOutput(outShape)
+        if y.count > 0 {
+            backend.stridedCopy(storage, offset: offset, strides: merged.strides[0], y.storage, shape: merged.shape)
+        }
+        guard isRecorded else { return y }
+        let source = self
+        return y.recorded("slice_permute", [self]) { g in
+            source.accumulateGradient { gx, accumulate in
+                if !accumulate { g.backend.fill(gx.storage, 0) }
+                if g.count > 0 {
+                    g.backend.stridedScatter(g.storage, into: gx.storage, offset: offset, strides: merged.strides[0],
+                                             shape: merged.shape, accumulate: accumulate)
+                }
+            }
+            return [nil]
+        }
+    }
+
     /// Joins tensors along `axis`; all other dims must agree.
     public static func concat(_ tensors: [Tensor], axis: Int) -> Tensor {
         guard let first = tensors.first else { shapeFailure("concat", "needs at least one tensor") }
