@@ -89,6 +89,12 @@ struct GradientCheckTests {
             return total
         },
         Case("cross entropy per row", [[3, 5]]) { $0[0].crossEntropyPerRow([2, 0, 4]) },
+        Case("linear cross-entropy without the scores", [[4, 3], [5, 3], [5]]) {
+            $0[0].linearCrossEntropySum(weight: $0[1], bias: $0[2], targets: [2, 0, 4, 4], rowWeights: [1, 0.5, 0, 2])
+        },
+        Case("slice and permute in one copy, read twice", [[2, 3, 2, 4]]) { x in
+            x[0].permuted([2, 1, 0, 3], slicing: 3, 1..<3) * 2 + x[0].permuted([1, 2, 0, 3], slicing: 3, 0..<2).permuted([1, 0, 2, 3])
+        },
         // Two single steps of one GRU weight: W_hh multiplied transposed in place, its gradient accumulated.
         Case("recurrence stepped one token at a time", [[1, 2, 6], [1, 2, 6], [6, 2], [6], [2, 2]]) { x in
             func step(_ projections: Tensor, _ state: Tensor) -> Tensor {

@@ -45,6 +45,15 @@ struct TensorTests {
         }
     }
 
+    @Test func sliceAndPermuteInOneCopyEqualsTheTwoOps() {
+        let x = Tensor.arange(2 * 3 * 4 * 5).reshaped([2, 3, 4, 5])
+        for (order, axis, range) in [([2, 1, 0, 3], 3, 1..<4), ([1, 2, 0, 3], 0, 1..<2), ([3, 0, 2, 1], 2, 0..<4)] {
+            let one = x.permuted(order, slicing: axis, range)
+            let two = x.slice(axis: axis, range).permuted(order)
+            #expect(one.shape == two.shape && one.scalars == two.scalars, "\(order) slicing \(axis) \(range)")
+        }
+    }
+
     @Test func argmaxAndComparisons() {
         let x = Tensor([1, 5, 2, 7, 0, 3], shape: [2, 3])
         #expect(x.argmax(axis: 1) == IndexTensor([1, 0], shape: [2]))

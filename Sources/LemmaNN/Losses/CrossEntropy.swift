@@ -20,6 +20,26 @@ public func crossEntropy(_ logits: Tensor, _ targets: IndexTensor, classWeights:
     return reduce(perExample, weights: weights, reduction)
 }
 
+/// `crossEntropy(input.linear(weight: weight, bias: bias), targets, …)` without holding the [N, C] scores
+/// (`Tensor.linearCrossEntropySum`): the loss of an output layer over a large vocabulary, with the same
+/// semantics as `crossEntropy` for `ignoreIndex`, `classWeights` and `.mean`/`.sum`. Label smoothing and
+/// `.none` go through the scores as `crossEntropy` does. `input` is [N, D] or [B, T, D] with targets to match.
+public func linearCrossEntropy(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, targets: IndexTensor,
+                               classWeights: Tensor? = nil, ignoreIndex: Int32 = -100, labelSmoothing: Float = 0,
+                               reduction: Reduction = .mean) -> Tensor {
+    let features = input.shape.last ?? 0, classes = weight.shape.first ?? 0
+    let flat = input.reshaped([-1, features])
+    guard labelSmoothing == 0, reduction != .none else {
+        return crossEntropy(flat.linear(weight: weight, bias: bias), targets, classWeights: classWeights,
+                            ignoreIndex: ignoreIndex, labelSmoothing: labelSmoothing, reduction: reduction)
+    }
+    let (safeTargets, weights) = countedTargets(targets.reshaped([flat.shape[0]]), classes: classes,
+                                                classWeights: classWeights, ignoreIndex: ignoreIndex,
+                                                op: "linear_cross_entropy")
+    let total = flat.linearCrossEntropySum(weight: weight, bias: bias, targets: safeTargets, rowWeights: weights)
+    return reduction == .sum ? total : total / max(weights.reduce(0, +), .leastNormalMagnitude)
+}
+
 /// Targets with ignored positions pointed at class 0, and each example's weight (0 where ignored).
 private func countedTargets(_ targets: IndexTensor, classes: Int, classWeights: Tensor?, ignoreIndex: Int32,
                             op: String) -> (targets: [Int32], weights: [Float]) {

@@ -5,8 +5,10 @@ import CLemmaKernels
 /// full of tiny gradients otherwise runs 5–10× slower, and the values flushed (below 1.2e-38) change no
 /// loss a float32 model can represent. `LEMMA_FLUSH_DENORMALS=0` keeps them for the whole process.
 public enum Denormals {
-    /// The process-wide setting. Setting it applies to the calling thread and the worker pool at once
-    /// (PyTorch's `torch.set_flush_denormal`); other threads pick it up from the environment variable only.
+    /// The process-wide setting. Setting it applies to the calling thread and its worker pool at once
+    /// (PyTorch's `torch.set_flush_denormal`), and Lemma's parallel loops bring any pool thread up to date;
+    /// set it from the main thread, before other threads start: threads that exist already keep theirs, and
+    /// the environment variable is the way to choose for a whole process.
     public static var flushToZero: Bool {
         get { lemma_flush_denormals() != 0 }
         set { lemma_set_flush_denormals(newValue ? 1 : 0) }

@@ -15,6 +15,7 @@ extension Tensor {
         return y.recorded("index_select", [self]) { g in
             // Only the rows looked up change: a decoder reading its embedding once per step adds a few rows
             // per step to one gradient, instead of a full-size gradient per step.
+            guard table.requiresGrad else { return [nil] }  // frozen since the forward pass
             table.accumulateGradient { gx, accumulate in
                 if !accumulate { g.backend.fill(gx.storage, 0) }
                 _ = g.backend.indexAdd(g.storage, into: gx.storage, rows: rows, rowLength: rowLength,

@@ -115,6 +115,7 @@ extension Tensor {
         guard isRecorded else { return y }
         let source = self
         return y.recorded("slice_permute", [self]) { g in
+            guard source.requiresGrad else { return [nil] }
             source.accumulateGradient { gx, accumulate in
                 if !accumulate { g.backend.fill(gx.storage, 0) }
                 if g.count > 0 {
