@@ -50,37 +50,6 @@ func benchSeedGRU() {
     }
     let flop = gru(embedding, encoderHidden) + gru(encoderHidden, encoderHidden) + gru(embedding, embedding)
         + gru(embedding, embedding) + 3 * rows * Double(vocabulary * embedding) * 2
-    if ProcessInfo.processInfo.environment["LEMMA_BENCH_PROBE"] != nil {
-        for _ in 0..<3 { _ = model.loss(source: source, target: target) }
-        var t = [Double](repeating: 0, count: 6)
-        for _ in 0..<5 {
-            var a = now()
-            let (_, encoded) = model.encoder(model.encoderDropout(model.encoderEmbedding(source)))
-            var state = RecurrentState(hidden: model.bridge(encoded.hidden))
-            t[0] += now() - a
-            var input = IndexTensor([Int32](repeating: 0, count: batchSize), shape: [batchSize, 1])
-            var outs: [Tensor] = []
-            for step in 0..<length {
-                a = now()
-                let e = model.decoderEmbedding(input)
-                t[1] += now() - a; a = now()
-                let (output, next) = model.decoder(e, initialState: state)
-                state = next
-                t[2] += now() - a; a = now()
-                let scores = model.outputDropout(output.reshaped([batchSize, -1])).linear(weight: model.decoderEmbedding.weight, bias: model.outputBias)
-                outs.append(scores)
-                t[3] += now() - a
-                input = IndexTensor((0..<batchSize).map { target.values[$0 * length + step] }, shape: [batchSize, 1])
-            }
-            a = now()
-            let all = Tensor.stack(outs, axis: 1).reshaped([batchSize * length, -1])
-            t[4] += now() - a; a = now()
-            let l = crossEntropy(all, target.reshaped([batchSize * length]))
-            t[5] += now() - a
-            _ = l
-        }
-        print("encoder, embed, gru steps, projection, stack, loss (ms per forward):", t.map { ($0 / 5 * 1e3).rounded() })
-    }
     runTrainingSteps(name: "seed002 gru seq2seq train step, B 64, T 30, vocab 12k, stepwise decoder, Adam", flop: flop,
                      optimizer: optimizer) { model.loss(source: source, target: target) }
     runTrainingSteps(name: "seed002 gru seq2seq train step, B 64, T 30, vocab 12k, stepwise decoder, projection after the steps, Adam",
@@ -103,6 +72,7 @@ private func runTrainingSteps(name: String, flop: Double, optimizer: any Optimiz
         phases[2].append(now() - backwardEnd)
         lastLoss = value.item
     }
+    // LEMMA_BENCH_DEBUG=1: fresh buffers and page faults of two more steps (both 0 once the cache is warm).
     if ProcessInfo.processInfo.environment["LEMMA_BENCH_DEBUG"] != nil {
         for _ in 0..<2 {
         var usage = rusage(); getrusage(Int32(RUSAGE_SELF.rawValue), &usage); let faults = usage.ru_minflt
@@ -142,8 +112,7 @@ final class Seq2SeqGRUBench: Module {
 
     /// `projectEachStep`: the seed's order, the output layer applied at every step; otherwise the decoder's
     /// outputs are projected all at once after the last step (the same numbers, as teacher forcing needs no
-    /// step's scores before the loss), with `linearCrossEntropy`, which turns 30 thin GEMMs per product into a
-    /// few and never writes the scores out.
+    /// step's scores before the loss), which turns 30 thin GEMMs per product into one.
     func loss(source: IndexTensor, target: IndexTensor, projectEachStep: Bool = true) -> Tensor {
         let batch = source.shape[0], steps = target.shape[1]
         let (_, encoded) = encoder(encoderDropout(encoderEmbedding(source)))
@@ -159,11 +128,8 @@ final class Seq2SeqGRUBench: Module {
             input = IndexTensor((0..<batch).map { targets[$0 * steps + step] }, shape: [batch, 1])
         }
         let stacked = Tensor.stack(outputs, axis: 1).reshaped([batch * steps, -1])
-        guard projectEachStep else {
-            // Projection and loss as one op that never holds the [B·T, vocabulary] scores.
-            return linearCrossEntropy(outputDropout(stacked), weight: decoderEmbedding.weight, bias: outputBias,
-                                      targets: target.reshaped([batch * steps]))
-        }
-        return crossEntropy(stacked, target.reshaped([batch * steps]))
+        let logits = projectEachStep ? stacked
+            : outputDropout(stacked).linear(weight: decoderEmbedding.weight, bias: outputBias)
+        return crossEntropy(logits, target.reshaped([batch * steps]))
     }
 }

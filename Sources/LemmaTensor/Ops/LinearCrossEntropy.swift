@@ -23,8 +23,10 @@ extension Tensor {
         let wantsInput = wantsGradient && requiresGrad, wantsWeight = wantsGradient && weight.requiresGrad
         let wantsBias = wantsGradient && (bias?.requiresGrad ?? false)
 
-        // About 8 MB of scores per chunk (at least 32 rows, so the weight-gradient GEMM stays efficient).
-        let chunk = Swift.min(rows, Swift.max(32, Swift.min(512, (2 << 20) / Swift.max(classes, 1))))
+        // About 24 MB of scores per chunk: few enough chunks that the weight gradient, rewritten once per chunk,
+        // costs little, small enough to stay in a server CPU's last-level cache (at least 32 rows, so the
+        // weight-gradient GEMM stays efficient).
+        let chunk = Swift.min(rows, Swift.max(32, Swift.min(4096, (6 << 20) / Swift.max(classes, 1))))
         let scores = backend.allocate(chunk * classes), shift = backend.allocate(chunk)
         let chunkLosses = backend.allocate(chunk), losses = backend.allocate(rows)
         let gradInput = wantsInput ? makeOutput(shape) : nil
