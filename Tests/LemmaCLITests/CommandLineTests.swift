@@ -100,6 +100,34 @@ struct CommandLineTests {
         #expect(unknown.status != 0 && unknown.error.contains("--tokenizer must be one of"))
     }
 
+    @Test func prepareWithTheAMSMapSkipsOrReclassesLabelsOfNewerDumpsAndCountsThem() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tsv = directory.appendingPathComponent("dump.tsv")
+        try "text\tlabel\nLet x be prime\tlemma\nGraphs, primes\tkeywords\nBy induction\tproof\nSee [3]\trelated work\n"
+            .write(to: tsv, atomically: true, encoding: .utf8)
+        let strict = try run(["prepare", "--input", tsv.path, "--output", directory.appendingPathComponent("a").path, "--label-map", "ams8"])
+        #expect(strict.status != 0)
+        #expect(strict.error.contains("dump.tsv: line 3: label 'keywords' is not in the label map"), "\(strict.error)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("a").path))
+
+        let skipped = try run(["prepare", "--input", tsv.path, "--output", directory.appendingPathComponent("b").path,
+                               "--label-map", "ams8", "--unknown-labels", "skip"])
+        #expect(skipped.status == 0, "\(skipped.error)")
+        #expect(skipped.error.contains("2 examples with labels outside the label map skipped: keywords 1, related work 1"), "\(skipped.error)")
+        #expect(try TokenDataset(url: directory.appendingPathComponent("b")).count == 2)
+
+        let other = try run(["prepare", "--input", tsv.path, "--output", directory.appendingPathComponent("c").path,
+                             "--label-map", "ams8", "--unknown-labels", "map:other"])
+        #expect(other.status == 0, "\(other.error)")
+        let reclassed = try TokenDataset(url: directory.appendingPathComponent("c"))
+        #expect(reclassed.count == 4)
+        #expect(reclassed.info.labels.last == "other")
+        let bad = try run(["prepare", "--input", tsv.path, "--output", directory.appendingPathComponent("d").path,
+                           "--label-map", "ams8", "--unknown-labels", "drop"])
+        #expect(bad.status != 0 && bad.error.contains("'drop' is not a policy"), "\(bad.error)")
+    }
+
     @Test func prepareWritesAReadableDatasetAndNothingOnError() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -58,6 +58,41 @@ struct LabelTests {
         #expect(keep.index(of: "b") == 1 && keep.index(of: "c") == nil)
     }
 
+    @Test func unknownLabelPoliciesSkipOrReclassAndCountEachLabel() throws {
+        // Labels of newer llamapun dumps that seed 000's 28 lack: "keywords", "related work" (with a space).
+        let labels: [String?] = ["lemma", "keywords", "proof", "related work", "keywords", nil]
+        #expect(try LabelMap.UnknownLabels(parsing: "skip") == .skip)
+        #expect(try LabelMap.UnknownLabels(parsing: "map:other") == .mapTo("other"))
+        expectFormatError("'drop' is not a policy; expected error, skip, keep or map:<class>") {
+            _ = try LabelMap.UnknownLabels(parsing: "drop")
+        }
+        var strict = ArrayReader(labels).mappingLabels(.amsEightClasses)
+        _ = try strict.next()
+        expectFormatError("mem: line 2", "label 'keywords' is not in the label map", "skip or map:<class>") { _ = try strict.next() }
+
+        var skipping = ArrayReader(labels).mappingLabels(LabelMap.amsEightClasses.with(unknownLabels: .skip))
+        #expect(try skipping.readAll().map(\.label) == ["proposition", "proof"])
+        #expect(skipping.unknownLabelCounts == ["keywords": 2, "related work": 1, "(no label)": 1])
+
+        let other = LabelMap.amsEightClasses.with(unknownLabels: .mapTo("other"))
+        #expect(other.classes == LabelMap.amsEightClasses.classes + ["other"])
+        var reclassed = ArrayReader(labels).mappingLabels(other)
+        #expect(try reclassed.readAll().map(\.label) == ["proposition", "other", "proof", "other", "other", "other"])
+        #expect(reclassed.unknownLabelCounts == ["keywords": 2, "related work": 1, "(no label)": 1])
+        // A class the map already has is not added twice.
+        #expect(LabelMap.amsEightClasses.with(unknownLabels: .mapTo("proof")).classes == LabelMap.amsEightClasses.classes)
+    }
+
+    @Test func keptExamplesApplyTheMapThenTheLimitAndSummarizeTheUnknownLabels() throws {
+        let path = try DataFixtures.write("text\tlabel\na\tlemma\nb\tkeywords\nc\ttheorem\nd\tproof\ne\tkeywords\nf\trelated work\n",
+                                          "kept.tsv", in: DataFixtures.scratchDirectory())
+        var kept = KeptExamples(CorpusSource(path: path), map: LabelMap.amsEightClasses.with(unknownLabels: .skip), maxPerClass: 1)
+        var seen: [String] = []
+        try kept.forEach { seen.append("\($0.text)=\($0.label ?? "-")") }
+        #expect(seen == ["a=proposition", "d=proof"])  // theorem is a second proposition, over the limit of 1
+        #expect(kept.unknownLabelSummary == "\(path): 3 examples with labels outside the label map skipped: keywords 2, related work 1")
+    }
+
     @Test func firstNPerClassInStreamOrder() throws {
         var reader = ArrayReader(["a", "b", "a", "a", "b", nil, "a", nil, nil]).limitingPerClass(2)
         #expect(try reader.readAll().map(\.text) == ["t0", "t1", "t2", "t4", "t5", "t7"])

@@ -3,11 +3,15 @@ import LemmaText
 import Testing
 
 @Suite struct GPT2FileFormatTests {
-    @Test func encoderJSONAndVocabBPEGiveTheSameTokenizerAsTheRanksFile() throws {
+    /// OpenAI's encoder.json + vocab.bpe, where ../shared has them (without it the subset test below covers
+    /// this loader, and this one is reported skipped).
+    static let sharedTokenizer: URL? = Fixtures.sharedDirectory.map { $0.appendingPathComponent("data/gpt2-tokenizer") }
+        .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("encoder.json").path) ? $0 : nil }
+
+    @Test(.enabled(if: sharedTokenizer != nil, "../shared/data/gpt2-tokenizer is not here"))
+    func encoderJSONAndVocabBPEGiveTheSameTokenizerAsTheRanksFile() throws {
         let bundled = try GPT2Tokenizer.bundled()
-        guard let shared = Fixtures.sharedDirectory?.appendingPathComponent("data/gpt2-tokenizer"),
-              FileManager.default.fileExists(atPath: shared.appendingPathComponent("encoder.json").path)
-        else { return }  // Without /work/shared the subset test below covers this loader.
+        let shared = try #require(Self.sharedTokenizer)
         let original = try GPT2Tokenizer(encoderJSON: shared.appendingPathComponent("encoder.json"),
                                          vocabBPE: shared.appendingPathComponent("vocab.bpe"))
         #expect(original.vocabularySize == 50257)

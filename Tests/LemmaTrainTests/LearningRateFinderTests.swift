@@ -89,6 +89,23 @@ struct LearningRateFinderTests {
         }
     }
 
+    @Test func plottedLinesStandAtTheSuggestedRatesTheirLabelsName() throws {
+        // A U-shaped curve: the loss minimum and fastai's `minimum` suggestion (a tenth of it) differ.
+        var sweep = LearningRateSweep(start: 1e-6, end: 1, iterations: 60)
+        for i in 0..<60 { _ = sweep.record(loss: 2 + pow(Double(i - 40) / 20, 2)) }
+        let record = LearningRateFinderRecord(sweep)
+        let minimum = try #require(record.suggestions["minimum"])
+        #expect(minimum < (record.markers["minimum"]?.first ?? 0) / 5)
+        let markers = record.plot().markers
+        #expect(markers.count == record.suggestions.count)
+        for marker in markers {
+            let name = String(marker.label.split(separator: " ")[0])
+            let value = try #require(record.suggestions[name])
+            #expect(marker.x == value, "\(name): line at \(marker.x), suggestion \(value)")
+            #expect(marker.label == "\(name) \(String(format: "%.1e", value))")
+        }
+    }
+
     @Test func defaultScheduleIsFastaisExponential() {
         let sweep = LearningRateSweep()
         #expect(sweep.iterations == 100)

@@ -39,7 +39,13 @@ public struct ClassificationData {
             if valid == nil, !(validFraction > 0 && validFraction < 1) {
                 throw ConfigError("'data.valid_fraction' must be in (0, 1) when there is no 'data.valid'")
             }
-            labelMap = try c.string("data.label_map").map(Self.loadLabelMap)
+            let policy: LabelMap.UnknownLabels
+            do {
+                policy = try LabelMap.UnknownLabels(parsing: c.string("data.unknown_labels") ?? "error")
+            } catch let error as FileFormatError {
+                throw ConfigError("'data.unknown_labels': \(error.message)")
+            }
+            labelMap = try c.string("data.label_map").map { try LabelMap.load($0).with(unknownLabels: policy) }
             maxPerClass = c.int("data.max_per_class")
             tokenizer = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: c.string("tokenizer.kind") ?? "word")!,
                                       vocabulary: c.string("tokenizer.vocab").map { URL(fileURLWithPath: $0) },
@@ -58,26 +64,6 @@ public struct ClassificationData {
             guard maxLength > 0 else { throw ConfigError("'tokenizer.max_length' must be > 0") }
             seed = UInt64(truncatingIfNeeded: c.int("train.seed") ?? 42)
         }
-
-        /// `ams8` (seed 000's 28 → 8 AMS classes) or a JSON file mapping labels to a class or null (dropped).
-        public static func loadLabelMap(_ argument: String) throws -> LabelMap {
-            if argument == "ams8" { return LabelMap.amsEightClasses }
-            guard let data = FileManager.default.contents(atPath: argument) else {
-                throw ConfigError("'data.label_map': cannot read \(argument) (expected 'ams8' or a JSON file)")
-            }
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ConfigError("\(argument): expected a JSON object mapping each label to a class name or null")
-            }
-            var mapping: [String: String?] = [:]
-            for (label, target) in object {
-                switch target {
-                case let name as String: mapping[label] = name
-                case is NSNull: mapping[label] = .some(nil)
-                default: throw ConfigError("\(argument): label '\(label)' maps to \(target); expected a class name or null")
-                }
-            }
-            return LabelMap(mapping)
-        }
     }
 
     static let vocabularyFile = "vocab.txt"
@@ -90,7 +76,9 @@ public struct ClassificationData {
         let map = settings.labelMap
         // Pass 1: labels, for the split and the class list.
         var labels: [String] = []
-        try forEachKept(settings.train, map, settings.maxPerClass) { _, label in labels.append(label) }
+        if let summary = try forEachKept(settings.train, map, settings.maxPerClass, { _, label in labels.append(label) }) {
+            log(summary)
+        }
         guard !labels.isEmpty else { throw FileFormatError(settings.train.path, "no labelled examples") }
         let classes = map?.classes.filter(Set(labels).contains) ?? Array(Set(labels)).sorted()
         let heldOut: [Bool]
@@ -170,21 +158,19 @@ public struct ClassificationData {
                                   valid: try optional("valid"), test: try optional("test"))
     }
 
-    /// Every example that survives the label map and the per-class limit, with its final label.
+    /// Every example that survives the label map and the per-class limit, with its final label (every
+    /// example a classifier trains on needs one). Returns the log line about labels the map lacks, if any.
+    @discardableResult
     static func forEachKept(_ source: CorpusSource, _ map: LabelMap?, _ maxPerClass: Int?,
-                            _ body: (Example, String) throws -> Void) throws {
-        var perClass: [String: Int] = [:]
-        try source.forEach { example in
-            guard let label = try map.map({ try $0.map(example) }) ?? example.label else {
-                if map != nil { return }
+                            _ body: (Example, String) throws -> Void) throws -> String? {
+        var kept = KeptExamples(source, map: map, maxPerClass: maxPerClass)
+        try kept.forEach { example in
+            guard let label = example.label else {
                 throw FileFormatError(example.source.path, "\(example.source.place): example has no label")
-            }
-            if let maxPerClass {
-                guard perClass[label, default: 0] < maxPerClass else { return }
-                perClass[label, default: 0] += 1
             }
             try body(example, label)
         }
+        return kept.unknownLabelSummary
     }
 
     /// Token ids of `texts`, cut to the run's length, collated for a classifier.

@@ -137,29 +137,3 @@ public class Recurrent: Module {
         return states.reshaped([count * steps, batch, width]).gather(axis: 0, IndexTensor(index, shape: [count, batch, width]))
     }
 }
-/// Elman RNN with tanh (default) or ReLU.
-public final class RNN: Recurrent {
-    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, relu: Bool = false, bias: Bool = true,
-                batchFirst: Bool = false, dropout: Float = 0, bidirectional: Bool = false,
-                generator: RandomGenerator? = nil) {
-        super.init(cell: relu ? .rnnRelu : .rnnTanh, inputSize: inputSize, hiddenSize: hiddenSize,
-                   numLayers: numLayers, bias: bias, batchFirst: batchFirst, dropout: dropout,
-                   bidirectional: bidirectional, generator: generator)
-    }
-}
-
-public final class LSTM: Recurrent {
-    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
-                dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator? = nil) {
-        super.init(cell: .lstm, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
-                   batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
-    }
-}
-
-public final class GRU: Recurrent {
-    public init(inputSize: Int, hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,
-                dropout: Float = 0, bidirectional: Bool = false, generator: RandomGenerator? = nil) {
-        super.init(cell: .gru, inputSize: inputSize, hiddenSize: hiddenSize, numLayers: numLayers, bias: bias,
-                   batchFirst: batchFirst, dropout: dropout, bidirectional: bidirectional, generator: generator)
-    }
-}

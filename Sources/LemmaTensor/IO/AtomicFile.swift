@@ -1,18 +1,5 @@
 import Foundation
 
-/// An error reading or writing a file, naming the file and what was expected. One line, for users.
-public struct FileFormatError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let message: String
-
-    public init(_ path: String, _ message: String) {
-        self.path = path
-        self.message = message
-    }
-
-    public var description: String { "\(path): \(message)" }
-}
-
 /// Writes a file so that readers only ever see the old contents or the complete new ones: the bytes go to a
 /// temporary file beside the target, are flushed to disk, and the temporary file is renamed over the target.
 /// If `write` throws or the process dies, the target is untouched.

@@ -38,6 +38,7 @@ public enum ConfigSchema {
         key("data.label_column", .string, .string("label"), "CSV/TSV column or JSONL field with the label."),
         key("data.valid_fraction", .double, .double(0.1), "Share of train held out (stratified) when there is no `valid`."),
         key("data.label_map", .string, nil, "`ams8` or a JSON file mapping labels to classes (null drops)."),
+        key("data.unknown_labels", .string, .string("error"), "Labels the label map does not list: `error`, `skip`, `keep` or `map:<class>` (counts per label are logged)."),
         key("data.max_per_class", .int, nil, "Keep at most this many training examples per class."),
         key("tokenizer.kind", .choice(["word", "gpt2", "wordpiece", "char", "latex"]), .string("word"), "Tokenizer."),
         key("tokenizer.vocab", .string, nil, "Vocabulary file; `word` builds one from the training split without it."),

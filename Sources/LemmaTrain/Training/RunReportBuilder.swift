@@ -188,12 +188,14 @@ public struct LearningRateFinderRecord: Codable, Sendable {
         }
     }
 
-    /// Smoothed loss against the learning rate (log scale), with the suggestions marked, as fastai plots it.
+    /// Smoothed loss against the learning rate (log scale), with the suggestions marked. Each line stands at
+    /// the learning rate its label and the printed suggestion give (fastai marks `minimum`'s point at the loss
+    /// minimum while suggesting a tenth of it; here line, label and value agree).
     public func plot() -> LinePlot {
         let (rates, smoothed) = (learningRates, smoothedLosses)
         let shown = Swift.max(0, rates.count - 5)
         let markers = suggestions.sorted { $0.key < $1.key }.map {
-            LinePlot.Marker(x: self.markers[$0.key]?.first ?? $0.value, label: "\($0.key) \(String(format: "%.1e", $0.value))")
+            LinePlot.Marker(x: $0.value, label: "\($0.key) \(String(format: "%.1e", $0.value))")
         }
         return LinePlot(title: "Learning-rate finder", xLabel: "learning rate (log scale)", yLabel: "smoothed loss",
                         series: [LinePlot.Series(name: "loss", x: Array(rates.prefix(shown)), y: Array(smoothed.prefix(shown)))],

@@ -20,6 +20,8 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "CSV/TSV column or JSONL field with the label.") var labelColumn = "label"
     @Option(help: "Label map: 'ams8' (seed 000's 28 → 8 AMS classes) or a JSON object {\"label\": \"class\" or null}.")
     var labelMap: String?
+    @Option(help: "What to do with labels the label map does not list: error (default), skip, keep or map:<class> (counts per label are printed).")
+    var unknownLabels = "error"
     @Option(help: "Keep at most this many examples per class (the first ones).") var maxPerClass: Int?
     @Option(help: "Keep at most this many tokens per example.") var maxLength: Int?
     @Option(help: "Least count of a token in a built vocabulary.") var minFrequency = 1
@@ -35,7 +37,8 @@ struct PrepareCommand: ParsableCommand {
 
     func run() throws {
         let source = CorpusSource(path: input, textColumn: textColumn, labelColumn: labelColumn)
-        let map = try labelMap.map(Self.loadLabelMap)
+        let policy = try LabelMap.UnknownLabels(parsing: unknownLabels)
+        let map = try labelMap.map { try LabelMap.load($0).with(unknownLabels: policy) }
         let spec = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: tokenizer)!, vocabulary: vocab.map { URL(fileURLWithPath: $0) },
                                  lowercase: lowercase)
         let needsVocabulary = vocab == nil && [.word, .char, .latex].contains(spec.kind)
@@ -44,7 +47,8 @@ struct PrepareCommand: ParsableCommand {
             let progress = Progress("building vocabulary")
             var seen = 0
             made = try spec.make(corpus: { each in
-                try forEachKept(source, map) { example, _ in
+                var kept = KeptExamples(source, map: map, maxPerClass: maxPerClass)
+                try kept.forEach { example in
                     each(example.text)
                     seen += 1
                     progress.update(seen)
@@ -58,13 +62,15 @@ struct PrepareCommand: ParsableCommand {
         let writer = try TokenDatasetWriter(destination: URL(fileURLWithPath: output))
         if let map { writer.declareLabels(map.classes) }
         let progress = Progress("tokenizing")
-        try forEachKept(source, map) { example, label in
+        var kept = KeptExamples(source, map: map, maxPerClass: maxPerClass)
+        try kept.forEach { example in
             var ids = made.encode(example.text)
             if let maxLength, ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
-            try writer.append(tokenIDs: ids, label: label)
+            try writer.append(tokenIDs: ids, label: example.label)
             progress.update(writer.exampleCount)
         }
         progress.finish(writer.exampleCount)
+        if let summary = kept.unknownLabelSummary { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
         var summary = spec.summary
         if needsVocabulary, let built = made as? any VocabularyTokenizer {
             try built.vocabulary.write(to: writer.staging.appendingPathComponent("vocab.txt"))
@@ -73,38 +79,5 @@ struct PrepareCommand: ParsableCommand {
         let info = try writer.finish(tokenizer: summary, vocabularySize: made.vocabularySize, source: input)
         print("wrote \(output): \(info.exampleCount) examples, \(info.tokenCount) tokens, \(info.labels.count) labels, vocabulary \(info.vocabularySize)")
         for label in info.labels { print("  \(label): \(info.examplesPerLabel[label] ?? 0)") }
-    }
-
-    /// Every example that survives the label map and the per-class limit, with its final label.
-    private func forEachKept(_ source: CorpusSource, _ map: LabelMap?, _ body: (Example, String?) throws -> Void) throws {
-        var perClass: [String: Int] = [:]
-        try source.forEach { example in
-            let label = try map.map { try $0.map(example) } ?? example.label
-            if map != nil, label == nil { return }
-            if let maxPerClass, let label {
-                guard perClass[label, default: 0] < maxPerClass else { return }
-                perClass[label, default: 0] += 1
-            }
-            try body(example, label)
-        }
-    }
-
-    static func loadLabelMap(_ argument: String) throws -> LabelMap {
-        if argument == "ams8" { return LabelMap.amsEightClasses }
-        guard let data = FileManager.default.contents(atPath: argument) else {
-            throw LemmaCLIError("\(argument): cannot read the label map (expected 'ams8' or a JSON file)")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw LemmaCLIError("\(argument): expected a JSON object mapping each label to a class name or null")
-        }
-        var mapping: [String: String?] = [:]
-        for (label, target) in object {
-            switch target {
-            case let name as String: mapping[label] = name
-            case is NSNull: mapping[label] = .some(nil)
-            default: throw LemmaCLIError("\(argument): label '\(label)' maps to \(target); expected a class name or null")
-            }
-        }
-        return LabelMap(mapping)
     }
 }
