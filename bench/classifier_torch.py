@@ -65,15 +65,18 @@ class RNN(nn.Module):
 
 
 class BiLSTM(nn.Module):
-    def __init__(self, sizes=(128, 64, 64)):
+    """Seed 000's stack; bench/seed_recurrent_torch.py builds it at the seed's own sizes."""
+
+    def __init__(self, sizes=(128, 64, 64), vocabulary=VOCAB, dim=DIM, classes=CLASSES, frozen=False):
         super().__init__()
-        self.embeddings = nn.Embedding(VOCAB, DIM)
+        self.embeddings = nn.Embedding(vocabulary, dim)
+        self.embeddings.weight.requires_grad_(not frozen)
         self.embedding_dropout = nn.Dropout(0.2)
-        self.bilstm1 = nn.LSTM(DIM, sizes[0], batch_first=True, bidirectional=True)
+        self.bilstm1 = nn.LSTM(dim, sizes[0], batch_first=True, bidirectional=True)
         self.bilstm2 = nn.LSTM(2 * sizes[0], sizes[1], batch_first=True, bidirectional=True)
         self.lstm = nn.LSTM(2 * sizes[1], sizes[2], batch_first=True)
         self.dropout = nn.Dropout(0.1)
-        self.classifier = nn.Linear(sizes[2], CLASSES)
+        self.classifier = nn.Linear(sizes[2], classes)
 
     def forward(self, ids):
         x = self.embedding_dropout(self.embeddings(ids))

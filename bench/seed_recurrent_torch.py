@@ -24,6 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from classifier_torch import BiLSTM  # noqa: E402  (seed 000's stack)
+
 torch.set_num_threads(2)
 FLUSH = os.environ.get("LEMMA_BENCH_TORCH_FLUSH") == "1"
 if FLUSH:
@@ -31,25 +34,6 @@ if FLUSH:
 args = sys.argv[1:]
 repeats = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 7
 which = next((a for a in args if not a.startswith("-") and not a.isdigit()), "all")
-
-
-class BiLSTM(nn.Module):
-    def __init__(self, vocabulary, classes, sizes=(128, 64, 64)):
-        super().__init__()
-        self.embeddings = nn.Embedding(vocabulary, 300)
-        self.embeddings.weight.requires_grad_(False)
-        self.embedding_dropout = nn.Dropout(0.2)
-        self.bilstm1 = nn.LSTM(300, sizes[0], batch_first=True, bidirectional=True)
-        self.bilstm2 = nn.LSTM(2 * sizes[0], sizes[1], batch_first=True, bidirectional=True)
-        self.lstm = nn.LSTM(2 * sizes[1], sizes[2], batch_first=True)
-        self.dropout = nn.Dropout(0.1)
-        self.classifier = nn.Linear(sizes[2], classes)
-
-    def forward(self, ids):
-        x = self.embedding_dropout(self.embeddings(ids))
-        x = self.dropout(self.bilstm1(x)[0])
-        x = self.dropout(self.bilstm2(x)[0])
-        return self.classifier(self.dropout(self.lstm(x)[0][:, -1]))
 
 
 class Seq2SeqRNN(nn.Module):
@@ -124,7 +108,7 @@ def lstm_flop(rows, inp, hidden, directions, input_gradient):
 def bench_seed000():
     batch, length, vocabulary, classes = 128, 480, 20_000, 8
     torch.manual_seed(3)
-    model = BiLSTM(vocabulary, classes)
+    model = BiLSTM(vocabulary=vocabulary, dim=300, classes=classes, frozen=True)
     ids = torch.randint(1, vocabulary, (batch, length))
     labels = torch.arange(batch) % classes
     rows = batch * length

@@ -15,23 +15,8 @@ func benchClassifiers() {
         let model = ClassifierPreset(architecture, sizes: sizes).make()
         let optimizer = try! AdamW(model.trainableParameters())
         let batch = Collator(padID: 0).collate(sequences, labels: labels)
-        var lastLoss: Float = 0
-        // Where a step's time goes, per step: forward + loss, backward, optimizer.
-        var phases: [[Double]] = [[], [], []]
-        let seconds = measure(repeats: repeats, inner: architecture == .bilstm ? 2 : 10) {
-            let start = now()
-            let loss = model.loss(batch)
-            let forwardEnd = now()
-            loss.backward()
-            let backwardEnd = now()
-            optimizer.step()
-            optimizer.zeroGrad()
-            phases[0].append(forwardEnd - start)
-            phases[1].append(backwardEnd - forwardEnd)
-            phases[2].append(now() - backwardEnd)
-            lastLoss = loss.item
-        }
-        let medians = phases.map { $0.sorted()[$0.count / 2] * 1e3 }
+        let (seconds, medians, lastLoss) = measureTrainingSteps(repeats: repeats, inner: architecture == .bilstm ? 2 : 10,
+                                                                optimizer: optimizer) { model.loss(batch) }
         report(["workload": "classifier \(architecture.rawValue) train step, B 8, T 128, vocab 20k, emb 100", "impl": "lemma",
                 "examples_per_s": Double(batchSize) / seconds, "final_loss": Double(lastLoss),
                 "forward_ms": medians[0], "backward_ms": medians[1], "optimizer_ms": medians[2]])

@@ -57,21 +57,7 @@ func benchSeedGRU() {
 }
 
 private func runTrainingSteps(name: String, flop: Double, optimizer: any Optimizer, loss: () -> Tensor) {
-    var phases: [[Double]] = [[], [], []]
-    var lastLoss: Float = 0
-    let seconds = measure(repeats: repeats, inner: 1) {
-        let start = now()
-        let value = loss()
-        let forwardEnd = now()
-        value.backward()
-        let backwardEnd = now()
-        optimizer.step()
-        optimizer.zeroGrad()
-        phases[0].append(forwardEnd - start)
-        phases[1].append(backwardEnd - forwardEnd)
-        phases[2].append(now() - backwardEnd)
-        lastLoss = value.item
-    }
+    let (seconds, medians, lastLoss) = measureTrainingSteps(repeats: repeats, inner: 1, optimizer: optimizer, loss: loss)
     // LEMMA_BENCH_DEBUG=1: fresh buffers and page faults of two more steps (both 0 once the cache is warm).
     if ProcessInfo.processInfo.environment["LEMMA_BENCH_DEBUG"] != nil {
         for _ in 0..<2 {
@@ -82,7 +68,6 @@ private func runTrainingSteps(name: String, flop: Double, optimizer: any Optimiz
         print("fresh allocations in a step:", CPUBackend.shared.freshAllocations - before, "faults", usage.ru_minflt - faults, "live", CPUBackend.shared.liveBufferBytes >> 20, "cached", CPUBackend.shared.cachedBufferBytes >> 20)
         }
     }
-    let medians = phases.map { $0.sorted()[$0.count / 2] * 1e3 }
     report(["workload": name, "impl": "lemma", "denormals": Denormals.flushToZero ? "flushed" : "kept",
             "ms_per_step": seconds * 1e3, "final_loss": Double(lastLoss), "gemm_gflop": flop / 1e9,
             "gflops": flop / seconds / 1e9, "forward_ms": medians[0], "backward_ms": medians[1],

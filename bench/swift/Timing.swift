@@ -1,5 +1,6 @@
 // Timing helpers shared by the workloads.
 import Foundation
+import Lemma
 
 func now() -> Double {
     var t = timespec()
@@ -29,4 +30,26 @@ func matchesFilter(_ name: String) -> Bool {
     let arguments = CommandLine.arguments
     guard let at = arguments.firstIndex(of: "--only"), at + 1 < arguments.count else { return true }
     return name.contains(arguments[at + 1])
+}
+
+/// Training steps (loss, backward, optimizer step, zero grad) timed by `measure`, with where each step's
+/// time goes: the median milliseconds of forward + loss, backward and optimizer, and the last loss.
+func measureTrainingSteps(repeats: Int, inner: Int, optimizer: any Optimizer, loss: () -> Tensor)
+    -> (seconds: Double, phaseMilliseconds: [Double], lastLoss: Float) {
+    var phases: [[Double]] = [[], [], []]
+    var lastLoss: Float = 0
+    let seconds = measure(repeats: repeats, inner: inner) {
+        let start = now()
+        let value = loss()
+        let forwardEnd = now()
+        value.backward()
+        let backwardEnd = now()
+        optimizer.step()
+        optimizer.zeroGrad()
+        phases[0].append(forwardEnd - start)
+        phases[1].append(backwardEnd - forwardEnd)
+        phases[2].append(now() - backwardEnd)
+        lastLoss = value.item
+    }
+    return (seconds, phases.map { $0.sorted()[$0.count / 2] * 1e3 }, lastLoss)
 }
