@@ -4,6 +4,7 @@
 //   CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
 //   → LemmaNN (modules, layers, losses) → LemmaOptim (optimizers, schedules)
 //   → LemmaText (tokenizers) → LemmaData (corpora, embeddings, datasets, batching)
+//   → LemmaDecoding (greedy, beam search, sampling over any decoder step)
 //   → LemmaTrain (metrics, trainer, runs) → LemmaModels (presets, pretrained encoders, tasks)
 //   → Lemma (umbrella) → lemma (command-line tool).
 import PackageDescription
@@ -29,9 +30,12 @@ let package = Package(
         .target(name: "LemmaOptim", dependencies: ["LemmaTensor", "CLemmaKernels"]),
         .target(name: "LemmaText", resources: [.copy("Resources")]),
         .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
+        // Greedy, beam and sampled decoding over any `DecoderStep` (recurrent or transformer decoders).
+        .target(name: "LemmaDecoding", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),
         .target(name: "LemmaModels", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain"]),
-        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain", "LemmaModels"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
+                                              "LemmaTrain", "LemmaModels"]),
         .executableTarget(
             name: "lemma",
             dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -46,6 +50,7 @@ let package = Package(
         .testTarget(name: "LemmaOptimTests", dependencies: ["LemmaOptim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTextTests", dependencies: ["LemmaText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaDataTests", dependencies: ["LemmaData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaDecodingTests", dependencies: ["LemmaDecoding"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaModelsTests", dependencies: ["LemmaModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData"]),

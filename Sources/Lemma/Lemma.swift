@@ -1,5 +1,6 @@
 // One import for users: `import Lemma` brings the tensor engine, layers, optimizers, tokenizers and data.
 @_exported import LemmaData
+@_exported import LemmaDecoding
 @_exported import LemmaModels
 @_exported import LemmaNN
 @_exported import LemmaOptim

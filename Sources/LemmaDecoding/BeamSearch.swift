@@ -1,0 +1,109 @@
+import Foundation
+import LemmaTensor
+
+/// Beam search as Hugging Face `generate` runs it since its 2025 rewrite (`_beam_search`): per batch item,
+/// the (1 + stop tokens) × beams best continuations of all beams are taken each step; those ending in a stop
+/// token (or at the length limit) among the best `beams` become finished hypotheses scored
+/// sum log p / length^lengthPenalty, the best `beams` of the others run on. Early stopping as `EarlyStopping`
+/// says. Scores are float32 with the same −1e9 sentinels, so ties and edge cases fall the same way.
+extension Decoder {
+    struct Candidate {
+        var score: Float
+        var beam: Int
+        var token: Int32
+    }
+
+    struct Beams {
+        var running: [[Int32]]          // generated tokens of each running beam
+        var runningScores: [Float]
+        var finished: [[Int32]]
+        var finishedScores: [Float]
+        var finishedFlags: [Bool]
+        var improvable = true
+    }
+
+    func beamSearch(prompts: [[Int32]], state initial: Step.State) throws -> [[Hypothesis]] {
+        let beams = options.beams, keep = Swift.max(2, 1 + options.stopTokens.count) * beams
+        var items = prompts.map { _ in
+            Beams(running: Array(repeating: [], count: beams),
+                  runningScores: [0] + Array(repeating: -1e9, count: beams - 1),
+                  finished: Array(repeating: [], count: beams), finishedScores: Array(repeating: -1e9, count: beams),
+                  finishedFlags: Array(repeating: false, count: beams))
+        }
+        var state = step.select(initial, rows: prompts.indices.flatMap { Array(repeating: $0, count: beams) })
+        var last = prompts.flatMap { p in Array(repeating: p.last!, count: beams) }
+        for generated in 0..<options.maxNewTokens {
+            let (logits, next) = try step.step(last, state: state)
+            let rows = try Self.rows(logits, count: prompts.count * beams)
+            var everyCandidateStopped = true
+            var order: [Int] = []
+            for (item, prompt) in prompts.enumerated() {
+                var b = items[item]
+                // Accumulated log-probabilities of every continuation of every beam, flattened beam-major.
+                var flat: [Float] = []
+                for beam in 0..<beams {
+                    let context = prompt + b.running[beam]
+                    let logProbs = process(ScoreProcessing.logSoftmax(rows[item * beams + beam]), context: context,
+                                           generated: generated, minimumKept: 1 + options.stopTokens.count)
+                    flat += logProbs.map { $0 + b.runningScores[beam] }
+                }
+                let vocabulary = flat.count / beams
+                let top = Self.largest(flat, count: keep).map {
+                    Candidate(score: flat[$0], beam: $0 / vocabulary, token: Int32($0 % vocabulary))
+                }
+                let atLimit = generated + 1 >= options.maxNewTokens
+                let stops = top.map { options.stopTokens.contains($0.token) || atLimit }
+                everyCandidateStopped = everyCandidateStopped && stops.allSatisfy { $0 }
+                // Running beams for the next step: the best candidates that did not stop.
+                let runningScores = zip(top, stops).map { $1 ? $0.score + -1e9 : $0.score }
+                let chosen = Self.largest(runningScores, count: beams)
+                let oldRunning = b.running
+                b.running = chosen.map { oldRunning[top[$0].beam] + [top[$0].token] }
+                b.runningScores = chosen.map { runningScores[$0] }
+                order += chosen.map { item * beams + top[$0].beam }
+                // Finished hypotheses: the best `beams` of the old ones and the candidates among the top `beams`
+                // that stopped.
+                let length = Float(generated + 1)
+                let allFinished = b.finishedFlags.allSatisfy { $0 } && options.earlyStopping == .whenBeamsFinish
+                var candidateScores: [Float] = []
+                var candidateFlags: [Bool] = []
+                for (rank, candidate) in top.enumerated() {
+                    let justFinished = stops[rank] && rank < beams
+                    var s = candidate.score / Float(pow(Double(length), Double(options.lengthPenalty)))
+                    if allFinished { s += -1e9 }
+                    if !b.improvable { s += -1e9 }
+                    if !justFinished { s += -1e9 }
+                    candidateScores.append(s)
+                    candidateFlags.append(justFinished)
+                }
+                let mergedScores = b.finishedScores + candidateScores
+                let mergedTokens = b.finished + top.map { oldRunning[$0.beam] + [$0.token] }
+                let mergedFlags = b.finishedFlags + candidateFlags
+                let best = Self.largest(mergedScores, count: beams)
+                b.finished = best.map { mergedTokens[$0] }
+                b.finishedScores = best.map { mergedScores[$0] }
+                b.finishedFlags = best.map { mergedFlags[$0] }
+                // Can a running beam still beat the worst finished one?
+                let hypotheticalLength = options.earlyStopping == .never && options.lengthPenalty > 0
+                    ? Float(options.maxNewTokens) : Float(generated + 1)
+                let bestPossible = b.runningScores[0] / Float(pow(Double(hypotheticalLength), Double(options.lengthPenalty)))
+                let worst = b.finishedScores.min()!
+                b.improvable = b.improvable && b.finishedFlags.contains { bestPossible > ($0 ? worst : -1e9) }
+                items[item] = b
+            }
+            state = step.select(next, rows: order)
+            last = items.flatMap { $0.running.map { $0.last! } }
+            let improvementPossible = items.contains { $0.improvable }
+            let openBeam = !(items.allSatisfy { $0.finishedFlags.allSatisfy { $0 } } && options.earlyStopping == .whenBeamsFinish)
+            if !(improvementPossible && openBeam && !everyCandidateStopped) { break }
+        }
+        return items.map { b in
+            (0..<options.returnSequences).map { Hypothesis(tokens: b.finished[$0], score: b.finishedScores[$0]) }
+        }
+    }
+
+    /// Indices of the `count` largest values, largest first; on equal values the lower index first.
+    static func largest(_ values: [Float], count: Int) -> [Int] {
+        Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(count))
+    }
+}

@@ -1,0 +1,94 @@
+import LemmaTensor
+
+/// Decodes with a `DecoderStep`: batched greedy search, beam search or sampling, as `options` say, with
+/// Hugging Face `generate`'s semantics (checked against it on the same scores).
+public struct Decoder<Step: DecoderStep> {
+    public let step: Step
+    public let options: DecodingOptions
+
+    public init(_ step: Step, options: DecodingOptions) throws {
+        try options.validate()
+        self.step = step
+        self.options = options
+    }
+
+    /// `prompts[i]`: batch item i's tokens so far, at least one (the start token, or a language model's
+    /// prompt); its last token is fed first, the whole prompt counts for the repetition penalty and the
+    /// n-gram ban. `state`: one row per batch item, the model state before each prompt's last token.
+    /// Returns `returnSequences` hypotheses per item, best first.
+    public func decode(prompts: [[Int32]], state: Step.State) throws -> [[Hypothesis]] {
+        guard prompts.allSatisfy({ !$0.isEmpty }) else { throw DecodingOptionsError("every prompt needs at least one token") }
+        if options.beams > 1 { return try beamSearch(prompts: prompts, state: state) }
+        return try sampleOrGreedy(prompts: prompts, state: state)
+    }
+
+    func process(_ logits: [Float], context: [Int32], generated: Int, minimumKept: Int) -> [Float] {
+        ScoreProcessor(options)(logits, context: context, generated: generated, minimumKept: minimumKept)
+    }
+
+    /// Rows of a [rows, vocabulary] tensor.
+    static func rows(_ logits: Tensor, count: Int) throws -> [[Float]] {
+        guard logits.rank == 2, logits.shape[0] == count else {
+            throw DecodingOptionsError("the decoder step returned scores \(logits.shape), expected [\(count), vocabulary]")
+        }
+        let all = logits.scalars, width = logits.shape[1]
+        return (0..<count).map { Array(all[($0 * width)..<(($0 + 1) * width)]) }
+    }
+
+    /// Greedy search and sampling: every row runs until it emits a stop token or reaches the maximum; finished
+    /// rows are fed the pad token. Sampling widens each item to `returnSequences` rows.
+    func sampleOrGreedy(prompts: [[Int32]], state initial: Step.State) throws -> [[Hypothesis]] {
+        let copies = options.sampling ? options.returnSequences : 1
+        let owner = prompts.indices.flatMap { Array(repeating: $0, count: copies) }
+        var state = copies == 1 ? initial : step.select(initial, rows: owner)
+        var contexts = owner.map { prompts[$0] }
+        var generated = owner.map { _ in [Int32]() }
+        var scores = [Float](repeating: 0, count: owner.count)
+        var finished = [Bool](repeating: false, count: owner.count)
+        var last = contexts.map { $0.last! }
+        let generator = RandomGenerator(seed: options.seed)
+        for position in 0..<options.maxNewTokens {
+            let (logits, next) = try step.step(last, state: state)
+            state = next
+            for (row, raw) in try Self.rows(logits, count: owner.count).enumerated() {
+                guard !finished[row] else { last[row] = options.padToken; continue }
+                let processed = process(raw, context: contexts[row], generated: position, minimumKept: 1)
+                let token: Int
+                if options.sampling {
+                    token = Self.draw(processed, uniform: options.uniformWithinSet, generator: generator)
+                } else {
+                    token = ScoreProcessing.argmax(processed)
+                }
+                scores[row] += ScoreProcessing.logSoftmax(processed)[token]
+                let chosen = Int32(token)
+                generated[row].append(chosen)
+                contexts[row].append(chosen)
+                last[row] = chosen
+                if options.stopTokens.contains(chosen) { finished[row] = true }
+            }
+            if finished.allSatisfy({ $0 }) { break }
+        }
+        return prompts.indices.map { item in
+            owner.indices.filter { owner[$0] == item }.map { Hypothesis(tokens: generated[$0], score: scores[$0]) }
+        }
+    }
+
+    /// A token drawn from the distribution of `scores` (−∞ for removed tokens), or uniformly among the
+    /// tokens still allowed.
+    static func draw(_ scores: [Float], uniform: Bool, generator: RandomGenerator) -> Int {
+        if uniform {
+            let allowed = scores.indices.filter { scores[$0] > -.infinity }
+            return allowed[generator.nextInt(below: allowed.count)]
+        }
+        let probabilities = ScoreProcessing.softmax(scores)
+        let u = Float(generator.nextFloat())
+        var cumulative: Float = 0
+        var fallback = 0
+        for (i, p) in probabilities.enumerated() where p > 0 {
+            cumulative += p
+            fallback = i
+            if u < cumulative { return i }
+        }
+        return fallback  // rounding left u above the last cumulative sum
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// What `DecodingOptions` do to one row of next-token scores before a token is chosen, in the order Hugging
+/// Face's `generate` applies its processors: repetition penalty, no-repeat n-grams, minimum length; then,
+/// when sampling, temperature, top-k and top-p (removed tokens get −∞).
+public struct ScoreProcessor: Sendable {
+    public let options: DecodingOptions
+
+    public init(_ options: DecodingOptions) { self.options = options }
+
+    /// `context`: the row's whole sequence so far (prompt and generated tokens); `generated`: how many of
+    /// them were generated; `minimumKept`: tokens top-k and top-p always keep (beam search keeps one more
+    /// than there are stop tokens).
+    public func callAsFunction(_ logits: [Float], context: [Int32], generated: Int, minimumKept: Int = 1) -> [Float] {
+        var scores = logits
+        ScoreProcessing.penalizeRepetition(&scores, context: context, penalty: options.repetitionPenalty)
+        ScoreProcessing.banRepeatedNGrams(&scores, context: context, size: options.noRepeatNGramSize)
+        ScoreProcessing.suppressStops(&scores, stops: options.stopTokens, generated: generated, minimum: options.minNewTokens)
+        if options.sampling {
+            if options.temperature != 1 { scores = scores.map { $0 / options.temperature } }
+            if let k = options.topK, k > 0 { ScoreProcessing.keepTopK(&scores, k: k, minimumKept: minimumKept) }
+            if let p = options.topP { ScoreProcessing.keepTopP(&scores, p: p, minimumKept: minimumKept) }
+        }
+        return scores
+    }
+}
+
+/// The processors themselves, each as Hugging Face's class of that name computes it.
+enum ScoreProcessing {
+    /// `RepetitionPenaltyLogitsProcessor`: each distinct token of the context, score / penalty if positive,
+    /// × penalty if negative.
+    static func penalizeRepetition(_ scores: inout [Float], context: [Int32], penalty: Float) {
+        guard penalty != 1 else { return }
+        for token in Set(context) where Int(token) < scores.count {
+            let s = scores[Int(token)]
+            scores[Int(token)] = s < 0 ? s * penalty : s / penalty
+        }
+    }
+
+    /// `NoRepeatNGramLogitsProcessor`: tokens that would complete an n-gram already in the context get −∞.
+    static func banRepeatedNGrams(_ scores: inout [Float], context: [Int32], size n: Int) {
+        guard n > 0, context.count + 1 >= n else { return }
+        let prefix = context.suffix(n - 1)
+        guard context.count >= n else { return }
+        for start in 0...(context.count - n) where context[start..<(start + n - 1)].elementsEqual(prefix) {
+            let banned = Int(context[start + n - 1])
+            if banned < scores.count { scores[banned] = -.infinity }
+        }
+    }
+
+    /// `MinNewTokensLengthLogitsProcessor`: stop tokens get −∞ until enough tokens were generated.
+    static func suppressStops(_ scores: inout [Float], stops: [Int32], generated: Int, minimum: Int) {
+        guard generated < minimum else { return }
+        for token in stops where Int(token) < scores.count { scores[Int(token)] = -.infinity }
+    }
+
+    /// `TopKLogitsWarper`: everything below the k-th best score gets −∞ (ties with it stay).
+    static func keepTopK(_ scores: inout [Float], k: Int, minimumKept: Int) {
+        let k = Swift.min(Swift.max(k, minimumKept), scores.count)
+        guard k > 0, k < scores.count else { return }
+        let threshold = scores.sorted(by: >)[k - 1]
+        for i in scores.indices where scores[i] < threshold { scores[i] = -.infinity }
+    }
+
+    /// `TopPLogitsWarper`: in ascending order of score, drops tokens while the cumulative probability stays at
+    /// or below 1 − p, always keeping the best `minimumKept`.
+    static func keepTopP(_ scores: inout [Float], p: Float, minimumKept: Int) {
+        guard p < 1 else { return }
+        let order = scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }
+        let probabilities = softmax(order.map { scores[$0] })
+        var cumulative: Float = 0
+        for (rank, index) in order.enumerated() {
+            cumulative += probabilities[rank]
+            if cumulative <= 1 - p, rank < order.count - minimumKept { scores[index] = -.infinity }
+        }
+    }
+
+    static func softmax(_ scores: [Float]) -> [Float] {
+        let top = scores.max() ?? 0
+        guard top > -.infinity else { return scores.map { _ in 0 } }
+        let exps = scores.map { Foundation.exp($0 - top) }
+        let total = exps.reduce(0, +)
+        return exps.map { $0 / total }
+    }
+
+    static func logSoftmax(_ scores: [Float]) -> [Float] {
+        let top = scores.max() ?? 0
+        guard top > -.infinity else { return scores }
+        let total = scores.reduce(Float(0)) { $0 + Foundation.exp($1 - top) }
+        let shift = top + Foundation.log(total)
+        return scores.map { $0 - shift }
+    }
+
+    /// The first index of the largest score (torch.argmax's choice on ties).
+    static func argmax(_ scores: [Float]) -> Int {
+        var best = 0
+        for i in scores.indices where scores[i] > scores[best] { best = i }
+        return best
+    }
+}
