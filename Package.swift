@@ -33,7 +33,8 @@ let package = Package(
         // Greedy, beam and sampled decoding over any `DecoderStep` (recurrent or transformer decoders).
         .target(name: "LemmaDecoding", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),
-        .target(name: "LemmaModels", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaTrain"]),
+        .target(name: "LemmaModels", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
+                                                    "LemmaTrain"]),
         .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
                                               "LemmaTrain", "LemmaModels"]),
         .executableTarget(

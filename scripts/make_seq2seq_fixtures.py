@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""PyTorch reference for Lemma's seq2seq `gru` preset (Tests/LemmaModelsTests/Fixtures/seq2seq_gru.safetensors).
+
+    /usr/bin/python3 scripts/make_seq2seq_fixtures.py Tests/LemmaModelsTests/Fixtures
+
+Seed 002's `Seq2SeqRNN` (fastai course-nlp 7b's, with teacher forcing) at small sizes, in eval mode (no
+dropout), float64, stored as float32:
+  source [B, S], target [B, T] (I64)                      one batch, pad id 1, bos 0
+  param.<key>                                             its state_dict, without out.weight (tied to emb_dec.weight)
+  forced.output [B, T, V], forced.loss, forced.grad.<key> teacher forcing on every step, seed 002's seq2seq_loss
+  free.output [B, steps, V]                               each step fed its previous best token, 7 steps
+"""
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import write_safetensors  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+VOCAB_IN, VOCAB_OUT, EMB, HIDDEN = 17, 13, 7, 6
+
+
+class Seq2SeqRNN(nn.Module):
+    """Seed 002's model, word for word apart from the teacher-forcing probability being an argument."""
+
+    def __init__(self, emb_enc, emb_dec, nh, out_sl, nl=2, bos_idx=0, pad_idx=1):
+        super().__init__()
+        self.nl, self.nh, self.out_sl = nl, nh, out_sl
+        self.bos_idx, self.pad_idx = bos_idx, pad_idx
+        self.em_sz_enc = emb_enc.embedding_dim
+        self.em_sz_dec = emb_dec.embedding_dim
+        self.voc_sz_dec = emb_dec.num_embeddings
+        self.emb_enc = emb_enc
+        self.emb_enc_drop = nn.Dropout(0.15)
+        self.gru_enc = nn.GRU(self.em_sz_enc, nh, num_layers=nl, dropout=0.25, batch_first=True)
+        self.out_enc = nn.Linear(nh, self.em_sz_dec, bias=False)
+        self.emb_dec = emb_dec
+        self.gru_dec = nn.GRU(self.em_sz_dec, self.em_sz_dec, num_layers=nl, dropout=0.1, batch_first=True)
+        self.out_drop = nn.Dropout(0.35)
+        self.out = nn.Linear(self.em_sz_dec, self.voc_sz_dec)
+        self.out.weight.data = self.emb_dec.weight.data
+        self.pr_force = 0.0
+
+    def encoder(self, bs, inp):
+        h = torch.zeros(self.nl, bs, self.nh)
+        emb = self.emb_enc_drop(self.emb_enc(inp))
+        _, h = self.gru_enc(emb, h)
+        return self.out_enc(h)
+
+    def decoder(self, dec_inp, h):
+        emb = self.emb_dec(dec_inp).unsqueeze(1)
+        outp, h = self.gru_dec(emb, h)
+        return h, self.out(self.out_drop(outp[:, 0]))
+
+    def forward(self, inp, targ=None):
+        bs, sl = inp.size()
+        h = self.encoder(bs, inp)
+        dec_inp = inp.new_zeros(bs).long() + self.bos_idx
+        res = []
+        for i in range(self.out_sl):
+            h, outp = self.decoder(dec_inp, h)
+            res.append(outp)
+            dec_inp = outp.max(1)[1]
+            if (dec_inp == self.pad_idx).all():
+                break
+            if (targ is not None) and (torch.rand(1).item() < self.pr_force):
+                if i >= targ.shape[1]:
+                    continue
+                dec_inp = targ[:, i]
+        return torch.stack(res, dim=1)
+
+
+def seq2seq_loss(out, targ, pad_idx=1):
+    bs, targ_len = targ.size()
+    _, out_len, vs = out.size()
+    if targ_len > out_len:
+        out = F.pad(out, (0, 0, 0, targ_len - out_len, 0, 0), value=pad_idx)
+    if out_len > targ_len:
+        targ = F.pad(targ, (0, out_len - targ_len, 0, 0), value=pad_idx)
+    return F.cross_entropy(out.reshape(-1, vs), targ.reshape(-1))
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaModelsTests/Fixtures"
+    torch.manual_seed(0)
+    model = Seq2SeqRNN(nn.Embedding(VOCAB_IN, EMB, padding_idx=1), nn.Embedding(VOCAB_OUT, EMB, padding_idx=1),
+                       HIDDEN, out_sl=5).eval()
+    source = torch.tensor([[4, 9, 3, 12, 5], [1, 1, 6, 2, 16], [7, 7, 8, 14, 2]])
+    target = torch.tensor([[3, 5, 2, 8, 1], [6, 11, 4, 1, 1], [12, 9, 9, 3, 10]])
+    fixtures = {"source": source, "target": target}
+    for key, value in model.state_dict().items():
+        if key != "out.weight":
+            fixtures[f"param.{key}"] = value.clone()
+    model.pr_force = 1.0
+    forced = model(source, target)
+    loss = seq2seq_loss(forced, target)
+    loss.backward()
+    fixtures["forced.output"], fixtures["forced.loss"] = forced.detach(), loss.detach()
+    for key, parameter in model.named_parameters():  # out.weight is emb_dec.weight: one gradient, listed once
+        fixtures[f"forced.grad.{key}"] = parameter.grad.clone()
+    model.pr_force, model.out_sl = 0.0, 7
+    with torch.no_grad():
+        fixtures["free.output"] = model(source)
+    write_safetensors(os.path.join(out_dir, "seq2seq_gru.safetensors"),
+                      {k: (v.float() if v.is_floating_point() else v) for k, v in fixtures.items()})
+    print({k: tuple(v.shape) for k, v in fixtures.items() if not k.startswith(("param.", "forced.grad."))})
+
+
+if __name__ == "__main__":
+    main()
