@@ -11,6 +11,12 @@ public struct BatchSampler: Sendable {
         /// Examples grouped by length into buckets of these upper bounds (im2latex-style), batches drawn
         /// within a bucket so padding is small; batch order shuffled each epoch.
         case bucketed(bounds: [Int])
+        /// fastai's `SortishSampler` (training): a permutation cut into chunks of 50 batches, each chunk sorted
+        /// longest first, cut into batches; the batch holding the longest example goes first (so memory peaks
+        /// at once), the others follow in random order.
+        case sortish
+        /// fastai's `SortSampler` (evaluation): longest first, ties in dataset order.
+        case sortedByLength
     }
 
     public let batchSize: Int
@@ -50,7 +56,29 @@ public struct BatchSampler: Sendable {
             }
             shuffle(&batches, generator)
             return batches
+        case .sortish:
+            var indices = Array(0..<count)
+            shuffle(&indices, generator)
+            let chunkSize = batchSize * 50
+            let sorted = stride(from: 0, to: count, by: chunkSize).flatMap { start in
+                Self.longestFirst(Array(indices[start..<min(start + chunkSize, count)]), length)
+            }
+            var batches = chunk(sorted)
+            guard batches.count > 1 else { return batches }
+            // Batches start with their longest example: the one whose first is longest goes first.
+            let longest = batches.indices.max { length(batches[$0][0]) < length(batches[$1][0]) }!  // the first, as np.argmax
+            batches.swapAt(0, longest)
+            var rest = Array(batches[1...])
+            shuffle(&rest, generator)
+            return [batches[0]] + rest
+        case .sortedByLength:
+            return chunk(Self.longestFirst(Array(0..<count), length))
         }
+    }
+
+    /// `indices` by length, longest first; equal lengths keep their order (Python's stable sort).
+    private static func longestFirst(_ indices: [Int], _ length: (Int) -> Int) -> [Int] {
+        indices.enumerated().sorted { (length($1.element), $0.offset) < (length($0.element), $1.offset) }.map(\.element)
     }
 
     private func chunk(_ indices: [Int]) -> [[Int]] {
