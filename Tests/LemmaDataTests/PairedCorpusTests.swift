@@ -1,5 +1,6 @@
 import Foundation
 import LemmaData
+import LemmaText
 import LemmaTensor
 import Testing
 
@@ -66,5 +67,30 @@ struct PairedCorpusTests {
         #expect(sampler.batches(count: 1000, epoch: 1) { lengths[$0] } != batches)
         let sorted = BatchSampler(batchSize: 4, order: .sortedByLength).batches(count: 1000, epoch: 0) { lengths[$0] }.flatMap { $0 }
         #expect(sorted.map { lengths[$0] } == lengths.sorted(by: >))
+    }
+}
+
+extension PairedCorpusTests {
+    @Test func pairsAreTokenizedPerSideFilteredByLengthAndCollatedAsFastaiDoes() throws {
+        let directory = try DataFixtures.scratchDirectory()
+        let tsv = try DataFixtures.write("src\ttgt\na b\tx\nc\tx y z w\nb a c\ty x\n", "pairs.tsv", in: directory)
+        let corpus = PairedCorpusSource(.table(path: tsv, sourceColumn: "src", targetColumn: "tgt"))
+        let source = WordTokenizer(buildingFrom: ["a b c"]), target = CharacterTokenizer(buildingFrom: ["xyzw "])
+        let url = directory.appendingPathComponent("pairs")
+        let summary = try PairedDataset.prepare(corpus, sourceTokenizer: source, targetTokenizer: target, maxLength: 4, into: url)
+        #expect(summary == PairedDataset.Summary(pairs: 2, tooLong: 1))  // "x y z w" is 7 characters
+        let dataset = try PairedDataset(url: url)
+        #expect(dataset.count == 2)
+        #expect(Array(dataset.source.tokenIDs(1)) == source.encode("b a c"))
+        #expect(Array(dataset.target.tokenIDs(1)) == target.encode("y x"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }.isEmpty)
+
+        let batch = PairCollator(padID: 1, endToken: 2).collate(dataset, indices: [0, 1])
+        let x = target.encode("x"), yx = target.encode("y x")
+        #expect(batch.target.shape == [2, yx.count + 1])
+        #expect(Array(batch.target.values.prefix(yx.count + 1)) == x + [2] + Array(repeating: 1, count: yx.count - x.count))
+        #expect(batch.targetLengths == [x.count + 1, yx.count + 1])
+        let first = PairCollator(padID: 1, padFirst: true).collate(dataset, indices: [0, 1])
+        #expect(Array(first.source.values.prefix(3)) == [1] + source.encode("a b"))
     }
 }

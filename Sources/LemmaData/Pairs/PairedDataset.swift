@@ -1,0 +1,108 @@
+import Foundation
+import LemmaTensor
+import LemmaText
+
+/// A tokenized paired corpus on disk: `source/` and `target/`, two memory-mapped `TokenDataset`s with pair i
+/// in row i of both. Written in constant memory by `prepare`, and only visible once complete.
+public final class PairedDataset {
+    public let url: URL
+    public let source: TokenDataset, target: TokenDataset
+
+    public init(url: URL) throws {
+        self.url = url
+        source = try TokenDataset(url: url.appendingPathComponent("source"))
+        target = try TokenDataset(url: url.appendingPathComponent("target"))
+        guard source.count == target.count else {
+            throw FileFormatError(url.path, "\(source.count) sources but \(target.count) targets; the pair dataset is damaged")
+        }
+    }
+
+    public var count: Int { source.count }
+
+    /// What `prepare` kept and left out.
+    public struct Summary: Equatable, Sendable {
+        public var pairs: Int
+        /// Pairs with a side longer than the length limit (fastai keeps ≤ 30 tokens a side).
+        public var tooLong: Int
+
+        public init(pairs: Int, tooLong: Int) {
+            self.pairs = pairs
+            self.tooLong = tooLong
+        }
+    }
+
+    /// Tokenizes each pair of `corpus` (each side with its own tokenizer; pass one twice to share), drops pairs
+    /// with a side over `maxLength` tokens, and writes the pair dataset to `destination`.
+    public static func prepare(_ corpus: PairedCorpusSource, sourceTokenizer: any Tokenizer, targetTokenizer: any Tokenizer,
+                               maxLength: Int? = nil, into destination: URL, describe: (source: String, target: String) = ("", ""))
+        throws -> Summary {
+        let parent = destination.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).pairs-partial-\(getpid())")
+        try? FileManager.default.removeItem(at: staging)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        var done = false
+        defer { if !done { try? FileManager.default.removeItem(at: staging) } }
+        let sources = try TokenDatasetWriter(destination: staging.appendingPathComponent("source"))
+        let targets = try TokenDatasetWriter(destination: staging.appendingPathComponent("target"))
+        var summary = Summary(pairs: 0, tooLong: 0)
+        try corpus.forEach { pair in
+            let s = sourceTokenizer.encode(pair.source), t = targetTokenizer.encode(pair.target)
+            if let maxLength, s.count > maxLength || t.count > maxLength { summary.tooLong += 1; return }
+            try sources.append(tokenIDs: s, label: nil)
+            try targets.append(tokenIDs: t, label: nil)
+            summary.pairs += 1
+        }
+        let origin: String
+        switch corpus.layout {
+        case let .table(path, _, _): origin = path
+        case let .parallel(sourcePath, targetPath): origin = "\(sourcePath) + \(targetPath)"
+        }
+        _ = try sources.finish(tokenizer: describe.source, vocabularySize: sourceTokenizer.vocabularySize, source: origin)
+        _ = try targets.finish(tokenizer: describe.target, vocabularySize: targetTokenizer.vocabularySize, source: origin)
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.moveItem(at: staging, to: destination)
+        done = true
+        return summary
+    }
+}
+
+/// A padded batch of pairs: what a seq2seq model's forward pass takes.
+public struct Seq2SeqBatch {
+    /// [B, S] and [B, T] token ids, padded with the pad id.
+    public let source: IndexTensor, target: IndexTensor
+    public let sourceLengths: [Int], targetLengths: [Int]
+    /// Which pairs of the dataset these are, in order.
+    public let indices: [Int]
+}
+
+/// Pads pairs into a `Seq2SeqBatch` as fastai's `seq2seq_collate` does: each side to its longest row, with the
+/// pad id at the end (or, `padFirst`, at the start); `endToken` is appended to every target first.
+public struct PairCollator: Sendable {
+    public var padID: Int32
+    public var padFirst: Bool
+    public var endToken: Int32?
+
+    public init(padID: Int32 = 1, padFirst: Bool = false, endToken: Int32? = nil) {
+        self.padID = padID
+        self.padFirst = padFirst
+        self.endToken = endToken
+    }
+
+    public func collate(_ dataset: PairedDataset, indices: [Int]) -> Seq2SeqBatch {
+        let sources = indices.map { Array(dataset.source.tokenIDs($0)) }
+        let targets = indices.map { Array(dataset.target.tokenIDs($0)) + (endToken.map { [$0] } ?? []) }
+        return Seq2SeqBatch(source: pad(sources), target: pad(targets), sourceLengths: sources.map(\.count),
+                            targetLengths: targets.map(\.count), indices: indices)
+    }
+
+    func pad(_ rows: [[Int32]]) -> IndexTensor {
+        let width = max(rows.map(\.count).max() ?? 0, 1)
+        var values: [Int32] = []
+        values.reserveCapacity(rows.count * width)
+        for row in rows {
+            let padding = [Int32](repeating: padID, count: width - row.count)
+            values += padFirst ? padding + row : row + padding
+        }
+        return IndexTensor(values, shape: [rows.count, width])
+    }
+}
