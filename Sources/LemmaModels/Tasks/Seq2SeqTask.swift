@@ -1,0 +1,92 @@
+import LemmaData
+import LemmaNN
+import LemmaTensor
+import LemmaTrain
+
+/// Sequence-to-sequence for the trainer, as seed 002 trains it: seed 002's loss on the model's outputs with
+/// teacher forcing (probability `teacherForcing`, training batches only; `TeacherForcingSchedule` moves it);
+/// evaluation runs the model on its own predictions, as the seed's validation does, and gives the loss,
+/// seed 002's `seq2seq_acc`, the accuracy over real target tokens and the share of exact matches.
+public final class Seq2SeqTask: TrainingTask {
+    public let seq2seq: Seq2SeqGRU
+    /// Probability that a training step's decoder input is the target token instead of its own best guess.
+    public var teacherForcing: Float = 1
+    /// Decoder steps beyond the target length allowed at evaluation (the seed's `out_sl` is the larger of the
+    /// two sides' lengths).
+    public let extraSteps: Int
+
+    public init(model: Seq2SeqGRU, extraSteps: Int = 0) {
+        seq2seq = model
+        self.extraSteps = extraSteps
+    }
+
+    public var model: Module { seq2seq }
+
+    func steps(_ batch: Seq2SeqBatch) -> Int { max(batch.source.shape[1], batch.target.shape[1]) + extraSteps }
+
+    public func loss(on batch: Seq2SeqBatch) -> Tensor {
+        seq2seqLoss(seq2seq(batch.source, target: batch.target, steps: steps(batch), teacherForcing: teacherForcing),
+                    batch.target, padIndex: seq2seq.pad)
+    }
+
+    public func exampleCount(of batch: Seq2SeqBatch) -> Int { batch.indices.count }
+
+    public func evaluate(_ batches: AnySequence<Seq2SeqBatch>) -> Evaluation {
+        var lossSum = 0.0, seen = 0, exact = 0
+        var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
+        for batch in batches {
+            let output = seq2seq(batch.source, steps: steps(batch))
+            let count = batch.indices.count
+            lossSum += Double(seq2seqLoss(output, batch.target, padIndex: seq2seq.pad).item) * Double(count)
+            seen += count
+            let predicted = output.argmax(axis: 2), width = output.shape[1], targetWidth = batch.target.shape[1]
+            let predictions = (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) }
+            let targets = (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) }
+            accuracy.add(predictions: predictions, targets: targets)
+            for (p, t) in zip(predictions, targets) where Self.realTokens(p, pad: seq2seq.pad) == Self.realTokens(t, pad: seq2seq.pad) {
+                exact += 1
+            }
+        }
+        return Evaluation(metrics: ["loss": seen > 0 ? lossSum / Double(seen) : .nan, "seq2seq_accuracy": accuracy.value,
+                                    "token_accuracy": accuracy.maskedValue,
+                                    "exact_match": seen > 0 ? Double(exact) / Double(seen) : 0])
+    }
+
+    /// A sequence up to its first pad: what the model "said".
+    static func realTokens(_ tokens: [Int32], pad: Int32) -> ArraySlice<Int32> {
+        tokens.prefix { $0 != pad }
+    }
+}
+
+/// fastai's teacher-forcing schedule for seed 002: probability 1 − epoch / endEpoch of feeding the target
+/// token (0 from `endEpoch` on), set as each epoch begins.
+public final class TeacherForcingSchedule: TrainerCallback {
+    public let task: Seq2SeqTask
+    public let endEpoch: Int
+
+    public init(task: Seq2SeqTask, endEpoch: Int) {
+        precondition(endEpoch > 0, "TeacherForcingSchedule: endEpoch must be positive")
+        self.task = task
+        self.endEpoch = endEpoch
+    }
+
+    public func epochBegan(_ event: TrainerEvent) {
+        task.teacherForcing = max(0, 1 - Float(event.state.epoch) / Float(endEpoch))
+    }
+}
+
+/// A `PairedDataset` as the trainer's batch source, collated on demand; lengths are the sources' (the key
+/// fastai's sortish sampler sorts by).
+public struct PairedDatasetSource: BatchSource {
+    public let dataset: PairedDataset
+    public let collator: PairCollator
+
+    public init(_ dataset: PairedDataset, collator: PairCollator) {
+        self.dataset = dataset
+        self.collator = collator
+    }
+
+    public var count: Int { dataset.count }
+    public func length(of index: Int) -> Int { dataset.source.length(index) }
+    public func batch(_ indices: [Int]) -> Seq2SeqBatch { collator.collate(dataset, indices: indices) }
+}
