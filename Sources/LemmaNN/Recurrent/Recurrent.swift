@@ -127,6 +127,16 @@ public class Recurrent: Module {
     /// last real step), in reverse step 0.
     private func finalSteps(_ states: Tensor, lengths: [Int32]?) -> Tensor {
         let count = states.shape[0], steps = states.shape[1], batch = states.shape[2], width = states.shape[3]
+        // Every row ends at the same step when there are no lengths: a view for a single step (a decoder
+        // stepping one token at a time), else a slice per direction, instead of a gather.
+        if lengths == nil {
+            if steps == 1 { return states.reshaped([count, batch, width]) }
+            let ends = (0..<count).map { direction in
+                states.slice(axis: 0, direction..<(direction + 1))
+                    .slice(axis: 1, direction == 1 ? 0..<1 : (steps - 1)..<steps).reshaped([1, batch, width])
+            }
+            return count == 1 ? ends[0] : Tensor.concat(ends, axis: 0)
+        }
         var index: [Int32] = []
         for direction in 0..<count {
             for row in 0..<batch {
