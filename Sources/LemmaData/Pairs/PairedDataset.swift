@@ -59,8 +59,7 @@ public final class PairedDataset {
         }
         _ = try sources.finish(tokenizer: describe.source, vocabularySize: sourceTokenizer.vocabularySize, source: origin)
         _ = try targets.finish(tokenizer: describe.target, vocabularySize: targetTokenizer.vocabularySize, source: origin)
-        try? FileManager.default.removeItem(at: destination)
-        try FileManager.default.moveItem(at: staging, to: destination)
+        try moveDirectoryIntoPlace(staging, at: destination, what: "pair dataset")
         done = true
         return summary
     }

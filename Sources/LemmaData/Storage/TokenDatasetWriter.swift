@@ -77,20 +77,8 @@ public final class TokenDatasetWriter {
         try writeAtomically(to: staging.appendingPathComponent("meta.json")) { append in
             try meta.withUnsafeBytes { try append($0) }
         }
-        let fm = FileManager.default
-        let old = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
-        if fm.fileExists(atPath: destination.path) {
-            guard rename(destination.path, old.path) == 0 else {
-                throw FileFormatError(destination.path, "cannot move the existing dataset aside: \(String(cString: strerror(errno)))")
-            }
-        }
-        guard rename(staging.path, destination.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = rename(old.path, destination.path)
-            throw FileFormatError(destination.path, "cannot move the new dataset into place: \(reason)")
-        }
+        try moveDirectoryIntoPlace(staging, at: destination, what: "dataset")
         finished = true
-        try? fm.removeItem(at: old)
         return info
     }
 }

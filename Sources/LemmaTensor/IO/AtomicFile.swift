@@ -41,3 +41,23 @@ public func writeAtomically(to url: URL, _ write: (_ append: (UnsafeRawBufferPoi
         close(dirFD)
     }
 }
+
+/// Moves a completed directory `staging` to `destination`, replacing what is there: the old one is moved
+/// aside first and removed only once the new one is in place (put back if that fails), so readers see the
+/// old directory or the new one, never a mix. `what` names the contents in errors ("dataset").
+public func moveDirectoryIntoPlace(_ staging: URL, at destination: URL, what: String) throws {
+    let fm = FileManager.default
+    let old = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+    if fm.fileExists(atPath: destination.path) {
+        guard rename(destination.path, old.path) == 0 else {
+            throw FileFormatError(destination.path, "cannot move the existing \(what) aside: \(String(cString: strerror(errno)))")
+        }
+    }
+    guard rename(staging.path, destination.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        _ = rename(old.path, destination.path)
+        throw FileFormatError(destination.path, "cannot move the new \(what) into place: \(reason)")
+    }
+    try? fm.removeItem(at: old)
+}
+
