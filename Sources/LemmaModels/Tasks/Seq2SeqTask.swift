@@ -32,7 +32,8 @@ public final class Seq2SeqTask: TrainingTask {
     public func exampleCount(of batch: Seq2SeqBatch) -> Int { batch.indices.count }
 
     public func evaluate(_ batches: AnySequence<Seq2SeqBatch>) -> Evaluation {
-        var lossSum = 0.0, seen = 0, exact = 0
+        var lossSum = 0.0, seen = 0
+        var exact = ExactMatch()
         var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
         for batch in batches {
             let output = seq2seq(batch.source, steps: steps(batch))
@@ -43,18 +44,17 @@ public final class Seq2SeqTask: TrainingTask {
             let predictions = (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) }
             let targets = (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) }
             accuracy.add(predictions: predictions, targets: targets)
-            for (p, t) in zip(predictions, targets) where Self.realTokens(p, pad: seq2seq.pad) == Self.realTokens(t, pad: seq2seq.pad) {
-                exact += 1
-            }
+            exact.add(hypotheses: predictions.map { Self.realTokens($0, pad: seq2seq.pad) },
+                      references: targets.map { Self.realTokens($0, pad: seq2seq.pad) })
         }
         return Evaluation(metrics: ["loss": seen > 0 ? lossSum / Double(seen) : .nan, "seq2seq_accuracy": accuracy.value,
                                     "token_accuracy": accuracy.maskedValue,
-                                    "exact_match": seen > 0 ? Double(exact) / Double(seen) : 0])
+                                    "exact_match": exact.rate])
     }
 
     /// A sequence up to its first pad: what the model "said".
-    static func realTokens(_ tokens: [Int32], pad: Int32) -> ArraySlice<Int32> {
-        tokens.prefix { $0 != pad }
+    static func realTokens(_ tokens: [Int32], pad: Int32) -> [Int32] {
+        Array(tokens.prefix { $0 != pad })
     }
 }
 
