@@ -5,11 +5,13 @@ import LemmaTensor
 public struct Decoder<Step: DecoderStep> {
     public let step: Step
     public let options: DecodingOptions
+    let process: ScoreProcessor
 
     public init(_ step: Step, options: DecodingOptions) throws {
         try options.validate()
         self.step = step
         self.options = options
+        process = ScoreProcessor(options)
     }
 
     /// `prompts[i]`: batch item i's tokens so far, at least one (the start token, or a language model's
@@ -20,10 +22,6 @@ public struct Decoder<Step: DecoderStep> {
         guard prompts.allSatisfy({ !$0.isEmpty }) else { throw DecodingOptionsError("every prompt needs at least one token") }
         if options.beams > 1 { return try beamSearch(prompts: prompts, state: state) }
         return try sampleOrGreedy(prompts: prompts, state: state)
-    }
-
-    func process(_ logits: [Float], context: [Int32], generated: Int, minimumKept: Int) -> [Float] {
-        ScoreProcessor(options)(logits, context: context, generated: generated, minimumKept: minimumKept)
     }
 
     /// Rows of a [rows, vocabulary] tensor.

@@ -111,8 +111,12 @@ public class Recurrent: Module {
             // Every direction's h side by side, [T, B, D·H] for the next layer, or the output's layout after the
             // last (batch-first [B, T, D·H]), read out of the states in one copy.
             let last = layer == numLayers - 1
-            x = states.permuted(last && batchFirst ? [2, 1, 0, 3] : [1, 2, 0, 3], slicing: 3, 0..<H)
-                .reshaped(last && batchFirst ? [batch, steps, self.directions * H] : [steps, batch, self.directions * H])
+            if cell != .lstm, self.directions == 1, !(last && batchFirst) {
+                x = states.reshaped([steps, batch, H])  // already [T, B, H]
+            } else {
+                x = states.permuted(last && batchFirst ? [2, 1, 0, 3] : [1, 2, 0, 3], slicing: 3, 0..<H)
+                    .reshaped(last && batchFirst ? [batch, steps, self.directions * H] : [steps, batch, self.directions * H])
+            }
             if !last, let dropoutLayer, isTraining { x = dropoutLayer(x) }
         }
         let output = x
