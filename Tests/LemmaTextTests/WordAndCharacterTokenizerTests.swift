@@ -44,4 +44,16 @@ import Testing
         #expect(tokenizer.tokens("zé") == ["<unk>", "<unk>"])
         #expect(tokenizer.encode("z") == [1])
     }
+
+    @Test func whitespaceTokenizerKeepsPreTokenizedSymbolsWhole() throws {
+        let formula = "( A e. V -> ( F |` A ) C_ ( x e. A |-> B ) )"
+        let tokenizer = WhitespaceTokenizer(vocabulary: Vocabulary(tokens: Vocabulary.defaultSpecialTokens + ["(", ")", "A", "e.", "|`", "C_"]))
+        #expect(tokenizer.split(formula) == ["(", "A", "e.", "V", "->", "(", "F", "|`", "A", ")", "C_", "(", "x", "e.", "A", "|->", "B", ")", ")"])
+        #expect(tokenizer.split(" a\tb\n  c ") == ["a", "b", "c"])
+        // Unknown symbols are <unk> (id 1); decoding joins with spaces and leaves out padding.
+        #expect(tokenizer.encode("( V |` A )") == [2, 1, 6, 4, 3])
+        #expect(try tokenizer.decode([0, 2, 6, 3]) == "( |` )")
+        // The word tokenizer, by contrast, cuts these symbols at their punctuation.
+        #expect(WordTokenizer(vocabulary: Vocabulary(tokens: [])).split("|`").count > 1)
+    }
 }

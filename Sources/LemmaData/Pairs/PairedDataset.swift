@@ -32,10 +32,11 @@ public final class PairedDataset {
     }
 
     /// Tokenizes each pair of `corpus` (each side with its own tokenizer; pass one twice to share), drops pairs
-    /// with a side over `maxLength` tokens, and writes the pair dataset to `destination`.
+    /// with a side over `maxLength` tokens, and writes the pair dataset to `destination`. `select`, given the
+    /// position of each pair in the corpus, keeps only some (one side of a split).
     public static func prepare(_ corpus: PairedCorpusSource, sourceTokenizer: any Tokenizer, targetTokenizer: any Tokenizer,
-                               maxLength: Int? = nil, into destination: URL, describe: (source: String, target: String) = ("", ""))
-        throws -> Summary {
+                               maxLength: Int? = nil, select: ((Int) -> Bool)? = nil, into destination: URL,
+                               describe: (source: String, target: String) = ("", "")) throws -> Summary {
         let parent = destination.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).pairs-partial-\(getpid())")
         try? FileManager.default.removeItem(at: staging)
@@ -45,7 +46,10 @@ public final class PairedDataset {
         let sources = try TokenDatasetWriter(destination: staging.appendingPathComponent("source"))
         let targets = try TokenDatasetWriter(destination: staging.appendingPathComponent("target"))
         var summary = Summary(pairs: 0, tooLong: 0)
+        var position = 0
         try corpus.forEach { pair in
+            defer { position += 1 }
+            if let select, !select(position) { return }
             let s = sourceTokenizer.encode(pair.source), t = targetTokenizer.encode(pair.target)
             if let maxLength, s.count > maxLength || t.count > maxLength { summary.tooLong += 1; return }
             try sources.append(tokenIDs: s, label: nil)
@@ -88,8 +92,13 @@ public struct PairCollator: Sendable {
     }
 
     public func collate(_ dataset: PairedDataset, indices: [Int]) -> Seq2SeqBatch {
-        let sources = indices.map { Array(dataset.source.tokenIDs($0)) }
-        let targets = indices.map { Array(dataset.target.tokenIDs($0)) + (endToken.map { [$0] } ?? []) }
+        collate(sources: indices.map { Array(dataset.source.tokenIDs($0)) }, targets: indices.map { Array(dataset.target.tokenIDs($0)) },
+                indices: indices)
+    }
+
+    /// Pairs given as token ids (the end token not yet appended); `indices` say which pairs they are.
+    public func collate(sources: [[Int32]], targets: [[Int32]], indices: [Int]) -> Seq2SeqBatch {
+        let targets = targets.map { $0 + (endToken.map { [$0] } ?? []) }
         return Seq2SeqBatch(source: pad(sources), target: pad(targets), sourceLengths: sources.map(\.count),
                             targetLengths: targets.map(\.count), indices: indices)
     }

@@ -5,7 +5,7 @@ import LemmaText
 /// how to make it.
 public struct TokenizerSpec: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
-        case gpt2, wordpiece, word, char, latex
+        case gpt2, wordpiece, word, whitespace, char, latex
     }
 
     public var kind: Kind
@@ -20,16 +20,20 @@ public struct TokenizerSpec: Sendable, Equatable {
         self.lowercase = lowercase
     }
 
+    /// Whether `make` builds the vocabulary from a corpus (a vocabulary-level kind given no file).
+    public var buildsVocabulary: Bool { vocabulary == nil && [.word, .whitespace, .char, .latex].contains(kind) }
+
     /// A one-line description stored with prepared datasets and runs.
     public var summary: String {
         "\(kind.rawValue)" + (vocabulary.map { " vocab=\($0.path)" } ?? "") + (lowercase ? " lowercase" : "")
     }
 
     /// Makes the tokenizer. Word, char and LaTeX tokenizers without a vocabulary file build one by streaming
-    /// `corpus` once (it calls its argument with each text): tokens seen at least `minFrequency` times, most
-    /// frequent first, at most `maxSize` with the special tokens.
+    /// `corpus` once (it calls its argument with each text): `specialTokens` first, then tokens seen at least
+    /// `minFrequency` times, most frequent first, at most `maxSize` with the special tokens. A vocabulary
+    /// file gets the `specialTokens` it lacks put first.
     public func make(corpus: ((_ each: (String) -> Void) throws -> Void)? = nil, minFrequency: Int = 1,
-                     maxSize: Int? = nil) throws -> any Tokenizer {
+                     maxSize: Int? = nil, specialTokens: [String] = Vocabulary.defaultSpecialTokens) throws -> any Tokenizer {
         switch kind {
         case .gpt2:
             guard let vocabulary else { return try GPT2Tokenizer.bundled() }
@@ -42,15 +46,15 @@ public struct TokenizerSpec: Sendable, Equatable {
             guard let vocabulary else { throw TokenizerSpecError("wordpiece needs a vocabulary: vocab.txt or tokenizer.json") }
             if vocabulary.pathExtension == "json" { return try WordPieceTokenizer(tokenizerJSON: vocabulary) }
             return try WordPieceTokenizer(vocabFile: vocabulary, normalizer: BertNormalizer(lowercase: lowercase))
-        case .word, .char, .latex:
-            if let vocabulary { return withVocabulary(try Vocabulary(contentsOf: vocabulary)) }
+        case .word, .whitespace, .char, .latex:
+            if let vocabulary { return withVocabulary(try Vocabulary(contentsOf: vocabulary, specialTokens: specialTokens)) }
             guard let corpus else {
                 throw TokenizerSpecError("\(kind.rawValue) needs a vocabulary file or a corpus to build one from")
             }
             let splitter = withVocabulary(Vocabulary(tokens: []))
             var counter = TokenCounter()
             try corpus { counter.add(splitter.split($0)) }
-            return withVocabulary(Vocabulary(counts: counter, minFrequency: minFrequency, maxSize: maxSize))
+            return withVocabulary(Vocabulary(counts: counter, minFrequency: minFrequency, maxSize: maxSize, specialTokens: specialTokens))
         }
     }
 
@@ -58,6 +62,7 @@ public struct TokenizerSpec: Sendable, Equatable {
         switch kind {
         case .char: CharacterTokenizer(vocabulary: vocabulary)
         case .latex: LaTeXTokenizer(vocabulary: vocabulary)
+        case .whitespace: WhitespaceTokenizer(vocabulary: vocabulary, lowercase: lowercase)
         default: WordTokenizer(vocabulary: vocabulary, lowercase: lowercase)
         }
     }

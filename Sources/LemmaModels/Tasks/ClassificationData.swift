@@ -92,7 +92,7 @@ public struct ClassificationData {
             + (settings.valid == nil ? ", \(heldOut.filter { $0 }.count) held out for validation" : ""))
 
         // Pass 2: the vocabulary, from the training split only.
-        let needsVocabulary = settings.tokenizer.vocabulary == nil && [.word, .char, .latex].contains(settings.tokenizer.kind)
+        let needsVocabulary = settings.tokenizer.buildsVocabulary
         let tokenizer: any Tokenizer
         if needsVocabulary {
             tokenizer = try settings.tokenizer.make(corpus: { each in

@@ -8,7 +8,7 @@ import LemmaTrain
 /// A text-classification run in a run directory: what `lemma train`, `eval`, `predict` and `lr-find` do for
 /// `task: classification`. Starting one prepares the data into the directory; reopening one (resume, eval,
 /// predict) reads everything back from there, never from the original corpora.
-public final class ClassificationRun {
+public final class ClassificationRun: TaskRun {
     public let directory: RunDirectory
     public let configuration: RunConfiguration
     public let data: ClassificationData
@@ -24,33 +24,22 @@ public final class ClassificationRun {
     /// A new run: writes config.yaml and prepares the data. Refuses a directory that already holds a run.
     public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
                              log: @escaping (String) -> Void = { _ in }) throws -> ClassificationRun {
-        if FileManager.default.fileExists(atPath: directory.configuration.path) {
-            throw ConfigError("\(directory.url.path) already holds a run; resume it with --resume or choose another --output")
-        }
         let settings = try ClassificationData.Settings(configuration)
-        _ = try TrainingOptions(configuration)
-        let existed = FileManager.default.fileExists(atPath: directory.url.path)
-        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
-        do {
+        return try RunLifecycle.start(configuration, in: directory) {
             let data = try ClassificationData.prepare(settings, into: directory.data, log: log)
-            let run = try ClassificationRun(configuration, directory: directory, data: data, log: log)
-            // Written last: a directory with config.yaml is a run that can be resumed.
-            try writeAtomically(to: directory.configuration) { append in
-                try Data(configuration.yaml().utf8).withUnsafeBytes { try append($0) }
-            }
-            return run
-        } catch {
-            // Leave nothing half-made behind.
-            if existed { try? FileManager.default.removeItem(at: directory.data) } else { try? FileManager.default.removeItem(at: directory.url) }
-            throw error
+            return try ClassificationRun(configuration, directory: directory, data: data, log: log)
         }
     }
 
     /// An existing run, as its directory holds it.
     public static func open(_ directory: RunDirectory, log: @escaping (String) -> Void = { _ in }) throws -> ClassificationRun {
-        let configuration = try directory.loadConfiguration()
+        try ClassificationRun(opening: try directory.loadConfiguration(), directory: directory, log: log)
+    }
+
+    /// An existing run whose configuration has been read.
+    public convenience init(opening configuration: RunConfiguration, directory: RunDirectory, log: @escaping (String) -> Void) throws {
         let data = try ClassificationData.open(directory.data, settings: try ClassificationData.Settings(configuration))
-        return try ClassificationRun(configuration, directory: directory, data: data, log: log)
+        try self.init(configuration, directory: directory, data: data, log: log)
     }
 
     init(_ configuration: RunConfiguration, directory: RunDirectory, data: ClassificationData,
@@ -95,57 +84,39 @@ public final class ClassificationRun {
     /// (or validation) and writes model.safetensors, evaluation.json, summary.json, plots and the report.
     @discardableResult
     public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
-        var keepThrough: Int?
-        if resume {
-            guard let latest = trainer.checkpoints?.latest else {
-                throw ConfigError("\(directory.url.path): no checkpoint to resume from")
-            }
-            try trainer.resume(from: latest.url)
-            keepThrough = latest.step
-            log("resuming from \(latest.url.lastPathComponent) (step \(latest.step) of \(trainer.state.totalSteps))")
-        }
-        var callbacks: [any TrainerCallback] = [try MetricsLog(url: directory.metrics, keepingThrough: keepThrough),
-                                                try TensorBoardLog(directory: directory.tensorBoard, purgeStep: keepThrough.map { $0 + 1 })]
-        if progress { callbacks.append(ProgressDisplay()) }
-        trainer.callbacks = callbacks
-        if handleSignals { trainer.requests.listenForSignals() }
-        defer { if handleSignals { trainer.requests.stopListening() } }
-        let result = try trainer.fit()
+        let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
+                                          progress: progress, log: log)
         guard result.reason != .requested else { return (result, nil) }  // to be resumed: not finished
         try task.model.save(to: modelFile)
 
         var record: EvaluationRecord?
-        do {
-            if let test = data.test {
-                record = EvaluationRecord(split: "test", step: result.state.globalStep,
-                                          evaluation: trainer.evaluate(TokenDatasetSource(test, collator: collator)))
-            } else if let valid = data.valid {
-                record = EvaluationRecord(split: "validation", step: result.state.globalStep,
-                                          evaluation: trainer.evaluate(TokenDatasetSource(valid, collator: collator)))
-            }
-            if let record { try RunReportBuilder.writeJSON(record, to: directory.evaluation) }
+        if let test = data.test {
+            record = EvaluationRecord(split: "test", step: result.state.globalStep,
+                                      evaluation: trainer.evaluate(TokenDatasetSource(test, collator: collator)))
+        } else if let valid = data.valid {
+            record = EvaluationRecord(split: "validation", step: result.state.globalStep,
+                                      evaluation: trainer.evaluate(TokenDatasetSource(valid, collator: collator)))
         }
         var counts = ["train": data.train.count]
         if let valid = data.valid { counts["valid"] = valid.count }
         if let test = data.test { counts["test"] = test.count }
-        let summary = RunSummary(
-            task: "classification", stopReason: result.reason.rawValue, steps: result.state.globalStep,
-            epochs: result.state.epochProgress(batchesPerEpoch: trainer.batchesPerEpoch),
-            trainingSeconds: result.state.trainingSeconds, examplesPerSecond: result.examplesPerSecond,
-            bestStep: result.state.bestStep, bestMetric: result.state.bestMetric,
-            metricForBestModel: trainer.options.bestMetricName, data: counts, classes: data.classes,
-            parameters: task.model.parameterCount(), trainableParameters: task.model.parameterCount(trainableOnly: true))
-        try RunReportBuilder.writeJSON(summary, to: directory.summary)
-        try RunReportBuilder.write(directory)
+        try RunLifecycle.finish(trainer, result: result, task: "classification", directory: directory, record: record,
+                                counts: counts, classes: data.classes)
         return (result, record)
+    }
+
+    public var overview: String {
+        "model: \(configuration.string("model.arch") ?? "?"), \(task.model.parameterCount()) parameters "
+            + "(\(task.model.parameterCount(trainableOnly: true)) trainable); \(trainer.state.totalSteps) steps"
+    }
+
+    public func findLearningRate(_ sweep: LearningRateSweep) throws -> LearningRateSweep {
+        try trainer.findLearningRate(sweep)
     }
 
     /// Loads the trained weights written at the end of training.
     public func loadTrainedModel() throws {
-        guard FileManager.default.fileExists(atPath: modelFile.path) else {
-            throw ConfigError("\(directory.url.path): the run has no trained model yet (model.safetensors); finish or resume training first")
-        }
-        try task.model.load(from: modelFile)
+        try RunLifecycle.loadTrainedModel(task.model, directory: directory)
     }
 
     /// Reads and tokenizes a labelled corpus with the run's tokenizer and label map.

@@ -14,10 +14,13 @@ public final class Seq2SeqTask: TrainingTask {
     /// Decoder steps beyond the target length allowed at evaluation (the seed's `out_sl` is the larger of the
     /// two sides' lengths).
     public let extraSteps: Int
+    /// The token that ends a target (appended by the collator), if any: what a sequence "says" stops there.
+    public let endToken: Int32?
 
-    public init(model: Seq2SeqGRU, extraSteps: Int = 0) {
+    public init(model: Seq2SeqGRU, extraSteps: Int = 0, endToken: Int32? = nil) {
         seq2seq = model
         self.extraSteps = extraSteps
+        self.endToken = endToken
     }
 
     public var model: Module { seq2seq }
@@ -44,17 +47,17 @@ public final class Seq2SeqTask: TrainingTask {
             let predictions = (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) }
             let targets = (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) }
             accuracy.add(predictions: predictions, targets: targets)
-            exact.add(hypotheses: predictions.map { Self.realTokens($0, pad: seq2seq.pad) },
-                      references: targets.map { Self.realTokens($0, pad: seq2seq.pad) })
+            exact.add(hypotheses: predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) },
+                      references: targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) })
         }
         return Evaluation(metrics: ["loss": seen > 0 ? lossSum / Double(seen) : .nan, "seq2seq_accuracy": accuracy.value,
                                     "token_accuracy": accuracy.maskedValue,
                                     "exact_match": exact.rate])
     }
 
-    /// A sequence up to its first pad: what the model "said".
-    static func realTokens(_ tokens: [Int32], pad: Int32) -> [Int32] {
-        Array(tokens.prefix { $0 != pad })
+    /// A sequence up to its first pad or end token: what the model "said".
+    static func realTokens(_ tokens: [Int32], pad: Int32, end: Int32? = nil) -> [Int32] {
+        Array(tokens.prefix { $0 != pad && $0 != end })
     }
 }
 

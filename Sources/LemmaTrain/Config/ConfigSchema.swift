@@ -21,42 +21,89 @@ public struct ConfigKey: Sendable {
     public let type: ConfigValueType
     public let defaultValue: ConfigValue?
     public let help: String
+    /// The tasks this key means something to; nil: every task.
+    public let tasks: [String]?
+    /// Defaults that differ by task (a preset's own sizes, e.g. seed 002's 300-d embeddings for seq2seq).
+    public let taskDefaults: [String: ConfigValue]
+
+    /// Whether a run of `task` reads this key.
+    public func applies(to task: String) -> Bool { tasks?.contains(task) ?? true }
+
+    /// The default for a run of `task`.
+    public func defaultValue(for task: String) -> ConfigValue? { taskDefaults[task] ?? defaultValue }
 }
 
 public enum ConfigSchema {
-    static func key(_ path: String, _ type: ConfigValueType, _ defaultValue: ConfigValue?, _ help: String) -> ConfigKey {
-        ConfigKey(path: path, type: type, defaultValue: defaultValue, help: help)
+    /// Every task a run can have, in the order they were added; `task:` picks one.
+    public static let tasks = ["classification", "seq2seq", "language_model", "im2latex"]
+
+    static func key(_ path: String, _ type: ConfigValueType, _ defaultValue: ConfigValue?, _ help: String,
+                    tasks: [String]? = nil, taskDefaults: [String: ConfigValue] = [:]) -> ConfigKey {
+        ConfigKey(path: path, type: type, defaultValue: defaultValue, help: help, tasks: tasks, taskDefaults: taskDefaults)
     }
 
+    static let classification = ["classification"]
+    static let seq2seq = ["seq2seq"]
+
     public static let keys: [ConfigKey] = [
-        key("task", .choice(["classification", "seq2seq", "language-model", "im2latex"]), .string("classification"), "What is trained."),
+        key("task", .choice(tasks), .string("classification"), "What is trained; each task reads the keys marked for it."),
         key("output", .string, nil, "Run directory (also `--output`)."),
         key("data.train", .string, nil, "Training corpus: .csv .tsv .jsonl .txt .tar, a directory, or a prepared dataset."),
         key("data.valid", .string, nil, "Validation corpus; without one, `valid_fraction` of train is held out."),
         key("data.test", .string, nil, "Test corpus, evaluated at the end."),
-        key("data.text_column", .string, .string("text"), "CSV/TSV column or JSONL field with the text."),
-        key("data.label_column", .string, .string("label"), "CSV/TSV column or JSONL field with the label."),
-        key("data.valid_fraction", .double, .double(0.1), "Share of train held out (stratified) when there is no `valid`."),
-        key("data.label_map", .string, nil, "`ams8` or a JSON file mapping labels to classes (null drops)."),
-        key("data.unknown_labels", .string, .string("error"), "Labels the label map does not list: `error`, `skip`, `keep` or `map:<class>` (counts per label are logged)."),
-        key("data.max_per_class", .int, nil, "Keep at most this many training examples per class."),
-        key("tokenizer.kind", .choice(["word", "gpt2", "wordpiece", "char", "latex"]), .string("word"), "Tokenizer."),
+        key("data.text_column", .string, .string("text"), "CSV/TSV column or JSONL field with the text.", tasks: classification),
+        key("data.label_column", .string, .string("label"), "CSV/TSV column or JSONL field with the label.", tasks: classification),
+        key("data.valid_fraction", .double, .double(0.1), "Share of train held out when there is no `valid` (stratified by label for classification, at random for seq2seq)."),
+        key("data.label_map", .string, nil, "`ams8` or a JSON file mapping labels to classes (null drops).", tasks: classification),
+        key("data.unknown_labels", .string, .string("error"), "Labels the label map does not list: `error`, `skip`, `keep` or `map:<class>` (counts per label are logged).", tasks: classification),
+        key("data.max_per_class", .int, nil, "Keep at most this many training examples per class.", tasks: classification),
+        key("data.source_column", .string, .string("source"), "CSV/TSV column or JSONL field with the source text.", tasks: seq2seq),
+        key("data.target_column", .string, .string("target"), "CSV/TSV column or JSONL field with the target text.", tasks: seq2seq),
+        key("data.train_target", .string, nil,
+            "Target side of a parallel corpus: `data.train` is then the source text file, line i translating to line i.",
+            tasks: seq2seq),
+        key("data.valid_target", .string, nil, "Target side of a parallel validation corpus.", tasks: seq2seq),
+        key("data.test_target", .string, nil, "Target side of a parallel test corpus.", tasks: seq2seq),
+        key("data.max_length", .int, nil,
+            "Leave out training and validation pairs with a side longer than this many tokens (fastai keeps ≤ 30).",
+            tasks: seq2seq),
+        key("tokenizer.kind", .choice(["word", "whitespace", "gpt2", "wordpiece", "char", "latex"]), .string("word"), "Tokenizer."),
         key("tokenizer.vocab", .string, nil, "Vocabulary file; `word` builds one from the training split without it."),
         key("tokenizer.lowercase", .bool, .bool(false), "Lower-case before tokenizing."),
         key("tokenizer.max_length", .int, .int(128), "Tokens kept per example."),
-        key("model.arch", .choice(["mlp", "cnn", "rnn", "gru", "lstm", "bilstm", "transformer"]), .string("cnn"), "Model preset."),
-        key("model.embedding_dim", .int, .int(64), "Embedding size (ignored with pretrained vectors)."),
-        key("model.hidden_size", .int, .int(128), "Hidden units of recurrent and dense layers."),
-        key("model.num_layers", .int, .int(1), "Recurrent layers."),
-        key("model.num_filters", .int, .int(100), "Convolution filters (cnn)."),
-        key("model.filter_size", .int, .int(3), "Convolution width (cnn)."),
-        key("model.filter_sizes", .string, nil, "Several convolution widths, comma-separated, e.g. `3,4,5` (cnn; overrides filter_size)."),
-        key("model.bidirectional", .bool, .bool(false), "Read the text in both directions (rnn, gru, lstm)."),
+        key("tokenizer.target_kind", .choice(["word", "whitespace", "gpt2", "wordpiece", "char", "latex"]), nil,
+            "Tokenizer of the target side (default: `tokenizer.kind`).", tasks: seq2seq),
+        key("tokenizer.target_vocab", .string, nil, "Vocabulary file of the target side.", tasks: seq2seq),
+        key("tokenizer.shared_vocab", .bool, .bool(false),
+            "One vocabulary built from both sides (needs the same tokenizer on both).", tasks: seq2seq),
+        key("tokenizer.min_frequency", .int, .int(1), "Tokens seen fewer times in the training split are `<unk>`.", tasks: seq2seq),
+        key("tokenizer.max_vocab", .int, nil, "Most tokens a built vocabulary keeps, special tokens included.", tasks: seq2seq),
+        key("model.arch", .choice(["mlp", "cnn", "rnn", "gru", "lstm", "bilstm", "transformer"]), .string("cnn"),
+            "Model preset (classification: all; seq2seq: gru).", taskDefaults: ["seq2seq": .string("gru")]),
+        key("model.embedding_dim", .int, .int(64), "Embedding size (ignored with pretrained vectors); seq2seq: the source side's.",
+            taskDefaults: ["seq2seq": .int(300)]),
+        key("model.hidden_size", .int, .int(128), "Hidden units of recurrent and dense layers; seq2seq: the encoder's.",
+            taskDefaults: ["seq2seq": .int(256)]),
+        key("model.num_layers", .int, .int(1), "Recurrent layers (seq2seq: of the encoder and of the decoder).",
+            taskDefaults: ["seq2seq": .int(2)]),
+        key("model.num_filters", .int, .int(100), "Convolution filters (cnn).", tasks: classification),
+        key("model.filter_size", .int, .int(3), "Convolution width (cnn).", tasks: classification),
+        key("model.filter_sizes", .string, nil, "Several convolution widths, comma-separated, e.g. `3,4,5` (cnn; overrides filter_size).", tasks: classification),
+        key("model.bidirectional", .bool, .bool(false), "Read the text in both directions (rnn, gru, lstm).", tasks: classification),
         key("model.dropout", .double, .double(0.1), "Dropout probability."),
         key("model.pretrained_embeddings", .string, nil, "Word vectors file (GloVe/word2vec/fastText/kumo directory)."),
-        key("model.pretrained_model", .string, nil, "Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer) for `transformer`."),
-        key("model.pooling", .choice(["mean", "pooler"]), .string("mean"), "How `transformer` pools tokens: mean of real tokens, or BERT's pooler ([CLS])."),
-        key("model.freeze_embeddings", .bool, .bool(true), "Keep pretrained embeddings fixed."),
+        key("model.pretrained_model", .string, nil, "Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer) for `transformer`.", tasks: classification),
+        key("model.pooling", .choice(["mean", "pooler"]), .string("mean"), "How `transformer` pools tokens: mean of real tokens, or BERT's pooler ([CLS]).", tasks: classification),
+        key("model.target_embedding_dim", .int, .int(300),
+            "Decoder embedding size, which is also the decoder's width (its output layer is tied to it).", tasks: seq2seq),
+        key("model.target_pretrained_embeddings", .string, nil, "Word vectors for the target embedding.", tasks: seq2seq),
+        key("model.freeze_embeddings", .bool, .bool(true), "Keep pretrained embeddings fixed.", taskDefaults: ["seq2seq": .bool(false)]),
+        key("decoding.beams", .int, .int(1), "Beam size of the final evaluation and `lemma predict` (1: greedy).", tasks: seq2seq),
+        key("decoding.length_penalty", .double, .double(1), "Beam scores are divided by length^this.", tasks: seq2seq),
+        key("decoding.max_length_a", .double, .double(1.5),
+            "Decoded tokens at most a · source length + b (fairseq's max_len_a/max_len_b).", tasks: seq2seq),
+        key("decoding.max_length_b", .int, .int(10), "See `decoding.max_length_a`.", tasks: seq2seq),
+        key("decoding.no_repeat_ngram_size", .int, .int(0), "No n-gram of this size is generated twice (0: off).", tasks: seq2seq),
         key("train.optimizer", .choice(["sgd", "adam", "adamw", "rmsprop", "adafactor"]), .string("adamw"), "Optimizer."),
         key("train.learning_rate", .double, .double(1e-3), "Peak learning rate."),
         key("train.weight_decay", .double, .double(0), "Weight decay."),
@@ -77,10 +124,37 @@ public enum ConfigSchema {
         key("train.early_stopping_patience", .int, nil, "Stop after N evaluations without improvement."),
         key("train.early_stopping_threshold", .double, .double(0), "Least improvement that counts."),
         key("train.max_grad_norm", .double, .double(1), "Clip gradients to this global norm (0: off)."),
-        key("train.class_weights", .choice(["none", "balanced"]), .string("none"), "Weight the loss by class frequency."),
+        key("train.class_weights", .choice(["none", "balanced"]), .string("none"), "Weight the loss by class frequency.", tasks: classification),
+        key("train.teacher_forcing_end_epoch", .int, nil,
+            "fastai's teacher forcing: probability 1 − epoch/N of feeding the target token (training only); unset: always.",
+            tasks: seq2seq),
         key("train.seed", .int, .int(42), "Seed for initialization, shuffling and dropout."),
         key("train.deterministic", .bool, .bool(false), "Bit-for-bit repeatable runs."),
     ]
 
     public static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })
+
+    /// The table of every key that docs/CONFIG.md holds (`lemma info --config-keys` prints it).
+    public static func markdownTable() -> String {
+        func shown(_ value: ConfigValue?) -> String {
+            guard let value else { return "—" }
+            if case .double(let v) = value, v != 0, abs(v) < 1e-2 { return String(format: "%g", v) }
+            return value.description
+        }
+        var lines = ["| key | type | default | tasks | meaning |", "|---|---|---|---|---|"]
+        for key in keys {
+            let type: String
+            switch key.type {
+            case .choice(let options): type = options.joined(separator: " / ")
+            case .string: type = "string"
+            case .int: type = "int"
+            case .double: type = "double"
+            case .bool: type = "bool"
+            }
+            var defaults = shown(key.defaultValue)
+            for (task, value) in key.taskDefaults.sorted(by: { $0.key < $1.key }) { defaults += " (\(task): \(shown(value)))" }
+            lines.append("| `\(key.path)` | \(type) | \(defaults) | \(key.tasks?.joined(separator: ", ") ?? "all") | \(key.help) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

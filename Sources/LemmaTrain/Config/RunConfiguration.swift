@@ -20,17 +20,62 @@ public enum ConfigValue: Equatable, Sendable, CustomStringConvertible {
 /// `output`) with `--set key=value` overrides, checked against `ConfigSchema`. An unknown key or a value of
 /// the wrong type is an error naming the key.
 public struct RunConfiguration: Equatable, Sendable {
-    /// Every key that has a value (given or default), by dotted path.
+    /// Every key of the run's task that has a value (given or default), by dotted path.
     public private(set) var values: [String: ConfigValue]
+    /// The keys the file and the overrides gave, before defaults: what is re-resolved when `task` changes.
+    private var given: [String: ConfigValue]
 
     public init(values: [String: ConfigValue] = [:]) throws {
+        for path in values.keys where ConfigSchema.byPath[path] == nil { throw ConfigError(Self.unknownKey(path)) }
+        var checked: [String: ConfigValue] = [:]
+        for (path, value) in values { checked[path] = try Self.check(value, ConfigSchema.byPath[path]!) }
+        given = checked
+        self.values = [:]
+        try resolve()
+    }
+
+    /// Two configurations are the same when they resolve to the same values, however they were given.
+    public static func == (a: RunConfiguration, b: RunConfiguration) -> Bool { a.values == b.values }
+
+    /// The run's task (`task`).
+    public var task: String { string("task") ?? "classification" }
+
+    /// Fills in the task's defaults; a given key that the task does not read is an error naming both.
+    private mutating func resolve() throws {
+        var task = "classification"
+        if case .string(let name)? = given["task"] { task = name }
         var resolved: [String: ConfigValue] = [:]
-        for key in ConfigSchema.keys { resolved[key.path] = key.defaultValue }
-        for (path, value) in values {
-            guard let key = ConfigSchema.byPath[path] else { throw ConfigError("unknown key '\(path)'") }
-            resolved[path] = try Self.check(value, key)
+        for key in ConfigSchema.keys where key.applies(to: task) { resolved[key.path] = key.defaultValue(for: task) }
+        for (path, value) in given.sorted(by: { $0.key < $1.key }) {
+            let key = ConfigSchema.byPath[path]!
+            guard key.applies(to: task) else {
+                throw ConfigError("'\(path)' does not apply to task \(task) (it is read by \(key.tasks!.joined(separator: ", ")))")
+            }
+            resolved[path] = value
         }
-        self.values = resolved
+        values = resolved
+    }
+
+    /// "unknown key 'x'", with the nearest known key when one is close enough to be a typo.
+    static func unknownKey(_ path: String) -> String {
+        let nearest = ConfigSchema.keys.map { ($0.path, editDistance(Array(path), Array($0.path))) }.min { $0.1 < $1.1 }
+        if let (candidate, distance) = nearest, distance <= max(2, path.count / 4) {
+            return "unknown key '\(path)'; did you mean '\(candidate)'?"
+        }
+        return "unknown key '\(path)'"
+    }
+
+    /// Levenshtein distance, for "did you mean".
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     /// Reads YAML (JSON is valid YAML) from `url`.
@@ -58,7 +103,7 @@ public struct RunConfiguration: Equatable, Sendable {
         for override in overrides {
             guard let equals = override.firstIndex(of: "=") else { throw ConfigError("--set \(override): expected key=value") }
             let path = String(override[..<equals]), text = String(override[override.index(after: equals)...])
-            guard let key = ConfigSchema.byPath[path] else { throw ConfigError("--set: unknown key '\(path)'") }
+            guard let key = ConfigSchema.byPath[path] else { throw ConfigError("--set: \(Self.unknownKey(path))") }
             let value: ConfigValue
             switch key.type {
             case .int: value = Int(text).map(ConfigValue.int) ?? .string(text)
@@ -66,8 +111,9 @@ public struct RunConfiguration: Equatable, Sendable {
             case .bool: value = ["true": ConfigValue.bool(true), "false": .bool(false)][text] ?? .string(text)
             case .string, .choice: value = .string(text)
             }
-            values[path] = try Self.check(value, key)
+            given[path] = try Self.check(value, key)
         }
+        try resolve()
     }
 
     public subscript(path: String) -> ConfigValue? { values[path] }
@@ -105,7 +151,10 @@ public struct RunConfiguration: Equatable, Sendable {
                 let path = prefix.isEmpty ? key : "\(prefix).\(key)"
                 if value is [String: Any] {
                     guard ConfigSchema.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
-                        throw ConfigError("unknown section '\(path)'")
+                        let sections = Set(ConfigSchema.keys.compactMap { $0.path.split(separator: ".").first.map(String.init) })
+                        let nearest = sections.min { editDistance(Array(path), Array($0)) < editDistance(Array(path), Array($1)) }
+                        let hint = nearest.map { editDistance(Array(path), Array($0)) <= 2 ? "; did you mean '\($0)'?" : "" } ?? ""
+                        throw ConfigError("unknown section '\(path)'\(hint)")
                     }
                     try flatten(value, prefix: path, into: &flat)
                 } else {

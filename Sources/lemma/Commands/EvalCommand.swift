@@ -2,19 +2,33 @@ import ArgumentParser
 import Foundation
 import Lemma
 
-/// `lemma eval`: the trained model of a run on a labelled corpus.
+/// `lemma eval`: the trained model of a run on a corpus its task can read.
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a run's trained model on a labelled corpus (classification report and confusion matrix).")
+        abstract: "Evaluate a run's trained model: a classification report and confusion matrix, or a seq2seq run's BLEU, accuracies and exact match.")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
-    @Option(help: "Labelled corpus in any format `lemma train` reads.") var data: String
-    @Flag(help: "Print one JSON object: accuracy, macro_f1, weighted_f1, per_class, loss.") var json = false
+    @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, or a source file with --target).")
+    var data: String
+    @Option(help: "seq2seq: the target side of parallel files (--data is then the source side).") var target: String?
+    @Option(help: "seq2seq: beam size (default: the run's decoding.beams).") var beam: Int?
+    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu, seq2seq_accuracy, token_accuracy, exact_match, loss).")
+    var json = false
 
     func run() throws {
-        let classification = try ClassificationRun.open(RunDirectory(URL(fileURLWithPath: runDirectory)))
-        try classification.loadTrainedModel()
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let run = try TaskRegistry.open(RunDirectory(URL(fileURLWithPath: runDirectory)), log: log)
+        try run.loadTrainedModel()
+        switch run {
+        case let classification as ClassificationRun: try evaluate(classification)
+        case let seq2seq as Seq2SeqRun: try evaluate(seq2seq)
+        default: throw ValidationError("lemma eval does not know task \(run.configuration.task) yet")
+        }
+    }
+
+    func evaluate(_ classification: ClassificationRun) throws {
+        if target != nil || beam != nil { throw ValidationError("--target and --beam apply to seq2seq runs") }
         let (metrics, loss) = try classification.evaluate(corpus: data)
         if json {
             let encoder = JSONEncoder()
@@ -29,6 +43,26 @@ struct EvalCommand: ParsableCommand {
             print("confusion matrix (rows: true, columns: predicted):")
             print(metrics.confusion.description)
             print(String(format: "loss %.4f on %d examples", loss, metrics.count))
+        }
+    }
+
+    func evaluate(_ seq2seq: Seq2SeqRun) throws {
+        if let beam, beam < 1 { throw ValidationError("--beam must be at least 1, got \(beam)") }
+        let corpus: PairedCorpusSource
+        if let target {
+            corpus = PairedCorpusSource(.parallel(sourcePath: data, targetPath: target))
+        } else {
+            let c = seq2seq.configuration
+            corpus = PairedCorpusSource(.table(path: data, sourceColumn: c.string("data.source_column") ?? "source",
+                                               targetColumn: c.string("data.target_column") ?? "target"))
+        }
+        let evaluation = try seq2seq.evaluate(corpus: corpus, beams: beam)
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: evaluation.metrics, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for case let .text(title, body) in evaluation.details { print("\(title):\n\(body)") }
+            for (name, value) in evaluation.metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "%@ %.4f", name, value)) }
         }
     }
 }

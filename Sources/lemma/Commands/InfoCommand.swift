@@ -5,7 +5,13 @@ import Lemma
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "Show the compute backend Lemma will use.")
 
+    @Flag(help: "Print the table of configuration keys (docs/CONFIG.md) instead.") var configKeys = false
+
     func run() {
+        if configKeys {
+            print(ConfigSchema.markdownTable(), terminator: "")
+            return
+        }
         let backend = CPUBackend.shared
         print("backend: \(backend.name)")
         print("threads: \(backend.threads)")

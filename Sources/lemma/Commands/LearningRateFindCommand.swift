@@ -27,8 +27,8 @@ struct LearningRateFindCommand: ParsableCommand {
         try configuration.apply(overrides: overrides)
         let path = output ?? "runs/" + url.deletingPathExtension().lastPathComponent + "-lr-find"
         let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        let run = try ClassificationRun.start(configuration, in: RunDirectory(URL(fileURLWithPath: path)), log: log)
-        let sweep = try run.trainer.findLearningRate(LearningRateSweep(start: start, end: end, iterations: iterations))
+        let run = try TaskRegistry.start(configuration, in: RunDirectory(URL(fileURLWithPath: path)), log: log)
+        let sweep = try run.findLearningRate(LearningRateSweep(start: start, end: end, iterations: iterations))
         let record = LearningRateFinderRecord(sweep)
         try RunReportBuilder.writeJSON(record, to: run.directory.learningRateFinder)
         try FileManager.default.createDirectory(at: run.directory.plots, withIntermediateDirectories: true)

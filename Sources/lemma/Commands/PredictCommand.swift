@@ -2,16 +2,24 @@ import ArgumentParser
 import Foundation
 import Lemma
 
-/// `lemma predict`: labels for new texts, one JSON object per input.
+/// `lemma predict`: a run's model on new inputs, one JSON object per input (per hypothesis with --n-best).
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict with a run's trained model: one JSON object per input line (label and probabilities).")
+        abstract: "Predict with a run's trained model: one JSON object per input line (classification: label and probabilities; seq2seq: output and score).")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
-    @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text column.")
+    @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text (or source) column.")
     var file: String?
     @Option(help: "Inputs per batch.") var batchSize = 64
+    @Option(help: "seq2seq: beam size (default: the run's decoding.beams).") var beam: Int?
+    @Option(name: .customLong("n-best"), help: "seq2seq: hypotheses printed per input, best first (at most --beam; with --sample, independent samples).")
+    var nBest = 1
+    @Flag(help: "seq2seq: sample instead of searching.") var sample = false
+    @Option(help: "seq2seq sampling: temperature.") var temperature: Float?
+    @Option(name: .customLong("top-k"), help: "seq2seq sampling: keep the k best tokens.") var topK: Int?
+    @Option(name: .customLong("top-p"), help: "seq2seq sampling: keep the best tokens up to this probability.") var topP: Float?
+    @Option(help: "seq2seq sampling: seed.") var seed: UInt64 = 0
 
     static func isCorpus(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
@@ -21,34 +29,81 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if !sample, temperature != nil || topK != nil || topP != nil {
+            throw ValidationError("--temperature, --top-k and --top-p apply only with --sample")
+        }
     }
 
     func run() throws {
-        let classification = try ClassificationRun.open(RunDirectory(URL(fileURLWithPath: runDirectory)))
-        try classification.loadTrainedModel()
-        let classes = classification.data.classes
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let run = try TaskRegistry.open(RunDirectory(URL(fileURLWithPath: runDirectory)), log: log)
+        try run.loadTrainedModel()
+        let column: String
+        let output: ([String]) throws -> String
+        switch run {
+        case let classification as ClassificationRun:
+            if beam != nil || nBest != 1 || sample { throw ValidationError("--beam, --n-best and --sample apply to seq2seq runs") }
+            column = classification.configuration.string("data.text_column") ?? "text"
+            output = { classify($0, classification) }
+        case let seq2seq as Seq2SeqRun:
+            column = seq2seq.configuration.string("data.source_column") ?? "source"
+            output = { try translate($0, seq2seq, log: log) }
+        default:
+            throw ValidationError("lemma predict does not know task \(run.configuration.task) yet")
+        }
         var pending: [String] = []
-        func flush() {
-            var out = ""
-            for (text, prediction) in zip(pending, classification.predict(pending)) {
-                let probabilities = zip(classes, prediction.probabilities)
-                    .map { "\(jsonQuoted($0)): \(String(format: "%.6g", Double($1)))" }.joined(separator: ", ")
-                out += "{\"text\": \(jsonQuoted(text)), \"label\": \(jsonQuoted(prediction.label)), \"probabilities\": {\(probabilities)}}\n"
-            }
-            FileHandle.standardOutput.write(Data(out.utf8))
+        func flush() throws {
+            FileHandle.standardOutput.write(Data(try output(pending).utf8))
             pending.removeAll(keepingCapacity: true)
         }
-        func add(_ text: String) {
+        func add(_ text: String) throws {
             pending.append(text)
-            if pending.count == batchSize { flush() }
+            if pending.count == batchSize { try flush() }
         }
         if let file, Self.isCorpus(file) {
-            // The dataset's own format, streamed: the configured text column or field; labels are ignored.
-            let column = classification.configuration.string("data.text_column") ?? "text"
-            try CorpusSource(path: file, textColumn: column, labelColumn: nil).forEach { add($0.text) }
+            // The dataset's own format, streamed by the configured column; labels and targets are ignored.
+            try CorpusSource(path: file, textColumn: column, labelColumn: nil).forEach { try add($0.text) }
         } else {
-            for line in try InputLines.read(file) { add(line) }
+            for line in try InputLines.read(file) { try add(line) }
         }
-        if !pending.isEmpty { flush() }
+        if !pending.isEmpty { try flush() }
+    }
+
+    func classify(_ texts: [String], _ classification: ClassificationRun) -> String {
+        let classes = classification.data.classes
+        var out = ""
+        for (text, prediction) in zip(texts, classification.predict(texts)) {
+            let probabilities = zip(classes, prediction.probabilities)
+                .map { "\(jsonQuoted($0)): \(String(format: "%.6g", Double($1)))" }.joined(separator: ", ")
+            out += "{\"text\": \(jsonQuoted(text)), \"label\": \(jsonQuoted(prediction.label)), \"probabilities\": {\(probabilities)}}\n"
+        }
+        return out
+    }
+
+    func translate(_ texts: [String], _ seq2seq: Seq2SeqRun, log: (String) -> Void) throws -> String {
+        let encoded = texts.map(seq2seq.sourceIDs)
+        let cut = encoded.filter(\.truncated).count
+        if cut > 0 { log("\(cut) inputs longer than \(seq2seq.maxSourceLength) tokens were cut (tokenizer.max_length)") }
+        let hypotheses = try seq2seq.decode(encoded.map(\.ids), batchSize: batchSize) { options in
+            if let beam { options.beams = beam }
+            options.returnSequences = nBest
+            if sample {
+                options.beams = 1
+                options.sampling = true
+                options.temperature = temperature ?? 1
+                options.topK = topK
+                options.topP = topP
+                options.seed = seed
+            }
+        }
+        var out = ""
+        for (text, list) in zip(texts, hypotheses) {
+            for (rank, hypothesis) in list.enumerated() {
+                let rankField = list.count > 1 ? ", \"rank\": \(rank + 1)" : ""
+                out += "{\"source\": \(jsonQuoted(text))\(rankField), \"output\": \(jsonQuoted(seq2seq.targetText(hypothesis.tokens))), "
+                    + "\"score\": \(String(format: "%.6g", Double(hypothesis.score)))}\n"
+            }
+        }
+        return out
     }
 }

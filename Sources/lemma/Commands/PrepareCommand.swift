@@ -12,7 +12,7 @@ struct PrepareCommand: ParsableCommand {
 
     @Option(help: "Corpus file or directory.") var input: String
     @Option(help: "Dataset directory to write.") var output: String
-    @Option(help: "gpt2, wordpiece, word, char or latex.") var tokenizer = "word"
+    @Option(help: "gpt2, wordpiece, word, whitespace, char or latex.") var tokenizer = "word"
     @Option(help: "Vocabulary file; without one, word/char/latex build a vocabulary from the corpus (saved as vocab.txt in the output).")
     var vocab: String?
     @Flag(help: "Lower-case before tokenizing (word, wordpiece).") var lowercase = false
@@ -41,7 +41,7 @@ struct PrepareCommand: ParsableCommand {
         let map = try labelMap.map { try LabelMap.load($0).with(unknownLabels: policy) }
         let spec = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: tokenizer)!, vocabulary: vocab.map { URL(fileURLWithPath: $0) },
                                  lowercase: lowercase)
-        let needsVocabulary = vocab == nil && [.word, .char, .latex].contains(spec.kind)
+        let needsVocabulary = spec.buildsVocabulary
         let made: any Tokenizer
         if needsVocabulary {
             let progress = Progress("building vocabulary")

@@ -9,7 +9,7 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Print the token ids of each input line as a JSON array.",
         discussion: "Reads FILE, or standard input. Word, char and latex tokenizers without --vocab build their vocabulary from the input first.")
 
-    @Option(help: "gpt2, wordpiece, word, char or latex.") var tokenizer: String
+    @Option(help: "gpt2, wordpiece, word, whitespace, char or latex.") var tokenizer: String
     @Option(help: "Vocabulary file (vocab.txt / tokenizer.json for wordpiece; one token per line for word, char, latex; a .tiktoken or encoder.json file for gpt2).")
     var vocab: String?
     @Flag(help: "Lower-case before tokenizing (word, wordpiece).") var lowercase = false

@@ -27,19 +27,18 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        let run: ClassificationRun
+        let run: any TaskRun
         if let resume {
-            run = try ClassificationRun.open(RunDirectory(URL(fileURLWithPath: resume)), log: log)
+            run = try TaskRegistry.open(RunDirectory(URL(fileURLWithPath: resume)), log: log)
         } else {
             let url = URL(fileURLWithPath: config!)
             var configuration = try RunConfiguration(contentsOf: url)
             try configuration.apply(overrides: overrides)
             let path = output ?? configuration.string("output") ?? "runs/" + url.deletingPathExtension().lastPathComponent
             if output != nil { try configuration.apply(overrides: ["output=\(path)"]) }
-            run = try ClassificationRun.start(configuration, in: RunDirectory(URL(fileURLWithPath: path)), log: log)
+            run = try TaskRegistry.start(configuration, in: RunDirectory(URL(fileURLWithPath: path)), log: log)
         }
-        log("model: \(run.configuration.string("model.arch") ?? "?"), \(run.task.model.parameterCount()) parameters "
-            + "(\(run.task.model.parameterCount(trainableOnly: true)) trainable); \(run.trainer.state.totalSteps) steps")
+        log(run.overview)
         let (result, evaluation) = try run.train(resume: resume != nil, handleSignals: true, progress: true)
         switch result.reason {
         case .requested:
@@ -50,7 +49,12 @@ struct TrainCommand: ParsableCommand {
         }
         if let evaluation {
             print("\(evaluation.split) results (\(result.restoredCheckpoint.map { "weights of \($0.lastPathComponent)" } ?? "final weights")):")
-            print(evaluation.texts["Classification report"] ?? "")
+            if let report = evaluation.texts["Classification report"] {
+                print(report)
+            } else {
+                for (name, value) in evaluation.metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "  %@: %.4f", name, value)) }
+                for (title, body) in evaluation.texts.sorted(by: { $0.key < $1.key }) { print("\(title):\n\(body)") }
+            }
         }
         print(String(format: "%.1f examples/s; run directory %@ (report.md, report.html, metrics.jsonl, tensorboard/)",
                      result.examplesPerSecond, run.directory.url.path))

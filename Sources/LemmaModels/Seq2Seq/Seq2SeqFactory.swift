@@ -1,0 +1,49 @@
+import Foundation
+import LemmaData
+import LemmaNN
+import LemmaTensor
+import LemmaText
+import LemmaTrain
+
+/// Builds the seq2seq model a run configuration's `model` section describes, for the run's vocabularies.
+public enum Seq2SeqFactory {
+    /// The `model.arch` values that are seq2seq presets today.
+    public static let presets = ["gru"]
+
+    /// `log` receives a line about each side's pretrained-vector coverage.
+    public static func make(_ c: RunConfiguration, data: Seq2SeqData, log: (String) -> Void = { _ in }) throws -> Seq2SeqGRU {
+        let arch = c.string("model.arch") ?? "gru"
+        guard presets.contains(arch) else {
+            throw ConfigError("'model.arch' \(arch) is not a seq2seq preset (use \(presets.joined(separator: ", ")))")
+        }
+        let seed = UInt64(truncatingIfNeeded: c.int("train.seed") ?? 42)
+        let generator = RandomGenerator(seed: seed)
+        let freeze = c.bool("model.freeze_embeddings") ?? true
+        func embedding(_ tokenizer: any Tokenizer, dimension: Int, vectors: String?, side: String) throws -> Embedding {
+            let pad = Int(data.pad)
+            guard let vectors else { return Embedding(tokenizer.vocabularySize, dimension, paddingIndex: pad, generator: generator) }
+            guard let vocabulary = (tokenizer as? any VocabularyTokenizer)?.vocabulary else {
+                throw ConfigError("pretrained vectors for the \(side) side need a word, char or latex tokenizer (one row per token)")
+            }
+            let match = try EmbeddingMatcher(fill: .normal(std: 0.1, seed: seed), lowercaseFallback: true)
+                .match(vocabulary.tokens, from: try ClassifierFactory.openVectors(vectors))
+            log(String(format: "%@ vectors %@: %d of %d tokens found (%.1f%%)", side, vectors, match.report.found,
+                       match.report.total, 100 * match.report.coverage))
+            return Embedding(pretrained: match.matrix, freeze: freeze, paddingIndex: pad)
+        }
+        let hidden = c.int("model.hidden_size") ?? 256, layers = c.int("model.num_layers") ?? 2
+        let sourceDimension = c.int("model.embedding_dim") ?? 300, targetDimension = c.int("model.target_embedding_dim") ?? 300
+        for (key, value) in [("model.hidden_size", hidden), ("model.num_layers", layers), ("model.embedding_dim", sourceDimension),
+                             ("model.target_embedding_dim", targetDimension)] where value < 1 {
+            throw ConfigError("'\(key)' must be at least 1, got \(value)")
+        }
+        let encoderEmbedding = try embedding(data.sourceTokenizer, dimension: sourceDimension,
+                                             vectors: c.string("model.pretrained_embeddings"), side: "source")
+        // With one shared vocabulary the decoder reads the same vectors unless it is given its own.
+        let targetVectors = c.string("model.target_pretrained_embeddings")
+            ?? (c.bool("tokenizer.shared_vocab") == true ? c.string("model.pretrained_embeddings") : nil)
+        let decoderEmbedding = try embedding(data.targetTokenizer, dimension: targetDimension, vectors: targetVectors, side: "target")
+        return Seq2SeqGRU(encoderEmbedding: encoderEmbedding, decoderEmbedding: decoderEmbedding, hiddenSize: hidden, layers: layers,
+                          bos: data.bos, pad: data.pad, generator: generator)
+    }
+}

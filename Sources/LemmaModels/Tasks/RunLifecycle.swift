@@ -1,0 +1,79 @@
+import Foundation
+import LemmaData
+import LemmaNN
+import LemmaTensor
+import LemmaTrain
+
+/// The steps every task's run shares: making the run directory, training with the standard callbacks, and
+/// writing the model, summary and report at the end.
+enum RunLifecycle {
+    /// Creates `directory`, runs `prepare` (which fills data/ and returns the run), and writes config.yaml
+    /// last, since a directory with config.yaml is a run that can be resumed. On failure nothing half-made
+    /// is left behind.
+    static func start<Run>(_ configuration: RunConfiguration, in directory: RunDirectory, prepare: () throws -> Run) throws -> Run {
+        if FileManager.default.fileExists(atPath: directory.configuration.path) {
+            throw ConfigError("\(directory.url.path) already holds a run; resume it with --resume or choose another --output")
+        }
+        _ = try TrainingOptions(configuration)
+        let existed = FileManager.default.fileExists(atPath: directory.url.path)
+        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
+        do {
+            let run = try prepare()
+            try writeAtomically(to: directory.configuration) { append in
+                try Data(configuration.yaml().utf8).withUnsafeBytes { try append($0) }
+            }
+            return run
+        } catch {
+            if existed { try? FileManager.default.removeItem(at: directory.data) } else { try? FileManager.default.removeItem(at: directory.url) }
+            throw error
+        }
+    }
+
+    /// Resumes from the latest checkpoint when asked, attaches the metrics log, TensorBoard, the progress bar
+    /// and `extra` callbacks, and trains.
+    static func fit<Task, Source>(_ trainer: Trainer<Task, Source>, directory: RunDirectory, resume: Bool, handleSignals: Bool,
+                                  progress: Bool, extra: [any TrainerCallback] = [], log: (String) -> Void) throws -> TrainingResult {
+        var keepThrough: Int?
+        if resume {
+            guard let latest = trainer.checkpoints?.latest else {
+                throw ConfigError("\(directory.url.path): no checkpoint to resume from")
+            }
+            try trainer.resume(from: latest.url)
+            keepThrough = latest.step
+            log("resuming from \(latest.url.lastPathComponent) (step \(latest.step) of \(trainer.state.totalSteps))")
+        }
+        var callbacks: [any TrainerCallback] = extra + [try MetricsLog(url: directory.metrics, keepingThrough: keepThrough),
+                                                         try TensorBoardLog(directory: directory.tensorBoard,
+                                                                            purgeStep: keepThrough.map { $0 + 1 })]
+        if progress { callbacks.append(ProgressDisplay()) }
+        trainer.callbacks = callbacks
+        if handleSignals { trainer.requests.listenForSignals() }
+        defer { if handleSignals { trainer.requests.stopListening() } }
+        return try trainer.fit()
+    }
+
+    /// Writes evaluation.json (when there is an evaluation), summary.json, the plots and the report.
+    static func finish<Task, Source>(_ trainer: Trainer<Task, Source>, result: TrainingResult, task: String, directory: RunDirectory,
+                                     record: EvaluationRecord?, counts: [String: Int], classes: [String] = []) throws {
+        if let record { try RunReportBuilder.writeJSON(record, to: directory.evaluation) }
+        let model = trainer.task.model
+        let summary = RunSummary(
+            task: task, stopReason: result.reason.rawValue, steps: result.state.globalStep,
+            epochs: result.state.epochProgress(batchesPerEpoch: trainer.batchesPerEpoch),
+            trainingSeconds: result.state.trainingSeconds, examplesPerSecond: result.examplesPerSecond,
+            bestStep: result.state.bestStep, bestMetric: result.state.bestMetric,
+            metricForBestModel: trainer.options.bestMetricName, data: counts, classes: classes,
+            parameters: model.parameterCount(), trainableParameters: model.parameterCount(trainableOnly: true))
+        try RunReportBuilder.writeJSON(summary, to: directory.summary)
+        try RunReportBuilder.write(directory)
+    }
+
+    /// Loads model.safetensors into `model`, or says the run has not finished.
+    static func loadTrainedModel(_ model: Module, directory: RunDirectory) throws {
+        let file = directory.url.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw ConfigError("\(directory.url.path): the run has no trained model yet (model.safetensors); finish or resume training first")
+        }
+        try model.load(from: file)
+    }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import LemmaData
+import LemmaDecoding
+import LemmaNN
+import LemmaTensor
+import LemmaText
+import LemmaTrain
+
+/// A sequence-to-sequence run in a run directory: what `lemma train`, `eval`, `predict` and `lr-find` do for
+/// `task: seq2seq` (seed 002). Training is seed 002's (its loss with teacher forcing, validation on the
+/// model's own predictions); the final evaluation and `predict` decode with the decoding library (greedy or
+/// beam search, `decoding.*`) and score BLEU, exact match and the seed's accuracies.
+public final class Seq2SeqRun: TaskRun {
+    public let directory: RunDirectory
+    public let configuration: RunConfiguration
+    public let data: Seq2SeqData
+    public let task: Seq2SeqTask
+    public let trainer: Trainer<Seq2SeqTask, PairedDatasetSource>
+    public let collator: PairCollator
+    /// Source tokens kept when eval and predict read new text (`tokenizer.max_length`).
+    public let maxSourceLength: Int
+    let log: (String) -> Void
+
+    public var modelFile: URL { directory.url.appendingPathComponent("model.safetensors") }
+    public var model: Seq2SeqGRU { task.seq2seq }
+
+    /// A new run: prepares the pairs into the directory, then writes config.yaml.
+    public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
+                             log: @escaping (String) -> Void = { _ in }) throws -> Seq2SeqRun {
+        let settings = try Seq2SeqData.Settings(configuration)
+        _ = try decodingOptions(configuration, sourceLength: 1)
+        return try RunLifecycle.start(configuration, in: directory) {
+            let data = try Seq2SeqData.prepare(settings, into: directory.data, log: log)
+            return try Seq2SeqRun(configuration, directory: directory, data: data, log: log)
+        }
+    }
+
+    /// An existing run whose configuration has been read.
+    public convenience init(opening configuration: RunConfiguration, directory: RunDirectory, log: @escaping (String) -> Void) throws {
+        let data = try Seq2SeqData.open(directory.data, settings: try Seq2SeqData.Settings(configuration))
+        try self.init(configuration, directory: directory, data: data, log: log)
+    }
+
+    init(_ configuration: RunConfiguration, directory: RunDirectory, data: Seq2SeqData, log: @escaping (String) -> Void) throws {
+        self.configuration = configuration
+        self.directory = directory
+        self.data = data
+        self.log = log
+        maxSourceLength = configuration.int("tokenizer.max_length") ?? 128
+        guard maxSourceLength > 0 else { throw ConfigError("'tokenizer.max_length' must be > 0") }
+        let collator = PairCollator(padID: data.pad, endToken: data.eos)
+        self.collator = collator
+        task = Seq2SeqTask(model: try Seq2SeqFactory.make(configuration, data: data, log: log), endToken: data.eos)
+        let options = try TrainingOptions(configuration)
+        let valid = data.valid.map { PairedDatasetSource($0, collator: collator) }
+        trainer = try Trainer(task: task, train: PairedDatasetSource(data.train, collator: collator), valid: valid, options: options,
+                              checkpoints: CheckpointStore(directory: directory.checkpoints), order: .sortish)
+    }
+
+    public var overview: String {
+        "model: seq2seq \(configuration.string("model.arch") ?? "gru"), \(model.parameterCount()) parameters "
+            + "(\(model.parameterCount(trainableOnly: true)) trainable); vocabularies \(data.sourceTokenizer.vocabularySize) → "
+            + "\(data.targetTokenizer.vocabularySize); \(trainer.state.totalSteps) steps"
+    }
+
+    /// fastai's teacher-forcing schedule when `train.teacher_forcing_end_epoch` is set; else always forced.
+    var teacherForcingCallbacks: [any TrainerCallback] {
+        guard let end = configuration.int("train.teacher_forcing_end_epoch") else { return [] }
+        return [TeacherForcingSchedule(task: task, endEpoch: max(1, end))]
+    }
+
+    @discardableResult
+    public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
+        let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
+                                          progress: progress, extra: teacherForcingCallbacks, log: log)
+        guard result.reason != .requested else { return (result, nil) }
+        try model.save(to: modelFile)
+        var record: EvaluationRecord?
+        if let (split, dataset) = data.test.map({ ("test", $0) }) ?? data.valid.map({ ("validation", $0) }) {
+            record = EvaluationRecord(split: split, step: result.state.globalStep, evaluation: try evaluate(dataset))
+        }
+        var counts = ["train": data.train.count]
+        if let valid = data.valid { counts["valid"] = valid.count }
+        if let test = data.test { counts["test"] = test.count }
+        try RunLifecycle.finish(trainer, result: result, task: "seq2seq", directory: directory, record: record, counts: counts)
+        return (result, record)
+    }
+
+    public func findLearningRate(_ sweep: LearningRateSweep) throws -> LearningRateSweep {
+        try trainer.findLearningRate(sweep)
+    }
+
+    public func loadTrainedModel() throws {
+        try RunLifecycle.loadTrainedModel(model, directory: directory)
+    }
+
+    // MARK: - Decoding
+
+    /// The run's `decoding.*` settings for a batch whose longest source has `sourceLength` tokens.
+    static func decodingOptions(_ c: RunConfiguration, sourceLength: Int) throws -> DecodingOptions {
+        let a = c.double("decoding.max_length_a") ?? 1.5, b = c.int("decoding.max_length_b") ?? 10
+        var options = DecodingOptions(maxNewTokens: max(1, Int(a * Double(sourceLength)) + b))
+        options.beams = c.int("decoding.beams") ?? 1
+        options.lengthPenalty = Float(c.double("decoding.length_penalty") ?? 1)
+        options.noRepeatNGramSize = c.int("decoding.no_repeat_ngram_size") ?? 0
+        do {
+            try options.validate()
+        } catch let error as DecodingOptionsError {
+            throw ConfigError("decoding: \(error.description)")
+        }
+        return options
+    }
+
+    /// The run's decoding settings, with the maximum length set for `sourceLength`; `adjust` may change any
+    /// other (the command line's --beam, --sample …).
+    public func decodingOptions(sourceLength: Int, adjust: (inout DecodingOptions) -> Void = { _ in }) throws -> DecodingOptions {
+        var options = try Self.decodingOptions(configuration, sourceLength: sourceLength)
+        adjust(&options)
+        options.stopTokens = [data.eos, data.pad]
+        options.padToken = data.pad
+        try options.validate()
+        return options
+    }
+
+    /// Decodes token-id sources in batches of `batchSize`: `returnSequences` hypotheses each, best first,
+    /// without the end token.
+    public func decode(_ sources: [[Int32]], batchSize: Int, adjust: (inout DecodingOptions) -> Void = { _ in }) throws -> [[Hypothesis]] {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        var results: [[Hypothesis]] = []
+        for start in stride(from: 0, to: sources.count, by: batchSize) {
+            let rows = Array(sources[start..<min(start + batchSize, sources.count)])
+            let width = max(rows.map(\.count).max() ?? 1, 1)
+            let padded = rows.flatMap { $0 + Array(repeating: data.pad, count: width - $0.count) }
+            let options = try decodingOptions(sourceLength: width, adjust: adjust)
+            let decoder = try Decoder(Seq2SeqGRU.Step(model: model), options: options)
+            let hypotheses = try withNoGrad {
+                try decoder.decode(prompts: Array(repeating: [data.bos], count: rows.count),
+                                   state: model.encode(IndexTensor(padded, shape: [rows.count, width])))
+            }
+            results += hypotheses.map { $0.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) } }
+        }
+        return results
+    }
+
+    /// Source ids of a text as the run reads new input: tokenized, cut to `tokenizer.max_length`.
+    public func sourceIDs(_ text: String) -> (ids: [Int32], truncated: Bool) {
+        let ids = data.sourceTokenizer.encode(text)
+        return ids.count > maxSourceLength ? (Array(ids.prefix(maxSourceLength)), true) : (ids, false)
+    }
+
+    /// The target text of token ids.
+    public func targetText(_ ids: [Int32]) -> String {
+        (try? data.targetTokenizer.decode(ids)) ?? ids.map(String.init).joined(separator: " ")
+    }
+
+    // MARK: - Evaluation
+
+    /// Seed 002's numbers on a prepared split (loss, seq2seq accuracy and token accuracy of the model running
+    /// on its own greedy predictions, as the seed validates), then the run's decoding (greedy or beam) scored
+    /// by corpus BLEU on target tokens and exact match, with a table of the first examples for the report.
+    public func evaluate(_ dataset: PairedDataset) throws -> Evaluation {
+        var evaluation = trainer.evaluate(PairedDatasetSource(dataset, collator: collator))
+        let sources = (0..<dataset.count).map { Array(dataset.source.tokenIDs($0).prefix(maxSourceLength)) }
+        let references = (0..<dataset.count).map { Array(dataset.target.tokenIDs($0)) }
+        let scored = try score(sources: sources, references: references, texts: nil)
+        evaluation.metrics.merge(scored.metrics) { _, new in new }
+        evaluation.details += scored.details
+        return evaluation
+    }
+
+    /// Evaluates a paired corpus read with the run's columns (or parallel files) and tokenizers; `beams`
+    /// overrides `decoding.beams`.
+    public func evaluate(corpus: PairedCorpusSource, beams: Int? = nil) throws -> Evaluation {
+        var sources: [[Int32]] = [], references: [[Int32]] = [], texts: [String] = []
+        var truncated = 0
+        try corpus.forEach { pair in
+            let (ids, cut) = sourceIDs(pair.source)
+            if cut { truncated += 1 }
+            sources.append(ids)
+            references.append(data.targetTokenizer.encode(pair.target))
+            texts.append(pair.source)
+        }
+        guard !sources.isEmpty else { throw FileFormatError("\(corpus.layout)", "no pairs") }
+        if truncated > 0 { log("\(truncated) sources longer than \(maxSourceLength) tokens were cut (tokenizer.max_length)") }
+        // Seed 002's teacher-free loss and accuracies over the same pairs, batched as training batches them.
+        let size = trainer.options.evalBatchSize ?? trainer.options.batchSize
+        let batches = stride(from: 0, to: sources.count, by: size).map { start -> Seq2SeqBatch in
+            let end = min(start + size, sources.count)
+            return collator.collate(sources: Array(sources[start..<end]), targets: Array(references[start..<end]),
+                                    indices: Array(start..<end))
+        }
+        model.eval()
+        var evaluation = withNoGrad { task.evaluate(AnySequence(batches)) }
+        let scored = try score(sources: sources, references: references, texts: texts, beams: beams)
+        evaluation.metrics.merge(scored.metrics) { _, new in new }
+        evaluation.details += scored.details
+        return evaluation
+    }
+
+    /// Decodes `sources` with the run's settings and scores the outputs against `references`.
+    func score(sources: [[Int32]], references: [[Int32]], texts: [String]?, beams: Int? = nil) throws -> Evaluation {
+        let beams = beams ?? configuration.int("decoding.beams") ?? 1
+        let outputs = try decode(sources, batchSize: trainer.options.evalBatchSize ?? trainer.options.batchSize) { $0.beams = beams }
+            .map { $0[0].tokens }
+        var bleu = CorpusBLEU()
+        var exact = ExactMatch()
+        for (output, reference) in zip(outputs, references) { bleu.add(hypothesis: output, reference: reference) }
+        exact.add(hypotheses: outputs, references: references)
+        // The seed's printout: input, target and output of the first examples.
+        var table = "| input | target | output |\n|---|---|---|\n"
+        for i in 0..<min(10, sources.count) {
+            let input = texts?[i] ?? ((try? data.sourceTokenizer.decode(sources[i])) ?? "")
+            table += "| \(Self.cell(input)) | \(Self.cell(targetText(references[i]))) | \(Self.cell(targetText(outputs[i]))) |\n"
+        }
+        return Evaluation(metrics: ["bleu": bleu.score().score, "exact_match": exact.rate],
+                          details: [.text(title: "Examples (\(beams > 1 ? "beam \(beams)" : "greedy"))", body: table)])
+    }
+
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import LemmaTrain
+
+/// What `lemma train`, `eval`, `predict` and `lr-find` need of a run, whatever its task. Each task
+/// (`ClassificationRun`, `Seq2SeqRun`, …) prepares its data into the run directory when it starts and reads
+/// everything back from there when reopened, so the layout of a run directory is the same for every task.
+public protocol TaskRun: AnyObject {
+    var directory: RunDirectory { get }
+    var configuration: RunConfiguration { get }
+    /// One line for the log: preset, parameters, steps.
+    var overview: String { get }
+    /// Trains (from the latest checkpoint when `resume`), then evaluates and writes the model and reports.
+    @discardableResult
+    func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?)
+    /// fastai's learning-rate finder on the run's model and training data.
+    func findLearningRate(_ sweep: LearningRateSweep) throws -> LearningRateSweep
+    /// Loads the weights written at the end of training (for eval and predict).
+    func loadTrainedModel() throws
+}
+
+/// The one place a `task:` name becomes a run: every command dispatches through it.
+public enum TaskRegistry {
+    public struct Entry: Sendable {
+        public let start: @Sendable (RunConfiguration, RunDirectory, @escaping (String) -> Void) throws -> any TaskRun
+        public let open: @Sendable (RunConfiguration, RunDirectory, @escaping (String) -> Void) throws -> any TaskRun
+    }
+
+    public static let entries: [String: Entry] = [
+        "classification": Entry(start: { try ClassificationRun.start($0, in: $1, log: $2) },
+                                open: { try ClassificationRun(opening: $0, directory: $1, log: $2) }),
+        "seq2seq": Entry(start: { try Seq2SeqRun.start($0, in: $1, log: $2) },
+                         open: { try Seq2SeqRun(opening: $0, directory: $1, log: $2) }),
+    ]
+
+    /// The tasks that can be trained today, in the schema's order.
+    public static var available: [String] { ConfigSchema.tasks.filter { entries[$0] != nil } }
+
+    static func entry(_ task: String) throws -> Entry {
+        guard let entry = entries[task] else {
+            throw ConfigError("task '\(task)' is not available yet; available: \(available.joined(separator: ", "))")
+        }
+        return entry
+    }
+
+    /// A new run of the configuration's task in `directory` (which must not already hold one).
+    public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
+                             log: @escaping (String) -> Void = { _ in }) throws -> any TaskRun {
+        try entry(configuration.task).start(configuration, directory, log)
+    }
+
+    /// The run in `directory`, as it was configured.
+    public static func open(_ directory: RunDirectory, log: @escaping (String) -> Void = { _ in }) throws -> any TaskRun {
+        let configuration = try directory.loadConfiguration()
+        return try entry(configuration.task).open(configuration, directory, log)
+    }
+}

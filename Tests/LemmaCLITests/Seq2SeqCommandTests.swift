@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+/// `lemma train / eval / predict / lr-find` with `task: seq2seq`, through the built binary, on a small
+/// learnable mapping (words to upper-case words in reverse order).
+struct Seq2SeqCommandTests {
+    let cli = CommandLineTests()
+
+    static func pairs(count: Int, seed: UInt64) -> String {
+        let words = ["a", "b", "c", "d", "e", "f"]
+        var state = seed &* 6_364_136_223_846_793_005 &+ 1
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var lines = ["source\ttarget"]
+        for _ in 0..<count {
+            let picked = (0..<(2 + next(3))).map { _ in words[next(words.count)] }
+            lines.append(picked.joined(separator: " ") + "\t" + picked.reversed().map { $0.uppercased() }.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func setUp() throws -> (directory: URL, config: URL) {
+        let directory = try cli.temporaryDirectory()
+        try Self.pairs(count: 400, seed: 1).write(to: directory.appendingPathComponent("train.tsv"), atomically: true, encoding: .utf8)
+        try Self.pairs(count: 40, seed: 2).write(to: directory.appendingPathComponent("test.tsv"), atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("config.yaml")
+        try """
+        task: seq2seq
+        data:
+          train: \(directory.path)/train.tsv
+          test: \(directory.path)/test.tsv
+          valid_fraction: 0.1
+        tokenizer:
+          kind: whitespace
+        model:
+          embedding_dim: 16
+          target_embedding_dim: 24
+          hidden_size: 32
+        train:
+          optimizer: adam
+          learning_rate: 0.01
+          lr_scheduler: constant
+          batch_size: 16
+          epochs: 30
+          eval_steps: 115
+          teacher_forcing_end_epoch: 10
+          deterministic: true
+        decoding:
+          beams: 3
+        """.write(to: config, atomically: true, encoding: .utf8)
+        return (directory, config)
+    }
+
+    @Test func trainEvalAndPredictASeq2SeqRun() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = directory.appendingPathComponent("run")
+        let trained = try cli.run(["train", "--config", config.path, "--output", run.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        // 360 training pairs after the 10% held out, 23 batches of 16 per epoch.
+        #expect(trained.error.contains("train: 360 pairs") && trained.error.contains("valid: 40 pairs"), "\(trained.error)")
+        #expect(trained.output.contains("test results") && trained.output.contains("Examples (beam 3)"), "\(trained.output)")
+        for name in ["config.yaml", "model.safetensors", "evaluation.json", "summary.json", "report.md", "data/train/source",
+                     "data/valid/target", "data/test/source", "data/source_vocab.txt", "data/target_vocab.txt"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "missing \(name)")
+        }
+        let resolved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(resolved.contains("teacher_forcing_end_epoch: 10") && !resolved.contains("label_map"))
+
+        let evaluated = try cli.run(["eval", "--run", run.path, "--data", directory.appendingPathComponent("test.tsv").path, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as! [String: Double]
+        #expect(Set(metrics.keys) == ["bleu", "seq2seq_accuracy", "token_accuracy", "exact_match", "loss"])
+        // Learnt: far above chance (a sixth of the tokens) — most reversed tokens come out right.
+        #expect(metrics["token_accuracy"]! > 0.5 && metrics["bleu"]! > 35, "\(metrics)")
+        let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("evaluation.json"))) as! [String: Any]
+        #expect(abs(((stored["metrics"] as! [String: Double])["bleu"] ?? -1) - metrics["bleu"]!) < 1e-9)
+
+        let predicted = try cli.run(["predict", "--run", run.path, "--beam", "4", "--n-best", "2"], input: "a b c\nf e\n")
+        #expect(predicted.status == 0, "\(predicted.error)")
+        let rows = predicted.output.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(rows.count == 4 && rows.map { $0["rank"] as? Int } == [1, 2, 1, 2])
+        #expect(rows[0]["output"] as? String == "C B A", "\(rows)")
+        #expect((rows[0]["score"] as! Double) >= (rows[1]["score"] as! Double))
+
+        let sampled = try cli.run(["predict", "--run", run.path, "--sample", "--top-k", "2", "--seed", "7"], input: "a b\n")
+        let again = try cli.run(["predict", "--run", run.path, "--sample", "--top-k", "2", "--seed", "7"], input: "a b\n")
+        #expect(sampled.status == 0 && sampled.output == again.output, "\(sampled.error)")
+
+        let tooMany = try cli.run(["predict", "--run", run.path, "--beam", "2", "--n-best", "3"], input: "a\n")
+        #expect(tooMany.status != 0 && tooMany.error.contains("n-best (3) cannot exceed the beam size (2)"), "\(tooMany.error)")
+        let badTopP = try cli.run(["predict", "--run", run.path, "--sample", "--top-p", "1.5"], input: "a\n")
+        #expect(badTopP.status != 0 && badTopP.error.contains("top-p must be in (0, 1], got 1.5"))
+        let noTarget = directory.appendingPathComponent("bad.tsv")
+        try "source\ttarget\na b\t\n".write(to: noTarget, atomically: true, encoding: .utf8)
+        let badPairs = try cli.run(["eval", "--run", run.path, "--data", noTarget.path])
+        #expect(badPairs.status != 0 && badPairs.error.contains("bad.tsv") && badPairs.error.contains("line 2"), "\(badPairs.error)")
+    }
+
+    @Test func configurationErrorsNameTheKeyAndTheTask() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func failure(_ overrides: [String]) throws -> String {
+            let result = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("x").path]
+                                     + overrides.flatMap { ["--set", $0] })
+            #expect(result.status != 0)
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x").path))
+            return result.error
+        }
+        #expect(try failure(["data.label_map=ams8"]).contains("'data.label_map' does not apply to task seq2seq (it is read by classification)"))
+        #expect(try failure(["model.arch=cnn"]).contains("'model.arch' cnn is not a seq2seq preset"))
+        #expect(try failure(["decoding.beemz=2"]).contains("did you mean 'decoding.beams'?"))
+        #expect(try failure(["tokenizer.shared_vocab=true", "tokenizer.target_kind=char"]).contains("needs the same tokenizer on both sides"))
+        let reserved = directory.appendingPathComponent("lm.yaml")
+        try "task: language_model\ndata:\n  train: x.txt\n".write(to: reserved, atomically: true, encoding: .utf8)
+        let result = try cli.run(["train", "--config", reserved.path, "--output", directory.appendingPathComponent("lm").path])
+        #expect(result.status != 0 && result.error.contains("task 'language_model' is not available yet; available: classification, seq2seq"),
+                "\(result.error)")
+    }
+
+    @Test func lrFindRunsOnASeq2SeqConfiguration() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("lr")
+        let result = try cli.run(["lr-find", "--config", config.path, "--output", out.path, "--iterations", "30"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("lr_find.json").path))
+        #expect(result.output.contains("valley"))
+    }
+}
