@@ -72,7 +72,7 @@ struct Seq2SeqCommandTests {
         let evaluated = try cli.run(["eval", "--run", run.path, "--data", directory.appendingPathComponent("test.tsv").path, "--json"])
         #expect(evaluated.status == 0, "\(evaluated.error)")
         let metrics = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as! [String: Double]
-        #expect(Set(metrics.keys) == ["bleu", "seq2seq_accuracy", "token_accuracy", "exact_match", "loss"])
+        #expect(Set(metrics.keys) == ["bleu", "token_bleu", "seq2seq_accuracy", "token_accuracy", "exact_match", "loss"])
         // Learnt: far above chance (a sixth of the tokens) — most reversed tokens come out right.
         #expect(metrics["token_accuracy"]! > 0.5 && metrics["bleu"]! > 35, "\(metrics)")
         let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("evaluation.json"))) as! [String: Any]

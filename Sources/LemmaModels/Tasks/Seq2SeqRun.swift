@@ -20,6 +20,8 @@ public final class Seq2SeqRun: TaskRun {
     /// Source tokens kept when eval and predict read new text (`tokenizer.max_length`).
     public let maxSourceLength: Int
     let log: (String) -> Void
+    /// Callbacks attached to training besides the run's own (logs, TensorBoard, teacher forcing).
+    public var callbacks: [any TrainerCallback] = []
 
     public var modelFile: URL { directory.url.appendingPathComponent("model.safetensors") }
     public var model: Seq2SeqGRU { task.seq2seq }
@@ -72,7 +74,7 @@ public final class Seq2SeqRun: TaskRun {
     @discardableResult
     public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
         let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
-                                          progress: progress, extra: teacherForcingCallbacks, log: log)
+                                          progress: progress, extra: teacherForcingCallbacks + callbacks, log: log)
         guard result.reason != .requested else { return (result, nil) }
         try model.save(to: modelFile)
         var record: EvaluationRecord?
@@ -159,7 +161,7 @@ public final class Seq2SeqRun: TaskRun {
 
     /// Seed 002's numbers on a prepared split (loss, seq2seq accuracy and token accuracy of the model running
     /// on its own greedy predictions, as the seed validates), then the run's decoding (greedy or beam) scored
-    /// by corpus BLEU on target tokens and exact match, with a table of the first examples for the report.
+    /// by corpus BLEU (sacrebleu's on text, and on target tokens) and exact match, with a table of the first examples for the report.
     public func evaluate(_ dataset: PairedDataset) throws -> Evaluation {
         var evaluation = trainer.evaluate(PairedDatasetSource(dataset, collator: collator))
         let sources = (0..<dataset.count).map { Array(dataset.source.tokenIDs($0).prefix(maxSourceLength)) }
@@ -173,7 +175,7 @@ public final class Seq2SeqRun: TaskRun {
     /// Evaluates a paired corpus read with the run's columns (or parallel files) and tokenizers; `beams`
     /// overrides `decoding.beams`.
     public func evaluate(corpus: PairedCorpusSource, beams: Int? = nil) throws -> Evaluation {
-        var sources: [[Int32]] = [], references: [[Int32]] = [], texts: [String] = []
+        var sources: [[Int32]] = [], references: [[Int32]] = [], texts: [String] = [], targetTexts: [String] = []
         var truncated = 0
         try corpus.forEach { pair in
             let (ids, cut) = sourceIDs(pair.source)
@@ -181,6 +183,7 @@ public final class Seq2SeqRun: TaskRun {
             sources.append(ids)
             references.append(data.targetTokenizer.encode(pair.target))
             texts.append(pair.source)
+            targetTexts.append(pair.target)
         }
         guard !sources.isEmpty else { throw FileFormatError("\(corpus.layout)", "no pairs") }
         if truncated > 0 { log("\(truncated) sources longer than \(maxSourceLength) tokens were cut (tokenizer.max_length)") }
@@ -193,20 +196,26 @@ public final class Seq2SeqRun: TaskRun {
         }
         model.eval()
         var evaluation = withNoGrad { task.evaluate(AnySequence(batches)) }
-        let scored = try score(sources: sources, references: references, texts: texts, beams: beams)
+        let scored = try score(sources: sources, references: references, texts: texts, targetTexts: targetTexts, beams: beams)
         evaluation.metrics.merge(scored.metrics) { _, new in new }
         evaluation.details += scored.details
         return evaluation
     }
 
-    /// Decodes `sources` with the run's settings and scores the outputs against `references`.
-    func score(sources: [[Int32]], references: [[Int32]], texts: [String]?, beams: Int? = nil) throws -> Evaluation {
+    /// Decodes `sources` with the run's settings and scores the outputs against `references`: `bleu` is
+    /// sacrebleu's corpus BLEU on detokenized text (13a; against `targetTexts` when the original targets are at
+    /// hand, else the references' decoded ids), `token_bleu` the same formula on target token ids.
+    func score(sources: [[Int32]], references: [[Int32]], texts: [String]?, targetTexts: [String]? = nil,
+               beams: Int? = nil) throws -> Evaluation {
         let beams = beams ?? configuration.int("decoding.beams") ?? 1
         let outputs = try decode(sources, batchSize: trainer.options.evalBatchSize ?? trainer.options.batchSize) { $0.beams = beams }
             .map { $0[0].tokens }
-        var bleu = CorpusBLEU()
+        var bleu = CorpusBLEU(), tokenBLEU = CorpusBLEU()
         var exact = ExactMatch()
-        for (output, reference) in zip(outputs, references) { bleu.add(hypothesis: output, reference: reference) }
+        for (i, (output, reference)) in zip(outputs, references).enumerated() {
+            tokenBLEU.add(hypothesis: output, reference: reference)
+            bleu.add(hypothesisText: targetText(output), referenceTexts: [targetTexts?[i] ?? targetText(reference)])
+        }
         exact.add(hypotheses: outputs, references: references)
         // The seed's printout: input, target and output of the first examples.
         var table = "| input | target | output |\n|---|---|---|\n"
@@ -214,7 +223,7 @@ public final class Seq2SeqRun: TaskRun {
             let input = texts?[i] ?? ((try? data.sourceTokenizer.decode(sources[i])) ?? "")
             table += "| \(Self.cell(input)) | \(Self.cell(targetText(references[i]))) | \(Self.cell(targetText(outputs[i]))) |\n"
         }
-        return Evaluation(metrics: ["bleu": bleu.score().score, "exact_match": exact.rate],
+        return Evaluation(metrics: ["bleu": bleu.score().score, "token_bleu": tokenBLEU.score().score, "exact_match": exact.rate],
                           details: [.text(title: "Examples (\(beams > 1 ? "beam \(beams)" : "greedy"))", body: table)])
     }
 

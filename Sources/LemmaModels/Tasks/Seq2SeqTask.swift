@@ -76,6 +76,9 @@ public final class TeacherForcingSchedule: TrainerCallback {
     public func epochBegan(_ event: TrainerEvent) {
         task.teacherForcing = max(0, 1 - Float(event.state.epoch) / Float(endEpoch))
     }
+
+    /// Also when training starts, so a run resumed in the middle of an epoch feeds targets as it did before.
+    public func fitBegan(_ event: TrainerEvent) { epochBegan(event) }
 }
 
 /// A `PairedDataset` as the trainer's batch source, collated on demand; lengths are the sources' (the key
