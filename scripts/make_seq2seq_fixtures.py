@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch reference for Lemma's seq2seq `gru` preset (Tests/LemmaModelsTests/Fixtures/seq2seq_gru.safetensors).
+"""PyTorch reference for Lemma's seq2seq `gru` and `gru_attention` presets
+(Tests/LemmaModelsTests/Fixtures/seq2seq_gru.safetensors, seq2seq_gru_attention.safetensors).
 
     /usr/bin/python3 scripts/make_seq2seq_fixtures.py Tests/LemmaModelsTests/Fixtures
 
@@ -9,7 +10,10 @@ dropout), float64, stored as float32:
   param.<key>                                             its state_dict, without out.weight (tied to emb_dec.weight)
   forced.output [B, T, V], forced.loss, forced.grad.<key> teacher forcing on every step, seed 002's seq2seq_loss
   free.output [B, steps, V]                               each step fed its previous best token, 7 steps
+The attention file holds the same for fastai course-nlp 7b's `Seq2SeqRNN_attn` (bidirectional encoder,
+additive attention, decoder input [embedding; context]).
 """
+import math
 import os
 import sys
 
@@ -74,6 +78,54 @@ class Seq2SeqRNN(nn.Module):
         return torch.stack(res, dim=1)
 
 
+class Seq2SeqRNNAttention(Seq2SeqRNN):
+    """fastai course-nlp 7b's attention model: the encoder is bidirectional, its final states are read as the
+    course reads them (view(2, nl, bs, nh)), and each decoder step attends over every encoder output."""
+
+    def __init__(self, emb_enc, emb_dec, nh, out_sl, nl=2, bos_idx=0, pad_idx=1):
+        super().__init__(emb_enc, emb_dec, nh, out_sl, nl, bos_idx, pad_idx)
+        self.gru_enc = nn.GRU(self.em_sz_enc, nh, num_layers=nl, dropout=0.25, batch_first=True, bidirectional=True)
+        self.out_enc = nn.Linear(2 * nh, self.em_sz_dec, bias=False)
+        self.gru_dec = nn.GRU(self.em_sz_dec + 2 * nh, self.em_sz_dec, num_layers=nl, dropout=0.1, batch_first=True)
+        self.enc_att = nn.Linear(2 * nh, self.em_sz_dec, bias=False)
+        self.hid_att = nn.Linear(self.em_sz_dec, self.em_sz_dec)
+        self.V = nn.Parameter(torch.randn(self.em_sz_dec) / math.sqrt(self.em_sz_dec))
+
+    def encoder(self, bs, inp):
+        h = torch.zeros(2 * self.nl, bs, self.nh)
+        emb = self.emb_enc_drop(self.emb_enc(inp))
+        enc_out, hid = self.gru_enc(emb, 2 * h)
+        pre_hid = hid.view(2, self.nl, bs, self.nh).permute(1, 2, 0, 3).contiguous().view(self.nl, bs, 2 * self.nh)
+        return self.out_enc(pre_hid), enc_out
+
+    def decoder(self, dec_inp, hid, enc_att, enc_out):
+        hid_att = self.hid_att(hid[-1])
+        u = torch.tanh(enc_att + hid_att[:, None])
+        attn_wgts = F.softmax(u @ self.V, 1)
+        ctx = (attn_wgts[..., None] * enc_out).sum(1)
+        emb = self.emb_dec(dec_inp)
+        outp, hid = self.gru_dec(torch.cat([emb, ctx], 1)[:, None], hid)
+        return hid, self.out(self.out_drop(outp[:, 0]))
+
+    def forward(self, inp, targ=None):
+        bs, sl = inp.size()
+        hid, enc_out = self.encoder(bs, inp)
+        dec_inp = inp.new_zeros(bs).long() + self.bos_idx
+        enc_att = self.enc_att(enc_out)
+        res = []
+        for i in range(self.out_sl):
+            hid, outp = self.decoder(dec_inp, hid, enc_att, enc_out)
+            res.append(outp)
+            dec_inp = outp.max(1)[1]
+            if (dec_inp == self.pad_idx).all():
+                break
+            if (targ is not None) and (torch.rand(1).item() < self.pr_force):
+                if i >= targ.shape[1]:
+                    continue
+                dec_inp = targ[:, i]
+        return torch.stack(res, dim=1)
+
+
 def seq2seq_loss(out, targ, pad_idx=1):
     bs, targ_len = targ.size()
     _, out_len, vs = out.size()
@@ -84,11 +136,7 @@ def seq2seq_loss(out, targ, pad_idx=1):
     return F.cross_entropy(out.reshape(-1, vs), targ.reshape(-1))
 
 
-def main():
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaModelsTests/Fixtures"
-    torch.manual_seed(0)
-    model = Seq2SeqRNN(nn.Embedding(VOCAB_IN, EMB, padding_idx=1), nn.Embedding(VOCAB_OUT, EMB, padding_idx=1),
-                       HIDDEN, out_sl=5).eval()
+def fixtures_of(model):
     source = torch.tensor([[4, 9, 3, 12, 5], [1, 1, 6, 2, 16], [7, 7, 8, 14, 2]])
     target = torch.tensor([[3, 5, 2, 8, 1], [6, 11, 4, 1, 1], [12, 9, 9, 3, 10]])
     fixtures = {"source": source, "target": target}
@@ -105,9 +153,18 @@ def main():
     model.pr_force, model.out_sl = 0.0, 7
     with torch.no_grad():
         fixtures["free.output"] = model(source)
-    write_safetensors(os.path.join(out_dir, "seq2seq_gru.safetensors"),
-                      {k: (v.float() if v.is_floating_point() else v) for k, v in fixtures.items()})
-    print({k: tuple(v.shape) for k, v in fixtures.items() if not k.startswith(("param.", "forced.grad."))})
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in fixtures.items()}
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaModelsTests/Fixtures"
+    for name, kind in [("seq2seq_gru", Seq2SeqRNN), ("seq2seq_gru_attention", Seq2SeqRNNAttention)]:
+        torch.manual_seed(0)
+        model = kind(nn.Embedding(VOCAB_IN, EMB, padding_idx=1), nn.Embedding(VOCAB_OUT, EMB, padding_idx=1),
+                     HIDDEN, out_sl=5).eval()
+        fixtures = fixtures_of(model)
+        write_safetensors(os.path.join(out_dir, f"{name}.safetensors"), fixtures)
+        print(name, {k: tuple(v.shape) for k, v in fixtures.items() if not k.startswith(("param.", "forced.grad."))})
 
 
 if __name__ == "__main__":

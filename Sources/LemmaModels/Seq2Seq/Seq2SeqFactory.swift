@@ -8,10 +8,10 @@ import LemmaTrain
 /// Builds the seq2seq model a run configuration's `model` section describes, for the run's vocabularies.
 public enum Seq2SeqFactory {
     /// The `model.arch` values that are seq2seq presets today.
-    public static let presets = ["gru"]
+    public static let presets = ["gru", "gru_attention"]
 
     /// `log` receives a line about each side's pretrained-vector coverage.
-    public static func make(_ c: RunConfiguration, data: Seq2SeqData, log: (String) -> Void = { _ in }) throws -> Seq2SeqGRU {
+    public static func make(_ c: RunConfiguration, data: Seq2SeqData, log: (String) -> Void = { _ in }) throws -> any Seq2SeqModel {
         let arch = c.string("model.arch") ?? "gru"
         guard presets.contains(arch) else {
             throw ConfigError("'model.arch' \(arch) is not a seq2seq preset (use \(presets.joined(separator: ", ")))")
@@ -43,6 +43,10 @@ public enum Seq2SeqFactory {
         let targetVectors = c.string("model.target_pretrained_embeddings")
             ?? (c.bool("tokenizer.shared_vocab") == true ? c.string("model.pretrained_embeddings") : nil)
         let decoderEmbedding = try embedding(data.targetTokenizer, dimension: targetDimension, vectors: targetVectors, side: "target")
+        if arch == "gru_attention" {
+            return Seq2SeqAttentionGRU(encoderEmbedding: encoderEmbedding, decoderEmbedding: decoderEmbedding, hiddenSize: hidden,
+                                       layers: layers, bos: data.bos, pad: data.pad, generator: generator)
+        }
         return Seq2SeqGRU(encoderEmbedding: encoderEmbedding, decoderEmbedding: decoderEmbedding, hiddenSize: hidden, layers: layers,
                           bos: data.bos, pad: data.pad, generator: generator)
     }

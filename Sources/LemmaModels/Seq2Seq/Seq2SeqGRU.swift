@@ -1,4 +1,3 @@
-import LemmaDecoding
 import LemmaNN
 import LemmaTensor
 
@@ -7,7 +6,7 @@ import LemmaTensor
 /// 2-layer GRU over the target embedding (dropout .1), run one token at a time, → dropout .35 → a linear
 /// layer whose weight is the decoder embedding (tied) and whose bias is its own. PyTorch's keys: `emb_enc`,
 /// `gru_enc`, `out_enc`, `emb_dec`, `gru_dec`, `out.bias` (`out.weight` is `emb_dec.weight`).
-public final class Seq2SeqGRU: Module {
+public final class Seq2SeqGRU: Module, Seq2SeqModel {
     public let encoderEmbedding: Embedding, decoderEmbedding: Embedding
     public let encoder: GRU, decoder: GRU
     /// Encoder state → decoder state.
@@ -57,43 +56,11 @@ public final class Seq2SeqGRU: Module {
         return (logits, next)
     }
 
-    /// The seed's forward pass (fastai course-nlp 7b's, with teacher forcing): `steps` decoder steps from BOS;
-    /// each step's input is the previous step's best token, or, with probability `teacherForcing`, the target
-    /// token (while there is one). Stops early once every row's best token is the pad. [B, steps run, V].
-    public func callAsFunction(_ source: IndexTensor, target: IndexTensor? = nil, steps: Int,
-                               teacherForcing: Float = 0) -> Tensor {
-        let batch = source.shape[0]
-        var state = encode(source)
-        var input = [Int32](repeating: bos, count: batch)
-        var outputs: [Tensor] = []
-        for i in 0..<steps {
-            let (logits, next) = decodeStep(input, state: state)
-            state = next
-            outputs.append(logits)
-            input = withNoGrad { logits.argmax(axis: 1) }.values
-            if input.allSatisfy({ $0 == pad }) { break }
-            if let target, teacherForcing > 0, Tensor.uniform([1]).item < teacherForcing {
-                guard i < target.shape[1] else { continue }
-                input = (0..<batch).map { target.values[$0 * target.shape[1] + i] }
-            }
-        }
-        return Tensor.stack(outputs, axis: 1)
+    public func select(_ state: RecurrentState, rows: [Int]) -> RecurrentState {
+        let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
+        return RecurrentState(hidden: state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1))
     }
 
     /// The decoding library's view of this model: state = the decoder's hidden state.
-    public struct Step: DecoderStep {
-        public let model: Seq2SeqGRU
-
-        public init(model: Seq2SeqGRU) { self.model = model }
-
-        public func step(_ tokens: [Int32], state: RecurrentState) throws -> (logits: Tensor, state: RecurrentState) {
-            let (logits, next) = model.decodeStep(tokens, state: state)
-            return (logits, next)
-        }
-
-        public func select(_ state: RecurrentState, rows: [Int]) -> RecurrentState {
-            let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
-            return RecurrentState(hidden: state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1))
-        }
-    }
+    public typealias Step = Seq2SeqDecoderStep<Seq2SeqGRU>
 }

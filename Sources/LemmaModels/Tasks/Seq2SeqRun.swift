@@ -24,7 +24,7 @@ public final class Seq2SeqRun: TaskRun {
     public var callbacks: [any TrainerCallback] = []
 
     public var modelFile: URL { directory.url.appendingPathComponent("model.safetensors") }
-    public var model: Seq2SeqGRU { task.seq2seq }
+    public var model: any Seq2SeqModel { task.seq2seq }
 
     /// A new run: prepares the pairs into the directory, then writes config.yaml.
     public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
@@ -136,11 +136,7 @@ public final class Seq2SeqRun: TaskRun {
             let width = max(rows.map(\.count).max() ?? 1, 1)
             let padded = rows.flatMap { $0 + Array(repeating: data.pad, count: width - $0.count) }
             let options = try decodingOptions(sourceLength: width, adjust: adjust)
-            let decoder = try Decoder(Seq2SeqGRU.Step(model: model), options: options)
-            let hypotheses = try withNoGrad {
-                try decoder.decode(prompts: Array(repeating: [data.bos], count: rows.count),
-                                   state: model.encode(IndexTensor(padded, shape: [rows.count, width])))
-            }
+            let hypotheses = try withNoGrad { try model.generate(IndexTensor(padded, shape: [rows.count, width]), options: options) }
             results += hypotheses.map { $0.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) } }
         }
         return results

@@ -8,7 +8,7 @@ import LemmaTrain
 /// evaluation runs the model on its own predictions, as the seed's validation does, and gives the loss,
 /// seed 002's `seq2seq_acc`, the accuracy over real target tokens and the share of exact matches.
 public final class Seq2SeqTask: TrainingTask {
-    public let seq2seq: Seq2SeqGRU
+    public let seq2seq: any Seq2SeqModel
     /// Probability that a training step's decoder input is the target token instead of its own best guess.
     public var teacherForcing: Float = 1
     /// Decoder steps beyond the target length allowed at evaluation (the seed's `out_sl` is the larger of the
@@ -17,7 +17,7 @@ public final class Seq2SeqTask: TrainingTask {
     /// The token that ends a target (appended by the collator), if any: what a sequence "says" stops there.
     public let endToken: Int32?
 
-    public init(model: Seq2SeqGRU, extraSteps: Int = 0, endToken: Int32? = nil) {
+    public init(model: any Seq2SeqModel, extraSteps: Int = 0, endToken: Int32? = nil) {
         seq2seq = model
         self.extraSteps = extraSteps
         self.endToken = endToken

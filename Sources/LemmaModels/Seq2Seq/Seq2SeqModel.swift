@@ -1,0 +1,66 @@
+import LemmaDecoding
+import LemmaNN
+import LemmaTensor
+
+/// An encoder–decoder that produces a target sequence one token at a time: what the seq2seq task trains and
+/// the decoding library drives. A preset supplies the encoder, one decoder step and how to pick rows of its
+/// state; the training loop (seed 002's, with teacher forcing) and decoding come with the protocol.
+public protocol Seq2SeqModel: Module {
+    /// What the decoder carries from step to step (hidden states, and for attention the encoder's outputs).
+    associatedtype DecoderState
+    /// The token every target starts from, and the pad (a row that emits it is done).
+    var bos: Int32 { get }
+    var pad: Int32 { get }
+    /// The decoder's state before its first step, for source ids [B, S].
+    func encode(_ source: IndexTensor) -> DecoderState
+    /// Scores [B, vocabulary] for the token after `tokens`, and the state after it.
+    func decodeStep(_ tokens: [Int32], state: DecoderState) -> (logits: Tensor, state: DecoderState)
+    /// Rows `rows` of a state, in that order (beam search, samples per item).
+    func select(_ state: DecoderState, rows: [Int]) -> DecoderState
+}
+
+extension Seq2SeqModel {
+    /// Seed 002's forward pass (fastai course-nlp 7b's, with teacher forcing): `steps` decoder steps from BOS;
+    /// each step's input is the previous step's best token, or, with probability `teacherForcing`, the target
+    /// token (while there is one). Stops early once every row's best token is the pad. [B, steps run, V].
+    public func callAsFunction(_ source: IndexTensor, target: IndexTensor? = nil, steps: Int, teacherForcing: Float = 0) -> Tensor {
+        let batch = source.shape[0]
+        var state = encode(source)
+        var input = [Int32](repeating: bos, count: batch)
+        var outputs: [Tensor] = []
+        for i in 0..<steps {
+            let (logits, next) = decodeStep(input, state: state)
+            state = next
+            outputs.append(logits)
+            input = withNoGrad { logits.argmax(axis: 1) }.values
+            if input.allSatisfy({ $0 == pad }) { break }
+            if let target, teacherForcing > 0, Tensor.uniform([1]).item < teacherForcing {
+                guard i < target.shape[1] else { continue }
+                input = (0..<batch).map { target.values[$0 * target.shape[1] + i] }
+            }
+        }
+        return Tensor.stack(outputs, axis: 1)
+    }
+
+    /// Decodes source ids [B, S] with the decoding library (greedy, beam search or sampling, as `options`
+    /// say), every row starting from BOS.
+    public func generate(_ source: IndexTensor, options: DecodingOptions) throws -> [[Hypothesis]] {
+        let decoder = try Decoder(Seq2SeqDecoderStep(model: self), options: options)
+        return try decoder.decode(prompts: Array(repeating: [bos], count: source.shape[0]), state: encode(source))
+    }
+}
+
+/// The decoding library's view of a seq2seq model.
+public struct Seq2SeqDecoderStep<Model: Seq2SeqModel>: DecoderStep {
+    public let model: Model
+
+    public init(model: Model) { self.model = model }
+
+    public func step(_ tokens: [Int32], state: Model.DecoderState) throws -> (logits: Tensor, state: Model.DecoderState) {
+        model.decodeStep(tokens, state: state)
+    }
+
+    public func select(_ state: Model.DecoderState, rows: [Int]) -> Model.DecoderState {
+        model.select(state, rows: rows)
+    }
+}
