@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Builds the paired sets for Lemma's seq2seq workflow bundled in data/ (see docs/DATASETS.md).
 
-    apt-get install metamath-databases        # Debian's set.mm, read below
-    python3 scripts/make_seq2seq_datasets.py  # writes data/metamath-latex/
+    apt-get install metamath-databases sword-text-kjv sword-text-sparv diatheke   # the sources read below
+    python3 scripts/make_seq2seq_datasets.py  # writes data/metamath-latex/ and data/bible-en-es/
     python3 scripts/make_seq2seq_datasets.py --check
 
 data/metamath-latex/{train,test}.jsonl: each formula of the bundled Metamath classification set
@@ -12,10 +12,19 @@ TeX output uses) give for it: every symbol replaced by its definition, joined by
 collapsed. A mathematical mapping like seed 002's annotation; context-free per symbol, so a model must
 learn many hundreds of symbol definitions and keep them in order.
 
+data/bible-en-es/{train,test}.jsonl: English → Spanish Bible verses: the King James Version (1769 text,
+CrossWire module engKJV2006eb) and the Reina-Valera 1909 (spaRV1909eb), both public domain, read with
+diatheke's plain output; verses with at most 30 words on each side (fastai's seq2seq length limit), markup
+removed (paragraph marks, Strong's tags), psalm titles that diatheke prints between verses left out; 5% of
+verses in the test split, chosen by the SHA-256 of the verse reference.
+
 Standard library only; deterministic (the input order of data/metamath, duplicates of a source dropped,
 the first kept). Each line is {"source": ..., "target": ..., "id": ...}.
 """
 import argparse
+import hashlib
+import re
+import subprocess
 import json
 import os
 import sys
@@ -23,6 +32,9 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SET_MM = "/usr/share/metamath/databases/set.mm"
 OUT = os.path.join(ROOT, "data", "metamath-latex")
+BIBLE_OUT = os.path.join(ROOT, "data", "bible-en-es")
+BIBLE_MAX_WORDS = 30
+VERSE = re.compile(r"^\s*(.+?) (\d+):(\d+): ?(.*)$")
 MAX_SOURCE_TOKENS = 40
 
 
@@ -138,17 +150,62 @@ def build():
         f.write("\n")
 
 
+def bible_verses(module):
+    """Reference → text of every verse diatheke prints for the module, in canonical order."""
+    text = subprocess.run(["diatheke", "-b", module, "-f", "plain", "-k", "Genesis 1:1-Revelation 22:21"],
+                          check=True, capture_output=True, text=True).stdout
+    verses = {}
+    for line in text.splitlines():
+        match = VERSE.match(line)
+        if not match:
+            continue  # the module name at the end, blank lines, and psalm titles printed between verses
+        body = re.sub(r"<[^>]*>", " ", match.group(4)).replace("\u00b6", " ")
+        verses[f"{match.group(1)} {match.group(2)}:{match.group(3)}"] = " ".join(body.split())
+    return verses
+
+
+def build_bible():
+    english, spanish = bible_verses("engKJV2006eb"), bible_verses("spaRV1909eb")
+    print(f"{len(english)} KJV verses, {len(spanish)} RV1909 verses")
+    splits = {"train": [], "test": []}
+    long = missing = 0
+    for reference, source in english.items():
+        target = spanish.get(reference, "")
+        if not source or not target:
+            missing += 1
+            continue
+        if len(source.split()) > BIBLE_MAX_WORDS or len(target.split()) > BIBLE_MAX_WORDS:
+            long += 1
+            continue
+        split = "test" if int(hashlib.sha256(reference.encode()).hexdigest(), 16) % 20 == 0 else "train"
+        splits[split].append({"source": source, "target": target, "id": reference})
+    os.makedirs(BIBLE_OUT, exist_ok=True)
+    stats = {"over_30_words": long, "missing_or_empty": missing}
+    for split, records in splits.items():
+        path = os.path.join(BIBLE_OUT, f"{split}.jsonl")
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            for record in records:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        os.replace(path + ".tmp", path)
+        stats[split] = len(records)
+        print(f"bible {split}: {len(records)} pairs")
+    with open(os.path.join(BIBLE_OUT, "stats.json"), "w", encoding="utf-8") as f:
+        json.dump(stats, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
 def check():
-    ids = set()
-    for split in ("train", "test"):
-        with open(os.path.join(OUT, f"{split}.jsonl"), encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                record = json.loads(line)
-                assert set(record) == {"source", "target", "id"}, (split, number)
-                assert record["source"].strip() and record["target"].strip(), (split, number)
-                assert record["id"] not in ids, (split, number, record["id"])
-                ids.add(record["id"])
-    print(f"ok: {len(ids)} pairs")
+    for directory in (OUT, BIBLE_OUT):
+        ids = set()
+        for split in ("train", "test"):
+            with open(os.path.join(directory, f"{split}.jsonl"), encoding="utf-8") as f:
+                for number, line in enumerate(f, 1):
+                    record = json.loads(line)
+                    assert set(record) == {"source", "target", "id"}, (directory, split, number)
+                    assert record["source"].strip() and record["target"].strip(), (directory, split, number)
+                    assert record["id"] not in ids, (directory, split, number, record["id"])
+                    ids.add(record["id"])
+        print(f"ok: {directory}: {len(ids)} pairs")
 
 
 if __name__ == "__main__":
@@ -158,4 +215,5 @@ if __name__ == "__main__":
         check()
     else:
         build()
+        build_bible()
         check()
