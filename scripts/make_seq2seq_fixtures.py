@@ -12,6 +12,12 @@ dropout), float64, stored as float32:
   free.output [B, steps, V]                               each step fed its previous best token, 7 steps
 The attention file holds the same for fastai course-nlp 7b's `Seq2SeqRNN_attn` (bidirectional encoder,
 additive attention, decoder input [embedding; context]).
+
+seq2seq_transformer_{post,pre}.safetensors: an encoder–decoder `nn.Transformer` (batch-first; post-LN with
+sinusoidal positions, pre-LN with learned ones), embeddings scaled by sqrt(d), the output tied to the target
+embedding with its own bias, source padding masked; in train mode with dropout 0:
+  source, target, param.<key>, forced.output [B, T, V] (decoder fed BOS + target shifted right, causal mask),
+  forced.loss, forced.grad.<key>
 """
 import math
 import os
@@ -126,6 +132,55 @@ class Seq2SeqRNNAttention(Seq2SeqRNN):
         return torch.stack(res, dim=1)
 
 
+class Seq2SeqTransformer(nn.Module):
+    def __init__(self, vocab_in, vocab_out, d, heads, layers, ff, norm_first, learned, max_positions=16, bos_idx=0, pad_idx=1):
+        super().__init__()
+        self.d, self.bos_idx, self.pad_idx = d, bos_idx, pad_idx
+        self.src_emb = nn.Embedding(vocab_in, d, padding_idx=pad_idx)
+        self.tgt_emb = nn.Embedding(vocab_out, d, padding_idx=pad_idx)
+        self.pos_emb = nn.Embedding(max_positions, d) if learned else None
+        self.transformer = nn.Transformer(d, heads, layers, layers, ff, dropout=0.0, batch_first=True, norm_first=norm_first)
+        self.out_bias = nn.Parameter(torch.randn(vocab_out) * 0.1)
+
+    def positions(self, length):
+        if self.pos_emb is not None:
+            return self.pos_emb(torch.arange(length))
+        position = torch.arange(length, dtype=torch.float64)[:, None]
+        rate = torch.pow(10000.0, torch.arange(0, self.d, 2, dtype=torch.float64) / self.d)
+        table = torch.zeros(length, self.d)
+        table[:, 0::2] = torch.sin(position / rate)
+        table[:, 1::2] = torch.cos(position / rate)
+        return table
+
+    def embed(self, ids, table):
+        return table(ids) * math.sqrt(self.d) + self.positions(ids.shape[1])
+
+    def forward(self, src, tgt):
+        shifted = torch.cat([torch.full_like(tgt[:, :1], self.bos_idx), tgt[:, :-1]], 1)
+        causal = torch.triu(torch.full((tgt.shape[1], tgt.shape[1]), float("-inf")), 1)
+        padding = src == self.pad_idx
+        out = self.transformer(self.embed(src, self.src_emb), self.embed(shifted, self.tgt_emb), tgt_mask=causal,
+                               src_key_padding_mask=padding, memory_key_padding_mask=padding)
+        return out @ self.tgt_emb.weight.T + self.out_bias
+
+
+def transformer_fixtures(norm_first, learned):
+    torch.manual_seed(1)
+    model = Seq2SeqTransformer(VOCAB_IN, VOCAB_OUT, 8, 2, 2, 12, norm_first, learned).train()
+    source = torch.tensor([[4, 9, 3, 12, 5], [6, 2, 16, 1, 1], [7, 7, 8, 14, 2]])
+    target = torch.tensor([[3, 5, 2, 8, 1, 1], [6, 11, 4, 1, 1, 1], [12, 9, 9, 3, 10, 4]])
+    fixtures = {"source": source, "target": target}
+    for key, value in model.state_dict().items():
+        fixtures[f"param.{key}"] = value.clone()
+    out = model(source, target)
+    loss = seq2seq_loss(out, target)
+    loss.backward()
+    fixtures["forced.output"], fixtures["forced.loss"] = out.detach(), loss.detach()
+    for key, parameter in model.named_parameters():
+        fixtures[f"forced.grad.{key}"] = parameter.grad.clone()
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in fixtures.items()}
+
+
 def seq2seq_loss(out, targ, pad_idx=1):
     bs, targ_len = targ.size()
     _, out_len, vs = out.size()
@@ -165,6 +220,10 @@ def main():
         fixtures = fixtures_of(model)
         write_safetensors(os.path.join(out_dir, f"{name}.safetensors"), fixtures)
         print(name, {k: tuple(v.shape) for k, v in fixtures.items() if not k.startswith(("param.", "forced.grad."))})
+    for name, norm_first, learned in [("post", False, False), ("pre", True, True)]:
+        fixtures = transformer_fixtures(norm_first, learned)
+        write_safetensors(os.path.join(out_dir, f"seq2seq_transformer_{name}.safetensors"), fixtures)
+        print(f"transformer {name}", sorted(k for k in fixtures if k.startswith("param.")))
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ struct Seq2SeqRunTests {
         // 90 training pairs (a quarter of 120 held out at random), batches of 10: 9 steps an epoch.
         #expect(result.state.globalStep == 36)
         let metrics = try #require(record?.metrics)
-        #expect(Set(["bleu", "token_bleu", "exact_match", "loss", "seq2seq_accuracy", "token_accuracy"]).isSubset(of: Set(metrics.keys)))
+        #expect(Set(["bleu", "token_bleu", "exact_match", "loss", "free_running_loss", "seq2seq_accuracy", "token_accuracy"]).isSubset(of: Set(metrics.keys)))
         #expect(record?.texts.keys.contains { $0.hasPrefix("Examples") } == true)
 
         let splitDirectory = RunDirectory(directory.appendingPathComponent("split"))

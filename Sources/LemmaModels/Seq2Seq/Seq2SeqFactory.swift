@@ -8,7 +8,7 @@ import LemmaTrain
 /// Builds the seq2seq model a run configuration's `model` section describes, for the run's vocabularies.
 public enum Seq2SeqFactory {
     /// The `model.arch` values that are seq2seq presets today.
-    public static let presets = ["gru", "gru_attention"]
+    public static let presets = ["gru", "gru_attention", "transformer"]
 
     /// `log` receives a line about each side's pretrained-vector coverage.
     public static func make(_ c: RunConfiguration, data: Seq2SeqData, log: (String) -> Void = { _ in }) throws -> any Seq2SeqModel {
@@ -43,6 +43,26 @@ public enum Seq2SeqFactory {
         let targetVectors = c.string("model.target_pretrained_embeddings")
             ?? (c.bool("tokenizer.shared_vocab") == true ? c.string("model.pretrained_embeddings") : nil)
         let decoderEmbedding = try embedding(data.targetTokenizer, dimension: targetDimension, vectors: targetVectors, side: "target")
+        if arch == "transformer" {
+            let heads = c.int("model.num_heads") ?? 4, dropout = c.double("model.dropout") ?? 0.1
+            guard encoderEmbedding.dimension == decoderEmbedding.dimension else {
+                throw ConfigError("the transformer needs one width on both sides: 'model.embedding_dim' \(encoderEmbedding.dimension) ≠ 'model.target_embedding_dim' \(decoderEmbedding.dimension)")
+            }
+            guard heads >= 1, encoderEmbedding.dimension % heads == 0 else {
+                throw ConfigError("'model.num_heads' \(heads) must divide the width \(encoderEmbedding.dimension)")
+            }
+            guard dropout >= 0 && dropout < 1 else { throw ConfigError("'model.dropout' must be in [0, 1)") }
+            if c.int("train.teacher_forcing_end_epoch") != nil {
+                log("note: 'train.teacher_forcing_end_epoch' is ignored by the transformer, which always reads the whole target in training")
+            }
+            let feedForward = c.int("model.feed_forward_dim"), maxPositions = c.int("model.max_positions") ?? 512
+            if let feedForward, feedForward < 1 { throw ConfigError("'model.feed_forward_dim' must be at least 1") }
+            guard maxPositions >= 2 else { throw ConfigError("'model.max_positions' must be at least 2") }
+            return Seq2SeqTransformer(sourceEmbedding: encoderEmbedding, targetEmbedding: decoderEmbedding, layers: layers, heads: heads,
+                                      feedForward: feedForward, dropout: Float(dropout), normFirst: c.bool("model.norm_first") ?? false,
+                                      positions: c.string("model.positions") == "learned" ? .learned : .sinusoidal,
+                                      maxPositions: maxPositions, bos: data.bos, pad: data.pad, generator: generator)
+        }
         if arch == "gru_attention" {
             return Seq2SeqAttentionGRU(encoderEmbedding: encoderEmbedding, decoderEmbedding: decoderEmbedding, hiddenSize: hidden,
                                        layers: layers, bos: data.bos, pad: data.pad, generator: generator)

@@ -17,13 +17,24 @@ public protocol Seq2SeqModel: Module {
     func decodeStep(_ tokens: [Int32], state: DecoderState) -> (logits: Tensor, state: DecoderState)
     /// Rows `rows` of a state, in that order (beam search, samples per item).
     func select(_ state: DecoderState, rows: [Int]) -> DecoderState
+    /// Scores [B, steps run, V] for a batch: recurrent presets run `stepwiseForward` (seed 002's loop);
+    /// a transformer reads the whole target at once when it is given.
+    func callAsFunction(_ source: IndexTensor, target: IndexTensor?, steps: Int, teacherForcing: Float) -> Tensor
+    /// The most target positions the model can take (learned position tables); nil: no limit.
+    var maxTargetLength: Int? { get }
 }
 
 extension Seq2SeqModel {
+    public var maxTargetLength: Int? { nil }
+
+    public func callAsFunction(_ source: IndexTensor, target: IndexTensor? = nil, steps: Int, teacherForcing: Float = 0) -> Tensor {
+        stepwiseForward(source, target: target, steps: steps, teacherForcing: teacherForcing)
+    }
+
     /// Seed 002's forward pass (fastai course-nlp 7b's, with teacher forcing): `steps` decoder steps from BOS;
     /// each step's input is the previous step's best token, or, with probability `teacherForcing`, the target
     /// token (while there is one). Stops early once every row's best token is the pad. [B, steps run, V].
-    public func callAsFunction(_ source: IndexTensor, target: IndexTensor? = nil, steps: Int, teacherForcing: Float = 0) -> Tensor {
+    public func stepwiseForward(_ source: IndexTensor, target: IndexTensor?, steps: Int, teacherForcing: Float) -> Tensor {
         let batch = source.shape[0]
         var state = encode(source)
         var input = [Int32](repeating: bos, count: batch)
@@ -34,7 +45,8 @@ extension Seq2SeqModel {
             outputs.append(logits)
             input = withNoGrad { logits.argmax(axis: 1) }.values
             if input.allSatisfy({ $0 == pad }) { break }
-            if let target, teacherForcing > 0, Tensor.uniform([1]).item < teacherForcing {
+            // Forced always at probability 1, without drawing (the draw would only move the random stream).
+            if let target, teacherForcing >= 1 || (teacherForcing > 0 && Tensor.uniform([1]).item < teacherForcing) {
                 guard i < target.shape[1] else { continue }
                 input = (0..<batch).map { target.values[$0 * target.shape[1] + i] }
             }

@@ -53,6 +53,19 @@ public final class Seq2SeqRun: TaskRun {
         let collator = PairCollator(padID: data.pad, endToken: data.eos)
         self.collator = collator
         task = Seq2SeqTask(model: try Seq2SeqFactory.make(configuration, data: data, log: log), endToken: data.eos)
+        if let limit = task.seq2seq.maxTargetLength {
+            // A learned position table cannot read past its end: say so now, not mid-training.
+            for (name, split) in [("train", data.train), ("valid", data.valid), ("test", data.test)] {
+                guard let split else { continue }
+                let longest = (0..<split.count).reduce(0) { max($0, split.source.length($1), split.target.length($1) + 1) }
+                if longest > limit {
+                    throw ConfigError("the \(name) split has sequences of \(longest) tokens (with the end token) but 'model.max_positions' is \(limit); raise it or set 'data.max_length'")
+                }
+            }
+            guard maxSourceLength <= limit else {
+                throw ConfigError("'tokenizer.max_length' \(maxSourceLength) exceeds 'model.max_positions' \(limit)")
+            }
+        }
         let options = try TrainingOptions(configuration)
         let valid = data.valid.map { PairedDatasetSource($0, collator: collator) }
         trainer = try Trainer(task: task, train: PairedDatasetSource(data.train, collator: collator), valid: valid, options: options,
@@ -67,7 +80,7 @@ public final class Seq2SeqRun: TaskRun {
 
     /// fastai's teacher-forcing schedule when `train.teacher_forcing_end_epoch` is set; else always forced.
     var teacherForcingCallbacks: [any TrainerCallback] {
-        guard let end = configuration.int("train.teacher_forcing_end_epoch") else { return [] }
+        guard let end = configuration.int("train.teacher_forcing_end_epoch"), !(model is Seq2SeqTransformer) else { return [] }
         return [TeacherForcingSchedule(task: task, endEpoch: max(1, end))]
     }
 
@@ -117,6 +130,7 @@ public final class Seq2SeqRun: TaskRun {
     /// other (the command line's --beam, --sample …).
     public func decodingOptions(sourceLength: Int, adjust: (inout DecodingOptions) -> Void = { _ in }) throws -> DecodingOptions {
         var options = try Self.decodingOptions(configuration, sourceLength: sourceLength)
+        if let limit = model.maxTargetLength { options.maxNewTokens = min(options.maxNewTokens, limit) }
         adjust(&options)
         options.stopTokens = [data.eos, data.pad]
         options.padToken = data.pad

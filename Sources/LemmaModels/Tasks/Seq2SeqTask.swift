@@ -34,24 +34,30 @@ public final class Seq2SeqTask: TrainingTask {
 
     public func exampleCount(of batch: Seq2SeqBatch) -> Int { batch.indices.count }
 
+    /// `loss` is the teacher-forced loss (what Hugging Face's seq2seq trainer reports, and what picks the
+    /// best checkpoint by default); `free_running_loss` and the accuracies are seed 002's validation, the
+    /// model running on its own greedy predictions.
     public func evaluate(_ batches: AnySequence<Seq2SeqBatch>) -> Evaluation {
-        var lossSum = 0.0, seen = 0
+        var forcedSum = 0.0, freeSum = 0.0, seen = 0
         var exact = ExactMatch()
         var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
         for batch in batches {
-            let output = seq2seq(batch.source, steps: steps(batch))
-            let count = batch.indices.count
-            lossSum += Double(seq2seqLoss(output, batch.target, padIndex: seq2seq.pad).item) * Double(count)
+            let count = batch.indices.count, targetWidth = batch.target.shape[1]
+            let forced = seq2seq(batch.source, target: batch.target, steps: targetWidth, teacherForcing: 1)
+            forcedSum += Double(seq2seqLoss(forced, batch.target, padIndex: seq2seq.pad).item) * Double(count)
+            let output = seq2seq(batch.source, target: nil, steps: steps(batch), teacherForcing: 0)
+            freeSum += Double(seq2seqLoss(output, batch.target, padIndex: seq2seq.pad).item) * Double(count)
             seen += count
-            let predicted = output.argmax(axis: 2), width = output.shape[1], targetWidth = batch.target.shape[1]
+            let predicted = output.argmax(axis: 2), width = output.shape[1]
             let predictions = (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) }
             let targets = (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) }
             accuracy.add(predictions: predictions, targets: targets)
             exact.add(hypotheses: predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) },
                       references: targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) })
         }
-        return Evaluation(metrics: ["loss": seen > 0 ? lossSum / Double(seen) : .nan, "seq2seq_accuracy": accuracy.value,
-                                    "token_accuracy": accuracy.maskedValue,
+        let mean = { (sum: Double) in seen > 0 ? sum / Double(seen) : .nan }
+        return Evaluation(metrics: ["loss": mean(forcedSum), "free_running_loss": mean(freeSum),
+                                    "seq2seq_accuracy": accuracy.value, "token_accuracy": accuracy.maskedValue,
                                     "exact_match": exact.rate])
     }
 

@@ -34,29 +34,46 @@ public final class MultiheadAttention: Module {
     /// Returns the output [B, T, E] and the attention weights averaged over heads [B, T, S].
     public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, keyPadding: Tensor? = nil,
                                blocked: Tensor? = nil, causal: Bool = false) -> (output: Tensor, weights: Tensor) {
-        let batch = query.shape[0], t = query.shape[1], s = key.shape[1], e = embedDim
         let q: Tensor, k: Tensor, v: Tensor
         if query === key && key === value {
+            let e = embedDim, length = query.shape[1]
             let qkv = query.linear(weight: inProjWeight, bias: inProjBias)
-            (q, k, v) = (qkv.slice(axis: 2, 0..<e), qkv.slice(axis: 2, e..<(2 * e)), qkv.slice(axis: 2, (2 * e)..<(3 * e)))
+            (q, k, v) = (heads(qkv.slice(axis: 2, 0..<e), length), heads(qkv.slice(axis: 2, e..<(2 * e)), length),
+                         heads(qkv.slice(axis: 2, (2 * e)..<(3 * e)), length))
         } else {
-            func project(_ x: Tensor, _ part: Int) -> Tensor {
-                let range = (part * e)..<((part + 1) * e)
-                return x.linear(weight: inProjWeight.slice(axis: 0, range), bias: inProjBias?.slice(axis: 0, range))
-            }
-            (q, k, v) = (project(query, 0), project(key, 1), project(value, 2))
+            (q, k, v) = (project(query, .query), project(key, .key), project(value, .value))
         }
-        let headDim = e / numHeads
-        func heads(_ x: Tensor, _ length: Int) -> Tensor { x.reshaped([batch, length, numHeads, headDim]).permuted([0, 2, 1, 3]) }
+        return attend(queries: q, keys: k, values: v, keyPadding: keyPadding, blocked: blocked, causal: causal)
+    }
+
+    /// Which third of the in-projection.
+    public enum Projection: Int { case query = 0, key = 1, value = 2 }
+
+    /// `x` [B, L, E] projected by one third of the in-projection and split into heads: [B, heads, L, E / heads].
+    /// What a key/value cache stores, so that a decoder stepping one token at a time projects each token once.
+    public func project(_ x: Tensor, _ part: Projection) -> Tensor {
+        let range = (part.rawValue * embedDim)..<((part.rawValue + 1) * embedDim)
+        return heads(x.linear(weight: inProjWeight.slice(axis: 0, range), bias: inProjBias?.slice(axis: 0, range)), x.shape[1])
+    }
+
+    func heads(_ x: Tensor, _ length: Int) -> Tensor {
+        x.reshaped([x.shape[0], length, numHeads, embedDim / numHeads]).permuted([0, 2, 1, 3])
+    }
+
+    /// Attention over projected heads (q [B, h, T, d], k and v [B, h, S, d]), merged and put through the
+    /// output projection: [B, T, E], with the weights averaged over heads [B, T, S]. `causal` aligns the
+    /// queries with the last keys, as with a cache.
+    public func attend(queries q: Tensor, keys k: Tensor, values v: Tensor, keyPadding: Tensor? = nil,
+                       blocked: Tensor? = nil, causal: Bool = false) -> (output: Tensor, weights: Tensor) {
+        let batch = q.shape[0], t = q.shape[2], s = k.shape[2]
         var mask = blocked
         if let keyPadding {
             let padding = keyPadding.reshaped([batch, 1, 1, s])
             mask = mask.map { ($0 + padding).minimum(Tensor(scalar: 1)) } ?? padding
         }
-        let (attended, weights) = scaledDotProductAttention(query: heads(q, t), key: heads(k, s), value: heads(v, s),
-                                                            blocked: mask, causal: causal,
+        let (attended, weights) = scaledDotProductAttention(query: q, key: k, value: v, blocked: mask, causal: causal,
                                                             dropout: isTraining ? attentionDropout : nil)
-        let merged = attended.permuted([0, 2, 1, 3]).reshaped([batch, t, e])
+        let merged = attended.permuted([0, 2, 1, 3]).reshaped([batch, t, embedDim])
         return (outProj(merged), weights.mean(axis: 1))
     }
 }
