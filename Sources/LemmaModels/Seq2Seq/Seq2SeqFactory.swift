@@ -21,7 +21,18 @@ public enum Seq2SeqFactory {
         let freeze = c.bool("model.freeze_embeddings") ?? true
         func embedding(_ tokenizer: any Tokenizer, dimension: Int, vectors: String?, side: String) throws -> Embedding {
             let pad = Int(data.pad)
-            guard let vectors else { return Embedding(tokenizer.vocabularySize, dimension, paddingIndex: pad, generator: generator) }
+            guard let vectors else {
+                guard arch == "transformer" else {
+                    return Embedding(tokenizer.vocabularySize, dimension, paddingIndex: pad, generator: generator)
+                }
+                // Scaled by √d on the way in and tied to the output, a transformer's table starts at std 1/√d
+                // (fairseq's and Vaswani et al.'s), not PyTorch's 1: otherwise the first logits are ~√d too large.
+                var values = Tensor.normal([tokenizer.vocabularySize, dimension], std: 1 / Float(dimension).squareRoot(),
+                                           generator: generator).scalars
+                for i in 0..<dimension { values[pad * dimension + i] = 0 }
+                return Embedding(pretrained: Tensor(values, shape: [tokenizer.vocabularySize, dimension]), freeze: false,
+                                 paddingIndex: pad)
+            }
             guard let vocabulary = (tokenizer as? any VocabularyTokenizer)?.vocabulary else {
                 throw ConfigError("pretrained vectors for the \(side) side need a word, char or latex tokenizer (one row per token)")
             }

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""PyTorch twin of a Lemma seq2seq run: the same pairs, split, vocabularies, model and training.
+
+    bench/.venv/bin/python bench/seq2seq_torch.py RUN_DIR [--seed S] [--threads 2] [--flush]
+
+RUN_DIR is a directory made by `lemma train` with `task: seq2seq` (its prepared `data/{train,valid,test}`
+pair datasets, vocabularies and resolved `config.yaml`), so data, split and tokenization are identical by
+construction: this script reads Lemma's token ids and never tokenizes. The models are the ones the parity
+fixtures are made with (scripts/make_seq2seq_fixtures.py: seed 002's `Seq2SeqRNN` and fastai course-nlp 7b's
+`Seq2SeqRNN_attn`), with their dropouts on, and training follows Lemma's Trainer for seq2seq:
+
+- targets end with the end token; batches padded to their longest side with the pad id (fastai's
+  seq2seq_collate); training batches in fastai's sortish order (chunks of 50 batches sorted by source length,
+  longest batch first, the rest shuffled; numpy-seeded, not Lemma's generator), evaluation in dataset order;
+- Adam with fastai's one-cycle (learning rate and beta1 along fastai's combined cosines, pct_start .25,
+  div 25, div_final 1e5, momenta .95/.85/.95), gradients clipped to `train.max_grad_norm`;
+- teacher forcing with probability 1 − epoch / `train.teacher_forcing_end_epoch`, set at each epoch;
+- every `train.eval_steps` steps the teacher-forced validation loss (the default best-model metric), the
+  best weights kept and restored at the end (`train.load_best_model_at_end`);
+- the test split decoded greedily (BOS, then each step's best token, until the end token or
+  `decoding.max_length_a` · source length + `decoding.max_length_b` tokens) and scored with sacrebleu on the
+  target tokens joined by spaces (what Lemma's `bleu` detokenizes the word, whitespace and LaTeX tokenizers to)
+  and with exact match.
+
+Timing: `training_seconds` covers the training loop with its evaluations (what Lemma's summary.json counts);
+`examples_per_second` is training examples over it. Prints one JSON object.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from classification_torch import read_config  # noqa: E402
+import make_seq2seq_fixtures as twins  # noqa: E402
+
+torch.set_default_dtype(torch.float32)  # the fixture module works in float64
+
+
+class Side:
+    """One side of a prepared pair dataset: tokens.i32 and offsets.i64 (count + 1)."""
+
+    def __init__(self, directory):
+        self.tokens = np.fromfile(os.path.join(directory, "tokens.i32"), dtype="<i4")
+        self.offsets = np.fromfile(os.path.join(directory, "offsets.i64"), dtype="<i8")
+        self.lengths = np.diff(self.offsets)
+
+    def row(self, i):
+        return self.tokens[self.offsets[i]:self.offsets[i + 1]]
+
+
+class Pairs:
+    def __init__(self, directory):
+        self.source, self.target = Side(os.path.join(directory, "source")), Side(os.path.join(directory, "target"))
+        assert len(self.source.lengths) == len(self.target.lengths), directory
+
+    def __len__(self):
+        return len(self.source.lengths)
+
+
+def vocabulary(run_dir, side):
+    for name in (f"{side}_vocab.txt", "vocab.txt"):
+        path = os.path.join(run_dir, "data", name)
+        if os.path.exists(path):
+            return [line.rstrip("\n").split(" ")[0] for line in open(path, encoding="utf-8")]
+    raise SystemExit(f"{run_dir}: no built {side} vocabulary (only word/whitespace/char/latex runs are supported)")
+
+
+def collate(pairs, indices, pad, eos):
+    sources = [pairs.source.row(i) for i in indices]
+    targets = [np.append(pairs.target.row(i), eos) for i in indices]
+
+    def padded(rows):
+        width = max(1, max(len(r) for r in rows))
+        out = np.full((len(rows), width), pad, dtype=np.int64)
+        for k, r in enumerate(rows):
+            out[k, :len(r)] = r
+        return torch.from_numpy(out)
+    return padded(sources), padded(targets)
+
+
+def sortish(lengths, batch_size, rng):
+    indices = rng.permutation(len(lengths))
+    chunk = batch_size * 50
+    ordered = []
+    for start in range(0, len(indices), chunk):
+        part = indices[start:start + chunk]
+        ordered += sorted(part.tolist(), key=lambda i: -lengths[i])
+    batches = [ordered[i:i + batch_size] for i in range(0, len(ordered), batch_size)]
+    if len(batches) > 1:
+        longest = int(np.argmax([lengths[b[0]] for b in batches]))
+        batches[0], batches[longest] = batches[longest], batches[0]
+        rest = batches[1:]
+        rng.shuffle(rest)
+        batches = [batches[0]] + rest
+    return batches
+
+
+def combined_cos(position, pct, start, middle, end):
+    def cos_step(a, b, p):
+        return a + (1 + math.cos(math.pi * (1 - p))) * (b - a) / 2
+    position = min(position, 1.0)
+    if position < pct:
+        return cos_step(start, middle, position / pct)
+    return cos_step(middle, end, (position - pct) / (1 - pct))
+
+
+def build(config, source_vocab, target_vocab, bos, pad):
+    arch = config.get("model.arch", "gru")
+    emb_enc = torch.nn.Embedding(source_vocab, config.get("model.embedding_dim", 300), padding_idx=pad)
+    emb_dec = torch.nn.Embedding(target_vocab, config.get("model.target_embedding_dim", 300), padding_idx=pad)
+    hidden, layers = config.get("model.hidden_size", 256), config.get("model.num_layers", 2)
+    kind = {"gru": twins.Seq2SeqRNN, "gru_attention": twins.Seq2SeqRNNAttention}.get(arch)
+    if kind is None:
+        raise SystemExit(f"model.arch {arch}: the twin has gru and gru_attention")
+    return kind(emb_enc, emb_dec, hidden, out_sl=1, nl=layers, bos_idx=bos, pad_idx=pad)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run_dir")
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--flush", action="store_true", help="torch.set_flush_denormal(True)")
+    args = parser.parse_args()
+    config = read_config(os.path.join(args.run_dir, "config.yaml"))
+    seed = args.seed if args.seed is not None else config.get("train.seed", 42)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    torch.set_num_threads(args.threads)
+    if args.flush:
+        torch.set_flush_denormal(True)
+
+    data = os.path.join(args.run_dir, "data")
+    train, valid, test = Pairs(os.path.join(data, "train")), Pairs(os.path.join(data, "valid")), None
+    if os.path.exists(os.path.join(data, "test")):
+        test = Pairs(os.path.join(data, "test"))
+    target_tokens = vocabulary(args.run_dir, "target")
+    source_size = len(vocabulary(args.run_dir, "source"))
+    pad, bos, eos = target_tokens.index("<pad>"), target_tokens.index("<bos>"), target_tokens.index("<eos>")
+    model = build(config, source_size, len(target_tokens), bos, pad)
+
+    batch_size = config.get("train.batch_size", 32)
+    batches_per_epoch = math.ceil(len(train) / batch_size)
+    epochs = config.get("train.epochs", 3)
+    total_steps = config.get("train.max_steps") or math.ceil(epochs * batches_per_epoch)
+    peak = config.get("train.learning_rate", 1e-3)
+    assert config.get("train.lr_scheduler") == "one_cycle" and config.get("train.optimizer") == "adam", "the twin runs Adam + one-cycle"
+    optimizer = torch.optim.Adam(model.parameters(), lr=peak / 25, betas=(0.95, 0.999), eps=1e-8)
+    clip = config.get("train.max_grad_norm", 1.0)
+    eval_steps = config.get("train.eval_steps") or batches_per_epoch
+    forcing_end = config.get("train.teacher_forcing_end_epoch")
+    extra = 0
+
+    def evaluate_loss(pairs):
+        model.eval()
+        total, seen = 0.0, 0
+        with torch.no_grad():
+            for start in range(0, len(pairs), batch_size):
+                indices = list(range(start, min(start + batch_size, len(pairs))))
+                src, tgt = collate(pairs, indices, pad, eos)
+                model.pr_force, model.out_sl = 1.0, tgt.shape[1]
+                total += twins.seq2seq_loss(model(src, tgt), tgt, pad).item() * len(indices)
+                seen += len(indices)
+        model.train()
+        return total / seen
+
+    best, best_state, step, epoch = float("inf"), None, 0, 0
+    start_time = time.perf_counter()
+    model.train()
+    while step < total_steps:
+        model.pr_force = 1.0 if forcing_end is None else max(0.0, 1 - epoch / forcing_end)
+        for indices in sortish(train.source.lengths, batch_size, rng):
+            if step >= total_steps:
+                break
+            src, tgt = collate(train, indices, pad, eos)
+            position = step / total_steps
+            for group in optimizer.param_groups:
+                group["lr"] = combined_cos(position, 0.25, peak / 25, peak, peak / 1e5)
+                group["betas"] = (combined_cos(position, 0.25, 0.95, 0.85, 0.95), 0.999)
+            model.out_sl = max(src.shape[1], tgt.shape[1]) + extra
+            loss = twins.seq2seq_loss(model(src, tgt), tgt, pad)
+            optimizer.zero_grad()
+            loss.backward()
+            if clip > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            optimizer.step()
+            step += 1
+            if step % eval_steps == 0 or step == total_steps:
+                value = evaluate_loss(valid)
+                if value < best:
+                    best, best_state = value, {k: v.clone() for k, v in model.state_dict().items()}
+                model.pr_force = 1.0 if forcing_end is None else max(0.0, 1 - epoch / forcing_end)
+        epoch += 1
+    training_seconds = time.perf_counter() - start_time
+    if best_state is not None and config.get("train.load_best_model_at_end", True):
+        model.load_state_dict(best_state)
+
+    result = {"impl": f"torch {torch.__version__}", "seed": seed, "steps": step, "training_seconds": training_seconds,
+              "examples_per_second": step * batch_size / training_seconds, "best_eval_loss": best}
+    if test is not None:
+        import sacrebleu
+        model.eval()
+        a, b = config.get("decoding.max_length_a", 1.5), config.get("decoding.max_length_b", 10)
+        hypotheses, references, exact = [], [], 0
+        with torch.no_grad():
+            for start in range(0, len(test), batch_size):
+                indices = list(range(start, min(start + batch_size, len(test))))
+                src, _ = collate(test, indices, pad, eos)
+                state = model.encoder(src.shape[0], src)
+                limit = int(a * src.shape[1]) + b
+                rows = [[] for _ in indices]
+                done = [False] * len(indices)
+                token = torch.full((len(indices),), bos, dtype=torch.long)
+                if isinstance(model, twins.Seq2SeqRNNAttention):
+                    hid, enc_out = state
+                    enc_att = model.enc_att(enc_out)
+                for _ in range(limit):
+                    if isinstance(model, twins.Seq2SeqRNNAttention):
+                        hid, out = model.decoder(token, hid, enc_att, enc_out)
+                    else:
+                        state, out = model.decoder(token, state)
+                    token = out.argmax(1)
+                    for k, t in enumerate(token.tolist()):
+                        if not done[k]:
+                            if t in (eos, pad):
+                                done[k] = True
+                            else:
+                                rows[k].append(t)
+                    if all(done):
+                        break
+                    token = torch.where(torch.tensor(done), torch.full_like(token, pad), token)
+                for k, i in enumerate(indices):
+                    reference = [int(t) for t in test.target.row(i)]
+                    exact += rows[k] == reference
+                    hypotheses.append(" ".join(target_tokens[t] for t in rows[k]))
+                    references.append(" ".join(target_tokens[t] for t in reference))
+        result["bleu"] = sacrebleu.corpus_bleu(hypotheses, [references]).score
+        result["exact_match"] = exact / len(test)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
