@@ -1,4 +1,5 @@
 import LemmaTensor
+import LemmaText
 
 /// Examples from a JSON Lines file: one JSON object per line, with the text and the label in named
 /// top-level fields. Blank lines are skipped. Invalid JSON, a missing field or a text that is not a string
@@ -22,12 +23,18 @@ public final class JSONLinesExampleReader: ExampleReader {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             let number = lines.lineNumber
             try requireUTF8(bytes, path: path, at: "line \(number)")
-            let fields: [String: JSONField]
+            let parsed: JSONValue
             do {
-                fields = try JSONLineParser.parseObject(bytes)
-            } catch let error as JSONLineParser.Failure {
+                parsed = try JSONParser.parse(bytes, shallow: true)
+            } catch let error as JSONSyntaxError {
                 throw FileFormatError(path, "line \(number), column \(error.offset + 1): invalid JSON: \(error.message)")
             }
+            guard let members = parsed.members else {
+                throw FileFormatError(path, "line \(number): expected a JSON object starting with '{', found \(parsed.summary)")
+            }
+            // A repeated key: the last one counts, as in Python's json.
+            var fields: [String: JSONValue] = [:]
+            for member in members { fields[member.key] = member.value }
             guard let textValue = fields[textField] else {
                 throw FileFormatError(path, "line \(number): no field '\(textField)' (fields: \(fields.keys.sorted()))")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import LemmaTensor
+import LemmaText
 
 /// The weights and config of a Hugging Face BERT directory (config.json + model.safetensors, or shards
 /// listed in model.safetensors.index.json), with keys mapped to BertModel's: a `bert.` prefix (task and
@@ -50,11 +51,11 @@ struct BertCheckpoint {
         let index = directory.appendingPathComponent("model.safetensors.index.json")
         if FileManager.default.fileExists(atPath: index.path) {
             let file = try JSONConfigFile(url: index)
-            guard let map = file.value("weight_map") as? [String: String] else {
+            guard let map = file.value("weight_map")?.members, map.allSatisfy({ $0.value.string != nil }) else {
                 throw file.error("weight_map", "must be an object mapping tensor names to shard files")
             }
             var tensors: [String: Tensor] = [:]
-            for shard in Set(map.values).sorted() {
+            for shard in Set(map.compactMap(\.value.string)).sorted() {
                 let url = directory.appendingPathComponent(shard)
                 tensors.merge(try SafetensorsFile(url: url).floatTensors()) { first, _ in first }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import LemmaTensor
+import LemmaText
 
 /// A BERT model's shape and hyper-parameters, as a Hugging Face `config.json` gives them (the names in
 /// comments are its keys). Keys that fix the weights' shapes are required; the rest default as in
@@ -55,7 +56,7 @@ public struct BertConfiguration: Sendable, Equatable {
     }
 
     init(file: JSONConfigFile) throws {
-        if let type = file.value("model_type") as? String, type != "bert" {
+        if let type = file.value("model_type")?.string, type != "bert" {
             throw file.error("model_type", "is \"\(type)\"; only \"bert\" models are supported")
         }
         let positionType = try file.string("position_embedding_type", default: "absolute")
@@ -103,8 +104,8 @@ public struct BertConfiguration: Sendable, Equatable {
     /// transformers takes the number of labels from id2label when present, else num_labels.
     private static func labelCount(_ file: JSONConfigFile) throws -> Int? {
         if let labels = file.value("id2label") {
-            guard let map = labels as? [String: Any], !map.isEmpty else { throw file.error("id2label", "must be a non-empty object") }
-            return map.count
+            guard let map = labels.members, !map.isEmpty else { throw file.error("id2label", "must be a non-empty object") }
+            return Set(map.map(\.key)).count
         }
         return try file.value("num_labels").map { _ in try file.integer("num_labels", minimum: 1) }
     }

@@ -30,7 +30,7 @@ enum BertTokenizerFiles {
         let url = directory.appendingPathComponent("tokenizer_config.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let config = try JSONConfigFile(url: url)
-        guard let value = config.value("model_max_length") as? NSNumber, value.doubleValue < 1e9 else { return nil }
+        guard let value = config.value("model_max_length")?.double, value < 1e9 else { return nil }
         return try config.integer("model_max_length", minimum: 2)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import LemmaTensor
+import LemmaText
 
 /// One JSON object from a model directory (config.json, tokenizer_config.json, modules.json's siblings),
-/// with typed look-ups whose errors name the file and the key. A key set to `null` counts as absent, as
-/// Hugging Face treats it.
+/// read with Lemma's JSON parser, with typed look-ups whose errors name the file and the key. A key set to
+/// `null` counts as absent, as Hugging Face treats it.
 struct JSONConfigFile {
     let path: String
-    let object: [String: Any]
+    let members: [JSONMember]
 
     init(url: URL) throws {
         guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -17,19 +18,19 @@ struct JSONConfigFile {
 
     init(data: Data, path: String) throws {
         self.path = path
-        let parsed: Any
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw FileFormatError(path, "is not valid JSON")
+            parsed = try JSONParser.parse([UInt8](data))
+        } catch let error as JSONSyntaxError {
+            throw FileFormatError(path, "is not valid JSON (\(error))")
         }
-        guard let object = parsed as? [String: Any] else { throw FileFormatError(path, "expected a JSON object") }
-        self.object = object
+        guard let members = parsed.members else { throw FileFormatError(path, "expected a JSON object") }
+        self.members = members
     }
 
-    /// The value under `key`, nil when missing or null.
-    func value(_ key: String) -> Any? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
+    /// The value under `key` (the last one when repeated, as Python's json reads it), nil when missing or null.
+    func value(_ key: String) -> JSONValue? {
+        guard let value = members.last(where: { $0.key == key })?.value, !value.isNull else { return nil }
         return value
     }
 
@@ -42,8 +43,8 @@ struct JSONConfigFile {
             if let fallback { return fallback }
             throw error(key, "is missing")
         }
-        guard !Self.isBoolean(value), let number = value as? NSNumber, let result = Int(exactly: number.doubleValue), result >= minimum else {
-            throw error(key, "must be an integer >= \(minimum), got \(Self.describe(value))")
+        guard let result = value.integer, result >= minimum else {
+            throw error(key, "must be an integer >= \(minimum), got \(value.summary)")
         }
         return result
     }
@@ -53,10 +54,8 @@ struct JSONConfigFile {
             if let fallback { return fallback }
             throw error(key, "is missing")
         }
-        guard !Self.isBoolean(value), let number = value as? NSNumber, number.doubleValue.isFinite else {
-            throw error(key, "must be a number, got \(Self.describe(value))")
-        }
-        return number.doubleValue
+        guard let number = value.double, number.isFinite else { throw error(key, "must be a number, got \(value.summary)") }
+        return number
     }
 
     func string(_ key: String, default fallback: String? = nil) throws -> String {
@@ -64,31 +63,13 @@ struct JSONConfigFile {
             if let fallback { return fallback }
             throw error(key, "is missing")
         }
-        guard let string = value as? String else { throw error(key, "must be a string, got \(Self.describe(value))") }
+        guard let string = value.string else { throw error(key, "must be a string, got \(value.summary)") }
         return string
     }
 
     func boolean(_ key: String) throws -> Bool? {
         guard let value = value(key) else { return nil }
-        guard Self.isBoolean(value), let flag = value as? Bool else {
-            throw error(key, "must be true or false, got \(Self.describe(value))")
-        }
+        guard let flag = value.bool else { throw error(key, "must be true or false, got \(value.summary)") }
         return flag
-    }
-
-    /// JSON true/false. Foundation bridges 0 and 1 to Bool too, so the number's own type decides.
-    static func isBoolean(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
-        return String(cString: number.objCType) == "c"
-    }
-
-    /// A short rendering of a JSON value for error messages.
-    static func describe(_ value: Any) -> String {
-        switch value {
-        case let string as String: return "\"\(string.prefix(40))\""
-        case is [Any]: return "an array"
-        case is [String: Any]: return "an object"
-        default: return "\(value)"
-        }
     }
 }

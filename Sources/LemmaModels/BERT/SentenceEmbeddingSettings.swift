@@ -1,5 +1,6 @@
 import Foundation
 import LemmaTensor
+import LemmaText
 
 /// How a sentence-transformers export turns token states into one vector, read from its files:
 /// modules.json (the pipeline: Transformer → Pooling → optional Normalize), the pooling module's
@@ -47,14 +48,14 @@ public struct SentenceEmbeddingSettings: Sendable, Equatable {
 
     private static func modules(_ url: URL) throws -> [(type: String, path: String)] {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw FileFormatError(url.path, "cannot read the file") }
-        guard let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
+        guard let list = (try? JSONParser.parse([UInt8](data)))?.elements, list.allSatisfy({ $0.members != nil }) else {
             throw FileFormatError(url.path, "expected a JSON array of modules")
         }
         return try list.enumerated().map { index, module in
-            guard let type = module["type"] as? String else {
+            guard let type = module["type"]?.string else {
                 throw FileFormatError(url.path, "module \(index): key 'type' is missing or not a string")
             }
-            return (type, module["path"] as? String ?? "")
+            return (type, module["path"]?.string ?? "")
         }
     }
 

@@ -24,6 +24,15 @@ struct TextFile {
         TokenizerFileError(path: path, line: line, message)
     }
 
+    /// The file as one JSON value; an error names the line where it stops being JSON.
+    func json() throws -> JSONValue {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch let error as JSONSyntaxError {
+            throw self.error(line: error.line, "invalid JSON: \(error.message)")
+        }
+    }
+
     /// Each line without its "\n" (and without a "\r" before it), with its number. A last line without a
     /// final newline is included; the empty string after a final newline is not.
     func forEachLine(_ body: (_ number: Int, _ line: ArraySlice<UInt8>) throws -> Void) rethrows {

@@ -8,7 +8,7 @@ enum GPT2VocabularyFiles {
     static func read(encoder encoderFile: TextFile, merges mergesFile: TextFile) throws -> (tokens: ByteStringTable, special: [String: Int32]) {
         let tokens = try readMerges(mergesFile)
 
-        guard let members = try JSONReader.parse(encoderFile).members else {
+        guard let members = try encoderFile.json().members else {
             throw encoderFile.error(line: 1, "expected a JSON object of token string → id")
         }
         var special: [String: Int32] = [:]

@@ -10,7 +10,7 @@ enum HuggingFaceTokenizerFile {
     }
 
     static func read(_ file: TextFile) throws -> Loaded {
-        let root = try JSONReader.parse(file)
+        let root = try file.json()
         guard root.members != nil else { throw file.error(line: 1, "expected a JSON object (a tokenizer.json)") }
         guard let model = root["model"], model.members != nil else { throw file.error(line: nil, "has no \"model\" object") }
         guard model["type"]?.string == "WordPiece" else {

@@ -99,7 +99,8 @@ public enum RunReportBuilder {
                 "parameters": "\(summary.parameters) (\(summary.trainableParameters) trainable)",
             ])
             let counts = summary.data.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            report.addParagraph("Data", "Examples — \(counts). Classes (\(summary.classes.count)): \(summary.classes.joined(separator: ", ")).")
+            let classes = summary.classes.isEmpty ? "" : " Classes (\(summary.classes.count)): \(summary.classes.joined(separator: ", "))."
+            report.addParagraph("Data", "Examples — \(counts).\(classes)")
         }
         if let evaluation {
             let metrics = evaluation.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Trains a seq2seq config with Lemma and with its PyTorch twin (bench/seq2seq_torch.py), seed by seed and
+interleaved (Lemma seed 1, PyTorch seed 1, Lemma seed 2, …), and prints each run and the medians as Markdown.
+
+    swift build -c release --product lemma
+    python3 bench/seq2seq_results.py configs/metamath-latex.yaml [--seeds 1,2,3] [--set key=value ...]
+
+Each seed's Lemma run directory (runs/results/<config>-<arch>-seed<S>) is what the twin reads, so both sides
+train on the same split, vocabularies and token ids. BLEU is sacrebleu's on the target tokens joined by
+spaces (Lemma's `bleu`), on the test split, greedy decoding; time is the training loop with its evaluations
+(Lemma's summary.json `training_seconds`; the twin's own), a whole-loop figure, not a per-step one.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+args = sys.argv[1:]
+config = args[0]
+seeds = [int(s) for s in args[args.index("--seeds") + 1].split(",")] if "--seeds" in args else [1, 2, 3]
+overrides = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
+arch = next((o.split("=", 1)[1] for o in overrides if o.startswith("model.arch=")), None)
+name = os.path.splitext(os.path.basename(config))[0] + (f"-{arch}" if arch else "")
+python = os.path.join(ROOT, "bench/.venv/bin/python")
+rows = []
+for seed in seeds:
+    run = os.path.join(ROOT, "runs", "results", f"{name}-seed{seed}")
+    subprocess.run(["rm", "-rf", run], check=True)
+    command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--output", run, "--set", f"train.seed={seed}"]
+    for o in overrides:
+        command += ["--set", o]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    evaluation = json.load(open(os.path.join(run, "evaluation.json")))["metrics"]
+    summary = json.load(open(os.path.join(run, "summary.json")))
+    rows.append(("lemma", seed, evaluation["bleu"], evaluation["exact_match"], summary["training_seconds"]))
+    print(rows[-1], flush=True)
+    twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed)],
+                                     check=True, capture_output=True, text=True).stdout)
+    rows.append((twin["impl"], seed, twin["bleu"], twin["exact_match"], twin["training_seconds"]))
+    print(rows[-1], flush=True)
+
+print(f"\n| implementation | seed | test BLEU | exact match | training time |\n|---|---|---|---|---|")
+for impl, seed, bleu, exact, seconds in rows:
+    print(f"| {impl} | {seed} | {bleu:.2f} | {100 * exact:.1f}% | {seconds:.0f} s |")
+for impl in dict.fromkeys(r[0] for r in rows):
+    mine = [r for r in rows if r[0] == impl]
+    print(f"| {impl} | median | {statistics.median(r[2] for r in mine):.2f} | {100 * statistics.median(r[3] for r in mine):.1f}% "
+          f"| {statistics.median(r[4] for r in mine):.0f} s |")
