@@ -61,4 +61,23 @@ struct Seq2SeqRunTests {
         let b = try Data(contentsOf: splitDirectory.url.appendingPathComponent("model.safetensors"))
         #expect(a == b, "the resumed run's weights differ from the uninterrupted run's")
     }
+
+    @Test func sidesWithDifferentTokenizersPadWithTheirOwnIDs() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-gpt2-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = try Self.configuration(directory)
+        try configuration.apply(overrides: ["tokenizer.target_kind=gpt2", "train.max_steps=3", "train.teacher_forcing_end_epoch=1"])
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Seq2SeqRun)
+        // Built word vocabulary on the source side (pad 0); GPT-2's <|endoftext|> starts, ends and pads targets.
+        #expect(run.data.sourcePad == 0 && run.data.pad == 50256 && run.data.bos == 50256 && run.data.eos == 50256)
+        let batch = run.collator.collate(run.data.train, indices: [0, 1, 2, 3])
+        let sourceWidth = batch.source.shape[1]
+        for (row, length) in batch.sourceLengths.enumerated() where length < sourceWidth {
+            #expect(batch.source.values[row * sourceWidth + length] == 0)
+        }
+        _ = try run.train(resume: false, handleSignals: false, progress: false)
+        let outputs = try run.decode([run.sourceIDs("p q").ids], batchSize: 1) { $0.maxNewTokens = 4 }
+        #expect(outputs.count == 1 && outputs[0][0].tokens.count <= 4)
+    }
 }

@@ -6,7 +6,7 @@ import Lemma
 
 applyThreadingDefaults()
 let arguments = CommandLine.arguments.dropFirst()
-let which = arguments.first { !$0.hasPrefix("-") && Int($0) == nil } ?? "all"
+let which = arguments.first { !$0.hasPrefix("-") && Int($0) == nil && !$0.contains("/") } ?? "all"
 let repeats = arguments.firstIndex(of: "--repeat").flatMap { Int(arguments[$0 + 1]) } ?? 7
 
 
@@ -26,6 +26,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("tokenizer", false, benchTokenizer),
     ("vectors-read", false, benchVectorsRead),
     ("vectors-match", false, benchVectorsMatch),
+    ("seq2seq-decode", false, benchSeq2SeqDecode),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {

@@ -81,12 +81,14 @@ public struct Seq2SeqBatch {
 /// Pads pairs into a `Seq2SeqBatch` as fastai's `seq2seq_collate` does: each side to its longest row, with the
 /// pad id at the end (or, `padFirst`, at the start); `endToken` is appended to every target first.
 public struct PairCollator: Sendable {
-    public var padID: Int32
+    /// The target side's pad, and the source side's (the same unless the sides have their own tokenizers).
+    public var padID: Int32, sourcePadID: Int32
     public var padFirst: Bool
     public var endToken: Int32?
 
-    public init(padID: Int32 = 1, padFirst: Bool = false, endToken: Int32? = nil) {
+    public init(padID: Int32 = 1, sourcePadID: Int32? = nil, padFirst: Bool = false, endToken: Int32? = nil) {
         self.padID = padID
+        self.sourcePadID = sourcePadID ?? padID
         self.padFirst = padFirst
         self.endToken = endToken
     }
@@ -99,11 +101,11 @@ public struct PairCollator: Sendable {
     /// Pairs given as token ids (the end token not yet appended); `indices` say which pairs they are.
     public func collate(sources: [[Int32]], targets: [[Int32]], indices: [Int]) -> Seq2SeqBatch {
         let targets = targets.map { $0 + (endToken.map { [$0] } ?? []) }
-        return Seq2SeqBatch(source: pad(sources), target: pad(targets), sourceLengths: sources.map(\.count),
+        return Seq2SeqBatch(source: pad(sources, with: sourcePadID), target: pad(targets, with: padID), sourceLengths: sources.map(\.count),
                             targetLengths: targets.map(\.count), indices: indices)
     }
 
-    func pad(_ rows: [[Int32]]) -> IndexTensor {
+    func pad(_ rows: [[Int32]], with padID: Int32) -> IndexTensor {
         let width = max(rows.map(\.count).max() ?? 0, 1)
         var values: [Int32] = []
         values.reserveCapacity(rows.count * width)

@@ -20,7 +20,7 @@ public enum Seq2SeqFactory {
         let generator = RandomGenerator(seed: seed)
         let freeze = c.bool("model.freeze_embeddings") ?? true
         func embedding(_ tokenizer: any Tokenizer, dimension: Int, vectors: String?, side: String) throws -> Embedding {
-            let pad = Int(data.pad)
+            let pad = Int(side == "source" ? data.sourcePad : data.pad)
             guard let vectors else {
                 guard arch == "transformer" else {
                     return Embedding(tokenizer.vocabularySize, dimension, paddingIndex: pad, generator: generator)
@@ -72,7 +72,8 @@ public enum Seq2SeqFactory {
             return Seq2SeqTransformer(sourceEmbedding: encoderEmbedding, targetEmbedding: decoderEmbedding, layers: layers, heads: heads,
                                       feedForward: feedForward, dropout: Float(dropout), normFirst: c.bool("model.norm_first") ?? false,
                                       positions: c.string("model.positions") == "learned" ? .learned : .sinusoidal,
-                                      maxPositions: maxPositions, bos: data.bos, pad: data.pad, generator: generator)
+                                      maxPositions: maxPositions, bos: data.bos, pad: data.pad, sourcePad: data.sourcePad,
+                                      generator: generator)
         }
         if arch == "gru_attention" {
             return Seq2SeqAttentionGRU(encoderEmbedding: encoderEmbedding, decoderEmbedding: decoderEmbedding, hiddenSize: hidden,

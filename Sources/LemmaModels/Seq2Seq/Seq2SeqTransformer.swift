@@ -20,6 +20,8 @@ public final class Seq2SeqTransformer: Module, Seq2SeqModel {
     public let outputBias: Tensor
     public let embeddingDropout: Dropout
     public let bos: Int32, pad: Int32
+    /// The id that pads sources, masked out of every attention.
+    public let sourcePad: Int32
     public let width: Int, maxPositions: Int
 
     /// `transformer.encoder` / `transformer.decoder`, each with `layers.N` and a final `norm`.
@@ -43,7 +45,7 @@ public final class Seq2SeqTransformer: Module, Seq2SeqModel {
 
     public init(sourceEmbedding: Embedding, targetEmbedding: Embedding, layers: Int = 3, heads: Int = 4,
                 feedForward: Int? = nil, dropout: Float = 0.1, normFirst: Bool = false, positions: Positions = .sinusoidal,
-                maxPositions: Int = 512, bos: Int32 = 0, pad: Int32 = 1, generator: RandomGenerator? = nil) {
+                maxPositions: Int = 512, bos: Int32 = 0, pad: Int32 = 1, sourcePad: Int32? = nil, generator: RandomGenerator? = nil) {
         precondition(sourceEmbedding.dimension == targetEmbedding.dimension,
                      "Seq2SeqTransformer: source and target embeddings must have the same width")
         let width = targetEmbedding.dimension, inner = feedForward ?? 4 * width
@@ -63,6 +65,7 @@ public final class Seq2SeqTransformer: Module, Seq2SeqModel {
         embeddingDropout = Dropout(dropout)
         self.bos = bos
         self.pad = pad
+        self.sourcePad = sourcePad ?? pad
         self.width = width
         self.maxPositions = maxPositions
         super.init()
@@ -102,7 +105,7 @@ public final class Seq2SeqTransformer: Module, Seq2SeqModel {
 
     /// [B, S] with 1 at padded source positions.
     func padding(_ source: IndexTensor) -> Tensor {
-        Tensor(source.values.map { $0 == pad ? 1 : 0 }, shape: source.shape)
+        Tensor(source.values.map { $0 == sourcePad ? 1 : 0 }, shape: source.shape)
     }
 
     func output(_ hidden: Tensor) -> Tensor { hidden.linear(weight: targetEmbedding.weight, bias: outputBias) }

@@ -15,6 +15,8 @@ public struct Seq2SeqData {
     public let test: PairedDataset?
     /// The target side's start, end and pad ids (the decoder starts from `bos` and stops at `eos`).
     public let bos: Int32, eos: Int32, pad: Int32
+    /// What pads sources: the source tokenizer's pad (its end token when it has none, as GPT-2).
+    public let sourcePad: Int32
 
     /// Special tokens of the vocabularies seq2seq builds: pad first (id 0), then unknown, start and end.
     public static let specialTokens = [Vocabulary.pad, Vocabulary.unknown, Vocabulary.bos, Vocabulary.eos]
@@ -168,9 +170,11 @@ public struct Seq2SeqData {
             let url = directory.appendingPathComponent(name)
             return FileManager.default.fileExists(atPath: url.path) ? try PairedDataset(url: url) : nil
         }
+        let sourceSpecial = source.specialTokenIDs
         return Seq2SeqData(sourceTokenizer: source, targetTokenizer: target,
                            train: try PairedDataset(url: directory.appendingPathComponent("train")),
-                           valid: try optional("valid"), test: try optional("test"), bos: bos, eos: eos, pad: pad)
+                           valid: try optional("valid"), test: try optional("test"), bos: bos, eos: eos, pad: pad,
+                           sourcePad: sourceSpecial.pad ?? sourceSpecial.eos ?? 0)
     }
 }
 

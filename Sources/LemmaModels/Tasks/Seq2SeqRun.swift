@@ -50,7 +50,7 @@ public final class Seq2SeqRun: TaskRun {
         self.log = log
         maxSourceLength = configuration.int("tokenizer.max_length") ?? 128
         guard maxSourceLength > 0 else { throw ConfigError("'tokenizer.max_length' must be > 0") }
-        let collator = PairCollator(padID: data.pad, endToken: data.eos)
+        let collator = PairCollator(padID: data.pad, sourcePadID: data.sourcePad, endToken: data.eos)
         self.collator = collator
         task = Seq2SeqTask(model: try Seq2SeqFactory.make(configuration, data: data, log: log), endToken: data.eos)
         if let limit = task.seq2seq.maxTargetLength {
@@ -148,7 +148,7 @@ public final class Seq2SeqRun: TaskRun {
         for start in stride(from: 0, to: sources.count, by: batchSize) {
             let rows = Array(sources[start..<min(start + batchSize, sources.count)])
             let width = max(rows.map(\.count).max() ?? 1, 1)
-            let padded = rows.flatMap { $0 + Array(repeating: data.pad, count: width - $0.count) }
+            let padded = rows.flatMap { $0 + Array(repeating: data.sourcePad, count: width - $0.count) }
             let options = try decodingOptions(sourceLength: width, adjust: adjust)
             let hypotheses = try withNoGrad { try model.generate(IndexTensor(padded, shape: [rows.count, width]), options: options) }
             results += hypotheses.map { $0.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) } }

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""PyTorch twin of `lemma-bench seq2seq-decode --run RUN_DIR`: the run's trained weights (model.safetensors,
+loaded into the same model seq2seq_torch.py trains) decode the test split in dataset order, batches of 64
+padded to their longest source, greedily and with beam 5, up to decoding.max_length_a · source length +
+decoding.max_length_b tokens. Beam search keeps 5 hypotheses per item, scores log-probability sums divided
+by length (length penalty 1), retires a beam when it emits the end token and stops an item once 5 have
+finished (Hugging Face's early_stopping=True), reordering the decoder state by beam each step. Prints one
+JSON line per strategy: median examples per second over --repeat runs after a warm-up.
+
+    bench/.venv/bin/python bench/seq2seq_decode_torch.py RUN_DIR [--repeat 3] [--threads 2]
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seq2seq_torch as twin  # noqa: E402
+from classification_torch import read_config, read_safetensors  # noqa: E402
+
+
+def step_fn(model, src):
+    """The decoder as (tokens, state) → (log-probabilities, state), with a row selector for the state."""
+    if isinstance(model, twin.twins.Seq2SeqRNNAttention):
+        hid, enc_out = model.encoder(src.shape[0], src)
+        enc_att = model.enc_att(enc_out)
+
+        def step(tokens, state):
+            hid, enc_out, enc_att = state
+            hid, out = model.decoder(tokens, hid, enc_att, enc_out)
+            return torch.log_softmax(out, 1), (hid, enc_out, enc_att)
+
+        def select(state, rows):
+            hid, enc_out, enc_att = state
+            return hid[:, rows], enc_out[rows], enc_att[rows]
+        return step, select, (hid, enc_out, enc_att)
+    hid = model.encoder(src.shape[0], src)
+
+    def step(tokens, state):
+        state, out = model.decoder(tokens, state)
+        return torch.log_softmax(out, 1), state
+    return step, (lambda state, rows: state[:, rows]), hid
+
+
+def greedy(model, src, limit, bos, eos, pad):
+    step, _, state = step_fn(model, src)
+    tokens = torch.full((src.shape[0],), bos, dtype=torch.long)
+    done = torch.zeros(src.shape[0], dtype=torch.bool)
+    produced = 0
+    for _ in range(limit):
+        logp, state = step(tokens, state)
+        tokens = torch.where(done, torch.full_like(tokens, pad), logp.argmax(1))
+        produced += int((~done).sum())
+        done |= (tokens == eos) | (tokens == pad)
+        if bool(done.all()):
+            break
+    return produced
+
+
+def beam(model, src, limit, bos, eos, pad, k=5):
+    batch = src.shape[0]
+    step, select, state = step_fn(model, src)
+    rows = torch.arange(batch).repeat_interleave(k)
+    state = select(state, rows)
+    tokens = torch.full((batch * k,), bos, dtype=torch.long)
+    scores = torch.zeros(batch, k)
+    scores[:, 1:] = float("-inf")  # all beams start as one
+    finished = [[] for _ in range(batch)]
+    history = torch.zeros(batch * k, 0, dtype=torch.long)
+    for length in range(1, limit + 1):
+        logp, state = step(tokens, state)
+        vocab = logp.shape[1]
+        total = (scores.reshape(-1, 1) + logp).reshape(batch, k * vocab)
+        best, index = total.topk(2 * k, dim=1)
+        beam_of, token_of = index // vocab, index % vocab
+        next_scores = torch.full((batch, k), float("-inf"))
+        next_rows = torch.zeros(batch, k, dtype=torch.long)
+        next_tokens = torch.full((batch, k), pad, dtype=torch.long)
+        for b in range(batch):
+            if len(finished[b]) >= k:
+                continue
+            kept = 0
+            for c in range(2 * k):
+                row = b * k + int(beam_of[b, c])
+                token = int(token_of[b, c])
+                if token == eos or token == pad:
+                    if len(finished[b]) < k:
+                        finished[b].append((float(best[b, c]) / length, history[row].tolist()))
+                    continue
+                next_scores[b, kept], next_rows[b, kept], next_tokens[b, kept] = best[b, c], row, token
+                kept += 1
+                if kept == k:
+                    break
+        if all(len(f) >= k for f in finished):
+            break
+        flat_rows = next_rows.reshape(-1)
+        state = select(state, flat_rows)
+        history = torch.cat([history[flat_rows], next_tokens.reshape(-1, 1)], 1)
+        tokens, scores = next_tokens.reshape(-1), next_scores
+    return sum(len(max(f, key=lambda h: h[0])[1]) if f else 0 for f in finished)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run_dir")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    config = read_config(os.path.join(args.run_dir, "config.yaml"))
+    target_tokens = twin.vocabulary(args.run_dir, "target")
+    pad, bos, eos = target_tokens.index("<pad>"), target_tokens.index("<bos>"), target_tokens.index("<eos>")
+    model = twin.build(config, len(twin.vocabulary(args.run_dir, "source")), len(target_tokens), bos, pad)
+    weights = read_safetensors(os.path.join(args.run_dir, "model.safetensors"))
+    missing = model.load_state_dict(weights, strict=False).missing_keys
+    assert missing == ["out.weight"], missing  # tied to emb_dec.weight, which Lemma stores once
+    model.out.weight = model.emb_dec.weight
+    model.eval()
+    test = twin.Pairs(os.path.join(args.run_dir, "data", "test"))
+    max_source = config.get("tokenizer.max_length", 128)
+    a, b = config.get("decoding.max_length_a", 1.5), config.get("decoding.max_length_b", 10)
+    batches = []
+    for start in range(0, len(test), 64):
+        indices = list(range(start, min(start + 64, len(test))))
+        rows = [test.source.row(i)[:max_source] for i in indices]
+        width = max(len(r) for r in rows)
+        src = torch.full((len(rows), width), pad, dtype=torch.long)
+        for k, r in enumerate(rows):
+            src[k, :len(r)] = torch.from_numpy(r.astype("int64"))
+        batches.append((src, int(a * width) + b))
+    for name, decode in [("greedy", greedy), ("beam 5", beam)]:
+        samples, produced = [], 0
+        with torch.no_grad():
+            for attempt in range(args.repeat + 1):
+                start = time.perf_counter()
+                produced = sum(decode(model, src, limit, bos, eos, pad) for src, limit in batches)
+                if attempt > 0:
+                    samples.append(time.perf_counter() - start)
+        print(json.dumps({"workload": f"seq2seq decode {len(test)} test sources, {name}, batch 64",
+                          "impl": f"torch {torch.__version__}", "examples_per_s": len(test) / statistics.median(samples),
+                          "tokens_out": produced}))
+
+
+if __name__ == "__main__":
+    main()
