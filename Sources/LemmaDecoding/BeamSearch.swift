@@ -102,8 +102,22 @@ extension Decoder {
         }
     }
 
-    /// Indices of the `count` largest values, largest first; on equal values the lower index first.
+    /// Indices of the `count` largest values, largest first; on equal values the lower index first. One pass
+    /// keeping the best `count` in order (beam search asks for 2·beams of beams·vocabulary candidates, so a full
+    /// sort would do most of its work on candidates it throws away).
     static func largest(_ values: [Float], count: Int) -> [Int] {
-        Array(values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(count))
+        guard count > 0 else { return [] }
+        var best: [Int] = []
+        best.reserveCapacity(count + 1)
+        for index in values.indices {
+            let value = values[index]
+            // Scanning in index order, a value ties with no later one ahead of it: strictly greater wins.
+            if best.count == count, !(value > values[best[count - 1]]) { continue }
+            var at = best.count
+            while at > 0, value > values[best[at - 1]] { at -= 1 }
+            best.insert(index, at: at)
+            if best.count > count { best.removeLast() }
+        }
+        return best
     }
 }

@@ -64,4 +64,30 @@ struct Seq2SeqGRUParityTests {
             #expect(tokens == Array(best[(row * 7)..<(row * 7 + tokens.count)]), "\(preset) row \(row)")
         }
     }
+
+    /// The attention model keeps encoder outputs once per item while beams stay with their item, and copies
+    /// them only when rows move across items: both must give the numbers of a plain per-row state.
+    @Test func attentionStateSharedPerItemGivesPerRowResults() throws {
+        let model = try Self.loadedModel("gru_attention") as! Seq2SeqAttentionGRU
+        let source = try Self.file("gru_attention").indices("source")
+        var options = DecodingOptions(maxNewTokens: 6)
+        options.beams = 3
+        options.returnSequences = 3
+        let together = try withNoGrad { try model.generate(source, options: options) }
+        for row in 0..<3 {
+            let alone = IndexTensor(Array(source.values[(row * 5)..<(row * 5 + 5)]), shape: [1, 5])
+            let single = try withNoGrad { try model.generate(alone, options: options) }
+            #expect(single[0].map(\.tokens) == together[row].map(\.tokens), "row \(row)")
+            for (a, b) in zip(single[0], together[row]) { #expect(abs(a.score - b.score) < 1e-4) }
+        }
+        // Rows moved across items: the state is materialized per row and the scores move with them.
+        let state = withNoGrad { model.encode(source) }
+        let tokens: [Int32] = [0, 0, 0]
+        let (logits, _) = withNoGrad { model.decodeStep(tokens, state: state) }
+        let (swapped, _) = withNoGrad { model.decodeStep([0, 0, 0], state: model.select(state, rows: [2, 0, 1])) }
+        let width = logits.shape[1], l = logits.scalars, w = swapped.scalars
+        for (to, from) in [(0, 2), (1, 0), (2, 1)] {
+            for v in 0..<width { #expect(abs(w[to * width + v] - l[from * width + v]) < 1e-5) }
+        }
+    }
 }

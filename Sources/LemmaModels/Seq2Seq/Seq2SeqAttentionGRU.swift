@@ -57,12 +57,15 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
          ("emb_enc_drop", encoderDropout), ("out_drop", outputDropout)]
     }
 
-    /// The decoder's state and what every step attends over.
+    /// The decoder's state and what every step attends over. The encoder's outputs are kept once per source
+    /// item, with `rowsPerItem` consecutive decoder rows (beams, samples) reading each: reordering beams
+    /// then moves only the hidden states, not a copy of every source's outputs per beam.
     public struct State {
-        /// [layers, B, decoder width]
+        /// [layers, rows, decoder width]
         public var hidden: Tensor
-        /// Encoder outputs [B, S, 2·hidden] and their attention projection [B, S, decoder width].
+        /// Encoder outputs [items, S, 2·hidden] and their attention projection [items, S, decoder width].
         public var encoderOutput: Tensor, encoderKeys: Tensor
+        public var rowsPerItem: Int
     }
 
     public func encode(_ source: IndexTensor) -> State {
@@ -73,25 +76,39 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         // layer and direction. Done the same way here, so trained weights mean the same thing.
         let paired = final.hidden.reshaped([2, layers, batch, hiddenSize]).permuted([1, 2, 0, 3])
             .reshaped([layers, batch, 2 * hiddenSize])
-        return State(hidden: bridge(paired), encoderOutput: output, encoderKeys: encoderAttention(output))
+        return State(hidden: bridge(paired), encoderOutput: output, encoderKeys: encoderAttention(output), rowsPerItem: 1)
     }
 
     public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
-        let batch = tokens.count, length = state.encoderOutput.shape[1], width = decoderEmbedding.dimension
-        let top = state.hidden.slice(axis: 0, (layers - 1)..<layers).reshaped([batch, width])
-        let energy = (state.encoderKeys + hiddenAttention(top).unsqueezed(1)).tanh()
-        let weights = energy.matmul(attentionVector.reshaped([width, 1])).reshaped([batch, length]).softmax(axis: 1)
-        let context = weights.unsqueezed(1).matmul(state.encoderOutput).reshaped([batch, 2 * hiddenSize])
-        let embedded = decoderEmbedding(IndexTensor(tokens, shape: [batch])).reshaped([batch, width])
+        let rows = tokens.count, items = state.encoderOutput.shape[0], perItem = state.rowsPerItem
+        let length = state.encoderOutput.shape[1], width = decoderEmbedding.dimension
+        let top = state.hidden.slice(axis: 0, (layers - 1)..<layers).reshaped([items, perItem, 1, width])
+        // [items, rows per item, S, width]: each row's query against its own item's keys.
+        let energy = (state.encoderKeys.unsqueezed(1) + hiddenAttention(top)).tanh()
+        let weights = energy.matmul(attentionVector.reshaped([width, 1])).reshaped([items, perItem, length]).softmax(axis: 2)
+        let context = weights.matmul(state.encoderOutput).reshaped([rows, 2 * hiddenSize])
+        let embedded = decoderEmbedding(IndexTensor(tokens, shape: [rows])).reshaped([rows, width])
         let input = Tensor.concat([embedded, context], axis: 1).unsqueezed(1)
         let (output, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden))
-        let logits = outputDropout(output.reshaped([batch, width])).linear(weight: decoderEmbedding.weight, bias: outputBias)
-        return (logits, State(hidden: next.hidden, encoderOutput: state.encoderOutput, encoderKeys: state.encoderKeys))
+        let logits = outputDropout(output.reshaped([rows, width])).linear(weight: decoderEmbedding.weight, bias: outputBias)
+        var after = state
+        after.hidden = next.hidden
+        return (logits, after)
     }
 
     public func select(_ state: State, rows: [Int]) -> State {
         let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
-        return State(hidden: state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1),
-                     encoderOutput: state.encoderOutput.indexSelect(index), encoderKeys: state.encoderKeys.indexSelect(index))
+        let hidden = state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1)
+        let items = state.encoderOutput.shape[0]
+        // Rows that stay with their item (row i of the result reads item i / perItem) keep the shared outputs.
+        if rows.count % items == 0 {
+            let perItem = rows.count / items
+            if rows.enumerated().allSatisfy({ $0.element / state.rowsPerItem == $0.offset / perItem }) {
+                return State(hidden: hidden, encoderOutput: state.encoderOutput, encoderKeys: state.encoderKeys, rowsPerItem: perItem)
+            }
+        }
+        let owners = IndexTensor(rows.map { Int32($0 / state.rowsPerItem) }, shape: [rows.count])
+        return State(hidden: hidden, encoderOutput: state.encoderOutput.indexSelect(owners),
+                     encoderKeys: state.encoderKeys.indexSelect(owners), rowsPerItem: 1)
     }
 }
