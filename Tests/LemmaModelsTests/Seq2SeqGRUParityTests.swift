@@ -39,12 +39,7 @@ struct Seq2SeqGRUParityTests {
         // The seed ties by sharing data between two parameters; their two gradients are this one tensor's.
         let tied = expected.removeValue(forKey: "out.weight")!
         expected["emb_dec.weight"] = expected["emb_dec.weight"]! + tied
-        let trainable = model.namedParameters().filter { $0.tensor.requiresGrad }
-        #expect(Set(trainable.map(\.key)) == Set(expected.keys))
-        for (key, parameter) in trainable {
-            guard let gradient = expected[key] else { continue }
-            expectClose(parameter.grad, gradient, rtol: 1e-4, atol: 1e-5, "\(preset) grad \(key)")
-        }
+        expectGradientsMatch(model, expected, rtol: 1e-4, atol: 1e-5, "\(preset)")
     }
 
     @Test(arguments: presets)

@@ -37,9 +37,7 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         // The course's init_param: standard normal / sqrt(size).
         attentionVector = Tensor.normal([width], std: 1 / Float(width).squareRoot(), generator: generator)
         attentionVector.requiresGrad = true
-        let bound = 1 / Float(width).squareRoot()
-        outputBias = Tensor.uniform([decoderEmbedding.count], low: -bound, high: bound, generator: generator)
-        outputBias.requiresGrad = true
+        outputBias = tiedOutputBias(vocabulary: decoderEmbedding.count, width: width, generator: generator)
         encoderDropout = Dropout(0.15)
         outputDropout = Dropout(0.35)
         self.bos = bos

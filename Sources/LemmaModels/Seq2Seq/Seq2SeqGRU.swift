@@ -25,9 +25,7 @@ public final class Seq2SeqGRU: Module, Seq2SeqModel {
         bridge = Linear(hiddenSize, width, bias: false, generator: generator)
         decoder = GRU(inputSize: width, hiddenSize: width, numLayers: layers, batchFirst: true, dropout: 0.1,
                       generator: generator)
-        let bound = 1 / Float(width).squareRoot()
-        outputBias = Tensor.uniform([decoderEmbedding.count], low: -bound, high: bound, generator: generator)
-        outputBias.requiresGrad = true
+        outputBias = tiedOutputBias(vocabulary: decoderEmbedding.count, width: width, generator: generator)
         encoderDropout = Dropout(0.15)
         outputDropout = Dropout(0.35)
         self.bos = bos

@@ -76,3 +76,12 @@ public struct Seq2SeqDecoderStep<Model: Seq2SeqModel>: DecoderStep {
         model.select(state, rows: rows)
     }
 }
+
+/// The bias of a seed 002 output layer tied to the decoder embedding: PyTorch's Linear default,
+/// uniform in ±1/√width, trainable.
+func tiedOutputBias(vocabulary: Int, width: Int, generator: RandomGenerator?) -> Tensor {
+    let bound = 1 / Float(width).squareRoot()
+    let bias = Tensor.uniform([vocabulary], low: -bound, high: bound, generator: generator)
+    bias.requiresGrad = true
+    return bias
+}

@@ -1,4 +1,5 @@
 import Foundation
+import LemmaNN
 import LemmaTensor
 import Testing
 
@@ -28,4 +29,14 @@ func expectClose(_ actual: Tensor?, _ expected: Tensor, rtol: Float = 1e-5, atol
             sourceLocation: sourceLocation)
     let result = actual.closeness(to: expected, rtol: rtol, atol: atol)
     #expect(result.isClose, "\(label): \(result)", sourceLocation: sourceLocation)
+}
+
+/// Every trainable parameter's gradient against PyTorch's, and exactly the same set of names.
+func expectGradientsMatch(_ model: Module, _ expected: [String: Tensor], rtol: Float, atol: Float, _ what: String) {
+    let trainable = model.namedParameters().filter { $0.tensor.requiresGrad }
+    #expect(Set(trainable.map(\.key)) == Set(expected.keys), "\(what): parameter names")
+    for (key, parameter) in trainable {
+        guard let gradient = expected[key] else { continue }
+        expectClose(parameter.grad, gradient, rtol: rtol, atol: atol, "\(what) grad \(key)")
+    }
 }
