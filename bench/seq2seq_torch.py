@@ -118,10 +118,55 @@ def build(config, source_vocab, target_vocab, bos, pad):
     emb_enc = torch.nn.Embedding(source_vocab, config.get("model.embedding_dim", 300), padding_idx=pad)
     emb_dec = torch.nn.Embedding(target_vocab, config.get("model.target_embedding_dim", 300), padding_idx=pad)
     hidden, layers = config.get("model.hidden_size", 256), config.get("model.num_layers", 2)
+    if arch == "transformer":
+        d = config.get("model.embedding_dim", 300)
+        model = twins.Seq2SeqTransformer(source_vocab, target_vocab, d, config.get("model.num_heads", 4), layers,
+                                         config.get("model.feed_forward_dim") or 4 * d, config.get("model.norm_first", False),
+                                         config.get("model.positions", "sinusoidal") == "learned",
+                                         max_positions=config.get("model.max_positions", 512), bos_idx=bos, pad_idx=pad,
+                                         dropout=config.get("model.dropout", 0.1))
+        # nn.Transformer re-initializes every matrix Xavier-uniform; Lemma's layers start as PyTorch's own
+        # nn.Linear and nn.MultiheadAttention do, so put those back.
+        for module in model.transformer.modules():
+            if isinstance(module, torch.nn.Linear):
+                module.reset_parameters()
+        for module in model.transformer.modules():
+            if isinstance(module, torch.nn.MultiheadAttention):
+                module._reset_parameters()
+        with torch.no_grad():  # as Lemma's preset: tables at std 1/sqrt(d), the padding row zero, output bias 0
+            for table in (model.src_emb, model.tgt_emb):
+                table.weight.normal_(0, d ** -0.5)
+                table.weight[pad].zero_()
+            model.out_bias.zero_()
+        return model
     kind = {"gru": twins.Seq2SeqRNN, "gru_attention": twins.Seq2SeqRNNAttention}.get(arch)
     if kind is None:
-        raise SystemExit(f"model.arch {arch}: the twin has gru and gru_attention")
+        raise SystemExit(f"model.arch {arch}: the twin has gru, gru_attention and transformer")
     return kind(emb_enc, emb_dec, hidden, out_sl=1, nl=layers, bos_idx=bos, pad_idx=pad)
+
+
+def transformer_greedy(model, src, limit, bos, eos, pad):
+    """Greedy decoding by running the decoder over the whole prefix at every step (no cache)."""
+    padding = src == model.pad_idx
+    memory = model.transformer.encoder(model.embed(src, model.src_emb), src_key_padding_mask=padding)
+    prefix = torch.full((src.shape[0], 1), bos, dtype=torch.long)
+    rows, done = [[] for _ in range(src.shape[0])], [False] * src.shape[0]
+    for _ in range(limit):
+        length = prefix.shape[1]
+        causal = torch.triu(torch.full((length, length), float("-inf")), 1)
+        out = model.transformer.decoder(model.embed(prefix, model.tgt_emb), memory, tgt_mask=causal,
+                                        memory_key_padding_mask=padding)
+        token = (out[:, -1] @ model.tgt_emb.weight.T + model.out_bias).argmax(1)
+        for k, t in enumerate(token.tolist()):
+            if not done[k]:
+                if t in (eos, pad):
+                    done[k] = True
+                else:
+                    rows[k].append(t)
+        if all(done):
+            break
+        prefix = torch.cat([prefix, token[:, None]], 1)
+    return rows
 
 
 def main():
@@ -187,7 +232,7 @@ def main():
                 group["lr"] = combined_cos(position, 0.25, peak / 25, peak, peak / 1e5)
                 group["betas"] = (combined_cos(position, 0.25, 0.95, 0.85, 0.95), 0.999)
             model.out_sl = max(src.shape[1], tgt.shape[1]) + extra
-            loss = twins.seq2seq_loss(model(src, tgt), tgt, pad)
+            loss = twins.seq2seq_loss(model(src, tgt), tgt, pad)  # the transformer reads the whole target
             optimizer.zero_grad()
             loss.backward()
             if clip > 0:
@@ -215,8 +260,16 @@ def main():
             for start in range(0, len(test), batch_size):
                 indices = list(range(start, min(start + batch_size, len(test))))
                 src, _ = collate(test, indices, pad, eos)
-                state = model.encoder(src.shape[0], src)
                 limit = int(a * src.shape[1]) + b
+                if isinstance(model, twins.Seq2SeqTransformer):
+                    rows = transformer_greedy(model, src, limit, bos, eos, pad)
+                    for k, i in enumerate(indices):
+                        reference = [int(t) for t in test.target.row(i)]
+                        exact += rows[k] == reference
+                        hypotheses.append(" ".join(target_tokens[t] for t in rows[k]))
+                        references.append(" ".join(target_tokens[t] for t in reference))
+                    continue
+                state = model.encoder(src.shape[0], src)
                 rows = [[] for _ in indices]
                 done = [False] * len(indices)
                 token = torch.full((len(indices),), bos, dtype=torch.long)

@@ -133,14 +133,16 @@ class Seq2SeqRNNAttention(Seq2SeqRNN):
 
 
 class Seq2SeqTransformer(nn.Module):
-    def __init__(self, vocab_in, vocab_out, d, heads, layers, ff, norm_first, learned, max_positions=16, bos_idx=0, pad_idx=1):
+    def __init__(self, vocab_in, vocab_out, d, heads, layers, ff, norm_first, learned, max_positions=16, bos_idx=0, pad_idx=1,
+                 dropout=0.0):
         super().__init__()
         self.d, self.bos_idx, self.pad_idx = d, bos_idx, pad_idx
         self.src_emb = nn.Embedding(vocab_in, d, padding_idx=pad_idx)
         self.tgt_emb = nn.Embedding(vocab_out, d, padding_idx=pad_idx)
         self.pos_emb = nn.Embedding(max_positions, d) if learned else None
-        self.transformer = nn.Transformer(d, heads, layers, layers, ff, dropout=0.0, batch_first=True, norm_first=norm_first)
+        self.transformer = nn.Transformer(d, heads, layers, layers, ff, dropout=dropout, batch_first=True, norm_first=norm_first)
         self.out_bias = nn.Parameter(torch.randn(vocab_out) * 0.1)
+        self.emb_drop = nn.Dropout(dropout)
 
     def positions(self, length):
         if self.pos_emb is not None:
@@ -153,7 +155,7 @@ class Seq2SeqTransformer(nn.Module):
         return table
 
     def embed(self, ids, table):
-        return table(ids) * math.sqrt(self.d) + self.positions(ids.shape[1])
+        return self.emb_drop(table(ids) * math.sqrt(self.d) + self.positions(ids.shape[1]))
 
     def forward(self, src, tgt):
         shifted = torch.cat([torch.full_like(tgt[:, :1], self.bos_idx), tgt[:, :-1]], 1)
