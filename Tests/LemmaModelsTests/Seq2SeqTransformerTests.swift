@@ -37,6 +37,19 @@ struct Seq2SeqTransformerTests {
     }
 
     @Test(arguments: variants)
+    func evalModeSwitchesEveryDropoutOff(_ variant: String) throws {
+        // The fixture was made without dropout; with dropout 0.5 in eval mode the numbers must be the same.
+        let (model, file) = try Self.model(variant, dropout: 0.5)
+        model.eval()
+        let source = try file.indices("source"), target = try file.indices("target")
+        let output = withNoGrad { model(source, target: target, steps: 6, teacherForcing: 1) }
+        expectClose(output, try file.tensor("forced.output"), rtol: 1e-4, atol: 1e-5, "\(variant) eval-mode output with dropout 0.5")
+        model.train()
+        let noisy = withNoGrad { model(source, target: target, steps: 6, teacherForcing: 1) }
+        #expect(noisy.scalars != output.scalars, "\(variant): dropout 0.5 in train mode changed nothing")
+    }
+
+    @Test(arguments: variants)
     func changingTargetTokenTLeavesEveryEarlierOutputUnchanged(_ variant: String) throws {
         let (model, file) = try Self.model(variant)
         model.eval()

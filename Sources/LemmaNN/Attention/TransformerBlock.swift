@@ -29,7 +29,9 @@ public final class TransformerBlock: Module, UnaryLayer {
     }
 
     public override func children() -> [(key: String, module: Module)] {
-        [("self_attn", selfAttention), ("linear1", linear1), ("linear2", linear2), ("norm1", norm1), ("norm2", norm2)]
+        // The dropouts hold no weights but must hear train()/eval() like every other layer.
+        [("self_attn", selfAttention), ("linear1", linear1), ("linear2", linear2), ("norm1", norm1), ("norm2", norm2),
+         ("dropout", dropout), ("dropout1", dropout1), ("dropout2", dropout2)]
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor { self(input, keyPadding: nil) }

@@ -33,7 +33,9 @@ public final class TransformerDecoderBlock: Module {
 
     public override func children() -> [(key: String, module: Module)] {
         [("self_attn", selfAttention), ("multihead_attn", crossAttention), ("linear1", linear1), ("linear2", linear2),
-         ("norm1", norm1), ("norm2", norm2), ("norm3", norm3)]
+         ("norm1", norm1), ("norm2", norm2), ("norm3", norm3),
+         // Weightless, but they must hear train()/eval().
+         ("dropout", dropout), ("dropout1", dropout1), ("dropout2", dropout2), ("dropout3", dropout3)]
     }
 
     /// The memory's keys and values for this layer's cross-attention, projected once per source.
