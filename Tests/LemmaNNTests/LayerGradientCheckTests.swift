@@ -56,4 +56,24 @@ struct LayerGradientCheckTests {
             additive(query: t[0], keys: t[1], values: t[1]).context
         }
     }
+
+    @Test(arguments: [false, true])
+    func transformerDecoderBlockWholeAndCached(_ normFirst: Bool) {
+        let block = TransformerDecoderBlock(embedDim: 4, numHeads: 2, feedForwardDim: 6, dropout: 0, normFirst: normFirst,
+                                            generator: RandomGenerator(seed: 20))
+        let target = Tensor.uniform([2, 3, 4], low: -1, high: 1, generator: RandomGenerator(seed: 21))
+        let memory = Tensor.uniform([2, 4, 4], low: -1, high: 1, generator: RandomGenerator(seed: 22))
+        let padding = Tensor([0, 0, 0, 1, 0, 0, 0, 0], shape: [2, 4])
+        expectGradients("decoder block", [target, memory] + block.parameters()) { t in
+            block(t[0], memory: t[1], memoryPadding: padding)
+        }
+        // Two cached steps: the second position's gradient flows through the cache of the first.
+        expectGradients("decoder block steps", [target, memory] + block.parameters()) { t in
+            let (keys, values) = block.memoryProjections(t[1])
+            var cache = KeyValueCache()
+            let first = block.step(t[0].slice(axis: 1, 0..<1), cache: &cache, memoryKeys: keys, memoryValues: values, memoryPadding: padding)
+            let second = block.step(t[0].slice(axis: 1, 1..<2), cache: &cache, memoryKeys: keys, memoryValues: values, memoryPadding: padding)
+            return Tensor.concat([first, second], axis: 1)
+        }
+    }
 }
