@@ -145,6 +145,17 @@ def build(config, source_vocab, target_vocab, bos, pad):
     return kind(emb_enc, emb_dec, hidden, out_sl=1, nl=layers, bos_idx=bos, pad_idx=pad)
 
 
+def take(tokens, rows, done, eos, pad):
+    """Appends each unfinished row's token (a row finishes at the end or pad token); True once all are done."""
+    for k, t in enumerate(tokens.tolist()):
+        if not done[k]:
+            if t in (eos, pad):
+                done[k] = True
+            else:
+                rows[k].append(t)
+    return all(done)
+
+
 def transformer_greedy(model, src, limit, bos, eos, pad):
     """Greedy decoding by running the decoder over the whole prefix at every step (no cache)."""
     padding = src == model.pad_idx
@@ -157,13 +168,7 @@ def transformer_greedy(model, src, limit, bos, eos, pad):
         out = model.transformer.decoder(model.embed(prefix, model.tgt_emb), memory, tgt_mask=causal,
                                         memory_key_padding_mask=padding)
         token = (out[:, -1] @ model.tgt_emb.weight.T + model.out_bias).argmax(1)
-        for k, t in enumerate(token.tolist()):
-            if not done[k]:
-                if t in (eos, pad):
-                    done[k] = True
-                else:
-                    rows[k].append(t)
-        if all(done):
+        if take(token, rows, done, eos, pad):
             break
         prefix = torch.cat([prefix, token[:, None]], 1)
     return rows
@@ -282,13 +287,7 @@ def main():
                     else:
                         state, out = model.decoder(token, state)
                     token = out.argmax(1)
-                    for k, t in enumerate(token.tolist()):
-                        if not done[k]:
-                            if t in (eos, pad):
-                                done[k] = True
-                            else:
-                                rows[k].append(t)
-                    if all(done):
+                    if take(token, rows, done, eos, pad):
                         break
                     token = torch.where(torch.tensor(done), torch.full_like(token, pad), token)
                 for k, i in enumerate(indices):

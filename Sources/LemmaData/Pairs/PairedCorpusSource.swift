@@ -27,6 +27,14 @@ public struct PairedCorpusSource: Sendable, Equatable {
 
     public init(_ layout: Layout) { self.layout = layout }
 
+    /// The file (or files) the pairs come from, for messages and dataset metadata.
+    public var origin: String {
+        switch layout {
+        case let .table(path, _, _): path
+        case let .parallel(sourcePath, targetPath): "\(sourcePath) + \(targetPath)"
+        }
+    }
+
     public func forEach(_ body: (TextPair) throws -> Void) throws {
         switch layout {
         case let .table(path, sourceColumn, targetColumn):

@@ -56,11 +56,7 @@ public final class PairedDataset {
             try targets.append(tokenIDs: t, label: nil)
             summary.pairs += 1
         }
-        let origin: String
-        switch corpus.layout {
-        case let .table(path, _, _): origin = path
-        case let .parallel(sourcePath, targetPath): origin = "\(sourcePath) + \(targetPath)"
-        }
+        let origin = corpus.origin
         _ = try sources.finish(tokenizer: describe.source, vocabularySize: sourceTokenizer.vocabularySize, source: origin)
         _ = try targets.finish(tokenizer: describe.target, vocabularySize: targetTokenizer.vocabularySize, source: origin)
         try moveDirectoryIntoPlace(staging, at: destination, what: "pair dataset")

@@ -45,7 +45,7 @@ public final class ClassificationRun: TaskRun {
     init(_ configuration: RunConfiguration, directory: RunDirectory, data: ClassificationData,
          log: @escaping (String) -> Void) throws {
         guard configuration.string("task") == "classification" else {
-            throw ConfigError("'task' \(configuration.string("task") ?? "?") is not available yet; use classification")
+            throw ConfigError("a classification run cannot run 'task' \(configuration.task); open it through TaskRegistry")
         }
         self.configuration = configuration
         self.directory = directory

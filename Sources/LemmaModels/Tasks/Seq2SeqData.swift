@@ -90,7 +90,7 @@ public struct Seq2SeqData {
         // Pass 1: how many pairs, for the split (this also checks every line before anything is built).
         var total = 0
         try settings.train.forEach { _ in total += 1 }
-        guard total > 0 else { throw FileFormatError(settings.origin(settings.train), "no pairs") }
+        guard total > 0 else { throw FileFormatError(settings.train.origin, "no pairs") }
         var heldOut = [Bool](repeating: false, count: total)
         if settings.valid == nil {
             let count = max(1, Int((Double(total) * settings.validFraction).rounded()))
@@ -133,8 +133,8 @@ public struct Seq2SeqData {
                                                     into: directory.appendingPathComponent(name),
                                                     describe: (settings.sourceTokenizer.kind.rawValue, settings.targetTokenizer.kind.rawValue))
             let dropped = summary.tooLong > 0 ? ", \(summary.tooLong) left out (a side over \(settings.maxLength!) tokens)" : ""
-            log("\(name): \(summary.pairs) pairs from \(settings.origin(corpus))\(dropped)")
-            if summary.pairs == 0 { throw FileFormatError(settings.origin(corpus), "no pairs left for \(name) after the length filter") }
+            log("\(name): \(summary.pairs) pairs from \(corpus.origin)\(dropped)")
+            if summary.pairs == 0 { throw FileFormatError(corpus.origin, "no pairs left for \(name) after the length filter") }
         }
         try write(settings.train, "train", filter: true, select: { !heldOut[$0] })
         if let valid = settings.valid {
@@ -175,15 +175,5 @@ public struct Seq2SeqData {
                            train: try PairedDataset(url: directory.appendingPathComponent("train")),
                            valid: try optional("valid"), test: try optional("test"), bos: bos, eos: eos, pad: pad,
                            sourcePad: sourceSpecial.pad ?? sourceSpecial.eos ?? 0)
-    }
-}
-
-extension Seq2SeqData.Settings {
-    /// The file (or files) a corpus is read from, for messages.
-    func origin(_ corpus: PairedCorpusSource) -> String {
-        switch corpus.layout {
-        case let .table(path, _, _): path
-        case let .parallel(source, target): "\(source) + \(target)"
-        }
     }
 }

@@ -195,7 +195,7 @@ public final class Seq2SeqRun: TaskRun {
             texts.append(pair.source)
             targetTexts.append(pair.target)
         }
-        guard !sources.isEmpty else { throw FileFormatError("\(corpus.layout)", "no pairs") }
+        guard !sources.isEmpty else { throw FileFormatError(corpus.origin, "no pairs") }
         if truncated > 0 { log("\(truncated) sources longer than \(maxSourceLength) tokens were cut (tokenizer.max_length)") }
         // Seed 002's teacher-free loss and accuracies over the same pairs, batched as training batches them.
         let size = trainer.options.evalBatchSize ?? trainer.options.batchSize
