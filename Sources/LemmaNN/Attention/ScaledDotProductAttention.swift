@@ -1,14 +1,15 @@
 import LemmaTensor
 
-/// softmax(q kᵀ / √d + mask) v over the last two dims: q [..., T, d], k [..., S, d], v [..., S, dv].
-/// `blocked` (broadcastable to [..., T, S], 1 = may not attend) and `causal` (position t sees s ≤ t) mask
-/// scores with -∞, as PyTorch does. Returns the output and the attention weights.
+/// softmax(s · q kᵀ + mask) v over the last two dims: q [..., T, d], k [..., S, d], v [..., S, dv], with
+/// s = `scale` (default 1/√d). `blocked` (broadcastable to [..., T, S], 1 = may not attend) and `causal`
+/// (position t sees s ≤ t) mask scores with -∞, as PyTorch does. Returns the output and the attention weights.
 public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, blocked: Tensor? = nil,
-                                      causal: Bool = false, dropout: Dropout? = nil) -> (output: Tensor, weights: Tensor) {
-    let d = Float(query.shape.last!)
+                                      causal: Bool = false, dropout: Dropout? = nil,
+                                      scale: Float? = nil) -> (output: Tensor, weights: Tensor) {
+    let scale = scale ?? 1 / Float(query.shape.last!).squareRoot()
     // Scaling q (T×d) is cheaper than scaling the scores (T×S); masks are added as 0 / -∞ biases, which
     // broadcast without materializing a full-size mask.
-    var scores = (query * (1 / d.squareRoot())).matmul(key.transposed(-2, -1))
+    var scores = (scale == 1 ? query : query * scale).matmul(key.transposed(-2, -1))
     if causal {
         let t = query.shape[query.rank - 2], s = key.shape[key.rank - 2]
         scores = scores + maskBias(causalMask(queries: t, keys: s))

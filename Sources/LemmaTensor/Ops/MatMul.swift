@@ -71,11 +71,22 @@ extension Tensor {
 
     /// x Wᵀ + b with W stored [out, in] as in PyTorch's `nn.Linear`: one GEMM onto the broadcast bias.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        affine(weight: weight, bias: bias, weightIsInOut: false)
+    }
+
+    /// x W + b with W stored [in, out], as Hugging Face's GPT-2 `Conv1D` keeps its weights: the same single
+    /// GEMM with the other transpose flag, so checkpoints load without transposing anything.
+    public func linear(weightInOut weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        affine(weight: weight, bias: bias, weightIsInOut: true)
+    }
+
+    private func affine(weight: Tensor, bias: Tensor?, weightIsInOut inOut: Bool) -> Tensor {
         let x = self
-        guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[1] else {
-            shapeFailure("linear", "input \(describe(x.shape)) does not match weight \(describe(weight.shape))")
+        let inAxis = inOut ? 0 : 1
+        guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[inAxis] else {
+            shapeFailure("linear", "input \(describe(x.shape)) does not match weight \(describe(weight.shape))\(inOut ? " (stored [in, out])" : "")")
         }
-        let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+        let inFeatures = weight.shape[inAxis], outFeatures = weight.shape[1 - inAxis]
         if let bias, bias.shape != [outFeatures] {
             shapeFailure("linear", "bias \(describe(bias.shape)) does not match weight \(describe(weight.shape))")
         }
@@ -84,7 +95,7 @@ extension Tensor {
         if let bias {
             x.backend.stridedCopy(bias.storage, offset: 0, strides: [0, 1], y.storage, shape: [rows, outFeatures])
         }
-        Tensor.gemm(x, transposed: false, batchStrideA: 0, weight, transposed: true, batchStrideB: 0,
+        Tensor.gemm(x, transposed: false, batchStrideA: 0, weight, transposed: !inOut, batchStrideB: 0,
                     batch: 1, m: rows, n: outFeatures, k: inFeatures, into: y, accumulate: bias != nil)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else { return y }
@@ -92,14 +103,19 @@ extension Tensor {
             var grads: [Tensor?] = [nil, nil, nil]
             if x.requiresGrad {
                 let gx = x.makeOutput(x.shape)
-                Tensor.gemm(g, transposed: false, batchStrideA: 0, weight, transposed: false, batchStrideB: 0,
+                Tensor.gemm(g, transposed: false, batchStrideA: 0, weight, transposed: inOut, batchStrideB: 0,
                             batch: 1, m: rows, n: inFeatures, k: outFeatures, into: gx)
                 grads[0] = gx
             }
             if weight.requiresGrad {
                 weight.accumulateGradient { gw, accumulate in
-                    Tensor.gemm(g, transposed: true, batchStrideA: 0, x, transposed: false, batchStrideB: 0,
-                                batch: 1, m: outFeatures, n: inFeatures, k: rows, into: gw, accumulate: accumulate)
+                    if inOut {
+                        Tensor.gemm(x, transposed: true, batchStrideA: 0, g, transposed: false, batchStrideB: 0,
+                                    batch: 1, m: inFeatures, n: outFeatures, k: rows, into: gw, accumulate: accumulate)
+                    } else {
+                        Tensor.gemm(g, transposed: true, batchStrideA: 0, x, transposed: false, batchStrideB: 0,
+                                    batch: 1, m: outFeatures, n: inFeatures, k: rows, into: gw, accumulate: accumulate)
+                    }
                 }
             }
             if let bias, bias.requiresGrad {
