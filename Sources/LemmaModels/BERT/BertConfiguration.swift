@@ -11,7 +11,7 @@ public struct BertConfiguration: Sendable, Equatable {
     public var layerCount: Int              // num_hidden_layers
     public var headCount: Int               // num_attention_heads
     public var intermediateSize: Int        // intermediate_size
-    public var activation: BertActivation   // hidden_act
+    public var activation: HuggingFaceActivation   // hidden_act
     public var maxPositions: Int            // max_position_embeddings
     public var tokenTypeCount: Int          // type_vocab_size
     public var layerNormEps: Float          // layer_norm_eps
@@ -23,7 +23,7 @@ public struct BertConfiguration: Sendable, Equatable {
     public var labelCount: Int?             // len(id2label), or num_labels
 
     public init(vocabularySize: Int, hiddenSize: Int, layerCount: Int, headCount: Int, intermediateSize: Int,
-                activation: BertActivation = .gelu, maxPositions: Int = 512, tokenTypeCount: Int = 2,
+                activation: HuggingFaceActivation = .gelu, maxPositions: Int = 512, tokenTypeCount: Int = 2,
                 layerNormEps: Float = 1e-12, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
                 padTokenID: Int? = 0, initializerRange: Float = 0.02, classifierDropout: Float? = nil,
                 labelCount: Int? = nil) {
@@ -64,8 +64,8 @@ public struct BertConfiguration: Sendable, Equatable {
             throw file.error("position_embedding_type", "is \"\(positionType)\"; only \"absolute\" is supported")
         }
         let activationName = try file.string("hidden_act", default: "gelu")
-        guard let activation = BertActivation(huggingFaceName: activationName) else {
-            throw file.error("hidden_act", "is \"\(activationName)\"; supported: \(BertActivation.supportedNames.joined(separator: ", "))")
+        guard let activation = HuggingFaceActivation(huggingFaceName: activationName) else {
+            throw file.error("hidden_act", "is \"\(activationName)\"; supported: \(HuggingFaceActivation.supportedNames.joined(separator: ", "))")
         }
         let hiddenSize = try file.integer("hidden_size", minimum: 1)
         let headCount = try file.integer("num_attention_heads", minimum: 1)

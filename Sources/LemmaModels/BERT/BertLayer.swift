@@ -46,7 +46,7 @@ public final class BertAttention: Module {
 /// The feed-forward block's widening projection and activation (key `dense`).
 public final class BertIntermediate: Module {
     public let dense: Linear
-    public let activation: BertActivation
+    public let activation: HuggingFaceActivation
 
     init(_ configuration: BertConfiguration, generator: RandomGenerator?) {
         dense = Linear(configuration.hiddenSize, configuration.intermediateSize, generator: generator)

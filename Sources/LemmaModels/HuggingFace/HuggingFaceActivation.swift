@@ -1,7 +1,7 @@
 import LemmaTensor
 
-/// The feed-forward activation a BERT config names in `hidden_act`.
-public enum BertActivation: String, Sendable, Equatable {
+/// The feed-forward activation a Hugging Face config names (BERT's `hidden_act`, GPT-2's `activation_function`).
+public enum HuggingFaceActivation: String, Sendable, Equatable {
     /// "gelu": the exact, erf-based GELU of the original BERT.
     case gelu
     /// "gelu_new", "gelu_pytorch_tanh", "gelu_fast": GELU's tanh approximation (the same function, computed
