@@ -17,11 +17,13 @@ public struct Decoder<Step: DecoderStep> {
     /// `prompts[i]`: batch item i's tokens so far, at least one (the start token, or a language model's
     /// prompt); its last token is fed first, the whole prompt counts for the repetition penalty and the
     /// n-gram ban. `state`: one row per batch item, the model state before each prompt's last token.
-    /// Returns `returnSequences` hypotheses per item, best first.
-    public func decode(prompts: [[Int32]], state: Step.State) throws -> [[Hypothesis]] {
+    /// Returns `returnSequences` hypotheses per item, best first. Greedy search and sampling call
+    /// `onToken(row, token)` as each row's token is chosen (rows are items, each widened to
+    /// `returnSequences` when sampling), so a caller can stream; beam search knows its output only at the end.
+    public func decode(prompts: [[Int32]], state: Step.State, onToken: ((Int, Int32) -> Void)? = nil) throws -> [[Hypothesis]] {
         guard prompts.allSatisfy({ !$0.isEmpty }) else { throw DecodingOptionsError("every prompt needs at least one token") }
         if options.beams > 1 { return try beamSearch(prompts: prompts, state: state) }
-        return try sampleOrGreedy(prompts: prompts, state: state)
+        return try sampleOrGreedy(prompts: prompts, state: state, onToken: onToken)
     }
 
     /// Rows of a [rows, vocabulary] tensor.
@@ -35,7 +37,7 @@ public struct Decoder<Step: DecoderStep> {
 
     /// Greedy search and sampling: every row runs until it emits a stop token or reaches the maximum; finished
     /// rows are fed the pad token. Sampling widens each item to `returnSequences` rows.
-    func sampleOrGreedy(prompts: [[Int32]], state initial: Step.State) throws -> [[Hypothesis]] {
+    func sampleOrGreedy(prompts: [[Int32]], state initial: Step.State, onToken: ((Int, Int32) -> Void)? = nil) throws -> [[Hypothesis]] {
         let copies = options.sampling ? options.returnSequences : 1
         let owner = prompts.indices.flatMap { Array(repeating: $0, count: copies) }
         var state = copies == 1 ? initial : step.select(initial, rows: owner)
@@ -61,6 +63,7 @@ public struct Decoder<Step: DecoderStep> {
                 let chosen = Int32(token)
                 generated[row].append(chosen)
                 contexts[row].append(chosen)
+                onToken?(row, chosen)
                 last[row] = chosen
                 if options.stopTokens.contains(chosen) { finished[row] = true }
             }

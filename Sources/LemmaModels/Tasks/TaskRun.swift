@@ -30,6 +30,8 @@ public enum TaskRegistry {
                                 open: { try ClassificationRun(opening: $0, directory: $1, log: $2) }),
         "seq2seq": Entry(start: { try Seq2SeqRun.start($0, in: $1, log: $2) },
                          open: { try Seq2SeqRun(opening: $0, directory: $1, log: $2) }),
+        "language_model": Entry(start: { try LanguageModelRun.start($0, in: $1, log: $2) },
+                                open: { try LanguageModelRun(opening: $0, directory: $1, log: $2) }),
     ]
 
     /// The tasks that can be trained today, in the schema's order.
