@@ -6,14 +6,14 @@ import Lemma
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a run's trained model: a classification report and confusion matrix, or a seq2seq run's BLEU, accuracies and exact match.")
+        abstract: "Evaluate a run's trained model: a classification report and confusion matrix, a seq2seq run's BLEU, accuracies and exact match, or a language model's loss and perplexity.")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
     @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, or a source file with --target).")
     var data: String
     @Option(help: "seq2seq: the target side of parallel files (--data is then the source side).") var target: String?
     @Option(help: "seq2seq: beam size (default: the run's decoding.beams).") var beam: Int?
-    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss).")
+    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss; language_model: loss, perplexity, tokens).")
     var json = false
 
     func run() throws {
@@ -23,6 +23,7 @@ struct EvalCommand: ParsableCommand {
         switch run {
         case let classification as ClassificationRun: try evaluate(classification)
         case let seq2seq as Seq2SeqRun: try evaluate(seq2seq)
+        case let languageModel as LanguageModelRun: try evaluate(languageModel)
         default: throw ValidationError("lemma eval does not know task \(run.configuration.task) yet")
         }
     }
@@ -63,6 +64,25 @@ struct EvalCommand: ParsableCommand {
         } else {
             for case let .text(title, body) in evaluation.details { print("\(title):\n\(body)") }
             for (name, value) in evaluation.metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "%@ %.4f", name, value)) }
+        }
+    }
+
+    /// Loss and perplexity over the text of `--data` (a file, directory, glob or JSONL, read as training reads it).
+    func evaluate(_ languageModel: LanguageModelRun) throws {
+        if target != nil || beam != nil { throw ValidationError("--target and --beam apply to seq2seq runs") }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-eval-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let c = languageModel.configuration
+        let stream = try LanguageModelData.encode(DocumentSource(path: data, textField: c.string("data.text_column") ?? "text"),
+                                                  into: scratch, tokenizer: languageModel.data.tokenizer,
+                                                  allowSpecial: c.bool("tokenizer.allow_special") ?? true)
+        var metrics = languageModel.evaluate(stream).metrics
+        metrics["tokens"] = Double(stream.count)
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: metrics, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "loss %.4f, perplexity %.2f over %d tokens", metrics["loss"]!, metrics["perplexity"]!, stream.count))
         }
     }
 }

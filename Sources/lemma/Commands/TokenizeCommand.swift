@@ -14,6 +14,8 @@ struct TokenizeCommand: ParsableCommand {
     var vocab: String?
     @Flag(help: "Lower-case before tokenizing (word, wordpiece).") var lowercase = false
     @Flag(help: "Print token strings instead of ids.") var tokens = false
+    @Flag(help: "gpt2: read <|endoftext|> in the text as ordinary characters (by default it is the end-of-text token, id 50256, as tiktoken's allowed_special=\"all\" and Hugging Face's GPT-2 tokenizer read it).")
+    var specialAsText = false
     @Argument(help: "Input file (default: standard input).") var file: String?
 
     func run() throws {
@@ -23,13 +25,21 @@ struct TokenizeCommand: ParsableCommand {
         let lines = try InputLines.read(file)
         let spec = TokenizerSpec(kind: kind, vocabulary: vocab.map { URL(fileURLWithPath: $0) }, lowercase: lowercase)
         let made = try spec.make(corpus: { each in lines.forEach(each) })
+        if specialAsText, kind != .gpt2 { throw ValidationError("--special-as-text applies to --tokenizer gpt2") }
+        let encode: (String) -> [Int32]
+        if let gpt2 = made as? GPT2Tokenizer, !specialAsText {
+            let special = Set(gpt2.specialTokens.keys)
+            encode = { gpt2.encode($0, allowedSpecial: special) }
+        } else {
+            encode = made.encode
+        }
         var output = ""
         output.reserveCapacity(1 << 16)
         for line in lines {
             if tokens {
-                output += jsonArray(made.tokens(line).map(jsonQuoted))
+                output += jsonArray(kind == .gpt2 ? encode(line).map { jsonQuoted(made.token(forID: $0) ?? "") } : made.tokens(line).map(jsonQuoted))
             } else {
-                output += jsonArray(made.encode(line).map { String($0) })
+                output += jsonArray(encode(line).map { String($0) })
             }
             output += "\n"
             if output.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(output.utf8)); output = "" }
