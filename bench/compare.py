@@ -15,7 +15,8 @@ LEMMA_FLUSH_DENORMALS=0; every PyTorch configuration also runs as "<name> flush"
 torch.set_flush_denormal(True), and "pypi flush SPIN" adds the GOMP_SPINCOUNT=10000 that Lemma sets for
 itself. `--peak G` (default 240, two AVX-512 cores) is the FP32 peak that workloads reporting their GEMM
 work are measured against. `--repeat N` is passed on to every implementation (timed batches per run). The seed-sized recurrent
-workloads (seed000-bilstm, seed002-gru) have their twin in bench/seed_recurrent_torch.py.
+workloads (seed000-bilstm, seed002-gru) have their twin in bench/seed_recurrent_torch.py, the GPT-2 ones
+(gpt2-train, gpt2-sample) in bench/gpt2_torch.py (PyPI torch and transformers only).
 """
 import json
 import os
@@ -32,9 +33,10 @@ which = next((a for a in args if not a.startswith("-") and a not in option_value
 passed = ["--repeat", args[args.index("--repeat") + 1]] if "--repeat" in args else []
 lemma_bench = [os.path.join(ROOT, ".build/release/lemma-bench"), which] + passed
 configs = [("lemma", lemma_bench, {}), ("lemma keep-denormals", lemma_bench, {"LEMMA_FLUSH_DENORMALS": "0"})]
-torch_script = os.path.join(ROOT, "bench/seed_recurrent_torch.py" if which.startswith("seed") else "bench/torch_bench.py")
+torch_script = os.path.join(ROOT, "bench/seed_recurrent_torch.py" if which.startswith("seed") else
+                            "bench/gpt2_torch.py" if which.startswith("gpt2") else "bench/torch_bench.py")
 flush = {"LEMMA_BENCH_TORCH_FLUSH": "1"}
-if os.path.exists("/usr/bin/python3"):
+if os.path.exists("/usr/bin/python3") and not which.startswith("gpt2"):  # Debian's torch has no transformers
     debian = ["/usr/bin/python3", torch_script, which] + passed
     configs.append(("debian", debian, {}))
     configs.append(("debian PASSIVE", debian, {"OMP_WAIT_POLICY": "PASSIVE"}))
@@ -52,7 +54,7 @@ if "--configs" in args:
     configs = [c for c in configs if c[0] in wanted]
 
 METRICS = {"gflops": (True, "GFLOP/s"), "us_per_op": (False, "µs/op"), "examples_per_s": (True, "examples/s"),
-           "ms_per_step": (False, "ms/step")}
+           "ms_per_step": (False, "ms/step"), "tokens_per_second": (True, "tokens/s")}
 samples = {}  # (workload, label) -> [value]
 gemm_rates = {}  # (workload, label) -> [GFLOP/s of GEMM work], for workloads that report their GEMM work
 units = {}

@@ -1,3 +1,4 @@
+import Foundation
 import LemmaTensor
 
 /// Decodes with a `DecoderStep`: batched greedy search, beam search or sampling, as `options` say, with
@@ -53,13 +54,15 @@ public struct Decoder<Step: DecoderStep> {
             for (row, raw) in try Self.rows(logits, count: owner.count).enumerated() {
                 guard !finished[row] else { last[row] = options.padToken; continue }
                 let processed = process(raw, context: contexts[row], generated: position, minimumKept: 1)
+                // One pass for the normalizer; after top-k most scores are −∞ and cost no exp.
+                let logTotal = ScoreProcessing.logSumExp(processed)
                 let token: Int
                 if options.sampling {
-                    token = Self.draw(processed, uniform: options.uniformWithinSet, generator: generator)
+                    token = Self.draw(processed, logTotal: logTotal, uniform: options.uniformWithinSet, generator: generator)
                 } else {
                     token = ScoreProcessing.argmax(processed)
                 }
-                scores[row] += ScoreProcessing.logSoftmax(processed)[token]
+                scores[row] += processed[token] - logTotal
                 let chosen = Int32(token)
                 generated[row].append(chosen)
                 contexts[row].append(chosen)
@@ -74,18 +77,19 @@ public struct Decoder<Step: DecoderStep> {
         }
     }
 
-    /// A token drawn from the distribution of `scores` (−∞ for removed tokens), or uniformly among the
-    /// tokens still allowed.
-    static func draw(_ scores: [Float], uniform: Bool, generator: RandomGenerator) -> Int {
+    /// A token drawn from the distribution of `scores` (−∞ for removed tokens; `logTotal` their log-sum-exp),
+    /// or uniformly among the tokens still allowed.
+    static func draw(_ scores: [Float], logTotal: Float, uniform: Bool, generator: RandomGenerator) -> Int {
         if uniform {
             let allowed = scores.indices.filter { scores[$0] > -.infinity }
             return allowed[generator.nextInt(below: allowed.count)]
         }
-        let probabilities = ScoreProcessing.softmax(scores)
         let u = Float(generator.nextFloat())
         var cumulative: Float = 0
         var fallback = 0
-        for (i, p) in probabilities.enumerated() where p > 0 {
+        for (i, s) in scores.enumerated() where s > -.infinity {
+            let p = Foundation.exp(s - logTotal)
+            guard p > 0 else { continue }
             cumulative += p
             fallback = i
             if u < cumulative { return i }

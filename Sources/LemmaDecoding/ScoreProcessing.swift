@@ -58,7 +58,27 @@ enum ScoreProcessing {
     static func keepTopK(_ scores: inout [Float], k: Int, minimumKept: Int) {
         let k = Swift.min(Swift.max(k, minimumKept), scores.count)
         guard k > 0, k < scores.count else { return }
-        let threshold = scores.sorted(by: >)[k - 1]
+        // The k-th best score from a min-heap of the k best seen so far: one pass over a 50,257-token row
+        // instead of sorting it (most scores lose to the heap's top at once).
+        var heap = Array(scores[0..<k])
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let left = 2 * i + 1, right = left + 1
+                var smallest = i
+                if left < k, heap[left] < heap[smallest] { smallest = left }
+                if right < k, heap[right] < heap[smallest] { smallest = right }
+                if smallest == i { return }
+                heap.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        for i in stride(from: k / 2 - 1, through: 0, by: -1) { siftDown(i) }
+        for score in scores[k...] where score > heap[0] {
+            heap[0] = score
+            siftDown(0)
+        }
+        let threshold = heap[0]
         for i in scores.indices where scores[i] < threshold { scores[i] = -.infinity }
     }
 
@@ -81,6 +101,15 @@ enum ScoreProcessing {
         let exps = scores.map { Foundation.exp($0 - top) }
         let total = exps.reduce(0, +)
         return exps.map { $0 / total }
+    }
+
+    /// log Σ exp(scores), skipping −∞ entries (−∞ when every entry is).
+    static func logSumExp(_ scores: [Float]) -> Float {
+        let top = scores.max() ?? -.infinity
+        guard top > -.infinity else { return -.infinity }
+        var total: Float = 0
+        for s in scores where s > -.infinity { total += Foundation.exp(s - top) }
+        return top + Foundation.log(total)
     }
 
     static func logSoftmax(_ scores: [Float]) -> [Float] {

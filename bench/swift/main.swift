@@ -27,6 +27,10 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("vectors-read", false, benchVectorsRead),
     ("vectors-match", false, benchVectorsMatch),
     ("seq2seq-decode", false, benchSeq2SeqDecode),
+    ("gpt2-train", false, benchGPT2Steps),
+    ("gpt2-sample", false, benchGPT2Sampling),
+    ("gpt2-extend", false, benchGPT2Extend),
+    ("gpt2-check", false, gpt2Check),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {
