@@ -87,4 +87,37 @@ struct GPT2CheckpointTests {
             .replacingOccurrences(of: "\"model_type\": \"gpt2\"", with: "\"model_type\": \"llama\"")
         Self.expectError(try Self.directory(try Self.fixtureTensors(), config: config), containing: ["config.json", "model_type", "llama"])
     }
+
+    /// scripts/make_gpt2_tf_fixtures.py: the same weights saved by TensorFlow's Saver under OpenAI's names,
+    /// with an Adam slot and global_step as a fine-tuning checkpoint has them.
+    @Test func aTensorFlowCheckpointLoadsTheSameWeights() throws {
+        let fromTensorFlow = try GPT2Checkpoint.load(Fixtures.url("gpt2-tiny-tf"))
+        let fromTransformers = try GPT2Checkpoint.load(Fixtures.url("gpt2-tiny"))
+        #expect(fromTensorFlow.configuration.width == 45 && fromTensorFlow.configuration.layerCount == 3)
+        for ((key, a), (_, b)) in zip(fromTensorFlow.namedParameters(), fromTransformers.namedParameters()) {
+            #expect(a.shape == b.shape && a.scalars == b.scalars, "\(key) differs between the TensorFlow and transformers checkpoints")
+        }
+        let checkpoint = try TensorFlowCheckpoint(prefix: Fixtures.url("gpt2-tiny-tf").appendingPathComponent("model.ckpt").path)
+        #expect(checkpoint.entries["model/h0/attn/c_attn/w"]?.shape == [1, 45, 135])
+        #expect(checkpoint.names.contains("global_step") && checkpoint.names.contains("model/h0/attn/c_attn/w/Adam"))
+    }
+
+    @Test func aDamagedTensorFlowIndexIsAnErrorNamingIt() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-gpt2-tf-bad-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let source = Fixtures.url("gpt2-tiny-tf")
+        for name in ["hparams.json", "checkpoint", "model.ckpt.data-00000-of-00001"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: url.appendingPathComponent(name))
+        }
+        var index = [UInt8](try Data(contentsOf: source.appendingPathComponent("model.ckpt.index")))
+        index[index.count - 1] ^= 0xFF  // the table magic
+        try Data(index).write(to: url.appendingPathComponent("model.ckpt.index"))
+        do {
+            _ = try GPT2Checkpoint.load(url)
+            Issue.record("a damaged index loaded")
+        } catch {
+            #expect("\(error)".contains("model.ckpt.index") && "\(error)".contains("magic"), "\(error)")
+        }
+    }
 }

@@ -43,6 +43,22 @@ struct LayerGradientCheckTests {
         }
     }
 
+    @Test func causalAttentionInBlocksEqualsTheWholeSquareAndDifferentiates() {
+        let q = Tensor.uniform([2, 2, 10, 3], low: -1, high: 1, generator: RandomGenerator(seed: 30))
+        let k = Tensor.uniform([2, 2, 10, 3], low: -1, high: 1, generator: RandomGenerator(seed: 31))
+        let v = Tensor.uniform([2, 2, 10, 3], low: -1, high: 1, generator: RandomGenerator(seed: 32))
+        let whole = scaledDotProductAttention(query: q, key: k, value: v, causal: true).output
+        for block in [1, 3, 4, 9] {
+            let blocked = causalAttention(query: q, key: k, value: v, block: block)
+            #expect(blocked.closeness(to: whole, rtol: 1e-6, atol: 1e-6).isClose, "blocks of \(block)")
+        }
+        // Queries aligned to the last keys, as with a cache: 4 new positions after 6 cached ones.
+        let tail = scaledDotProductAttention(query: q.slice(axis: 2, 6..<10), key: k, value: v, causal: true).output
+        #expect(causalAttention(query: q.slice(axis: 2, 6..<10), key: k, value: v, block: 3)
+            .closeness(to: tail, rtol: 1e-6, atol: 1e-6).isClose)
+        expectGradients("causal attention in blocks of 3", [q, k, v]) { t in causalAttention(query: t[0], key: t[1], value: t[2], block: 3) }
+    }
+
     @Test func transformerBlockAndRecurrentAttention() {
         let block = TransformerBlock(embedDim: 4, numHeads: 2, feedForwardDim: 6, dropout: 0, gelu: true,
                                      normFirst: true, generator: RandomGenerator(seed: 10))

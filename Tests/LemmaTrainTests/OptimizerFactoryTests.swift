@@ -21,6 +21,8 @@ import Testing
         let final_norm = Holder(1)
         let LayerNorm = Holder(1)
         let normalizer = Holder(1)
+        // A layer norm whose name says nothing (GPT-2's ln_1): exempt by type, as Hugging Face's Trainer does.
+        let ln_1 = LemmaNN.LayerNorm(2)
     }
 
     @Test func decayFollowsHuggingFaceNames() throws {
@@ -35,6 +37,6 @@ import Testing
         optimizer.step()
         let after = Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.scalars[0]) })
         #expect(after == ["weight": 0.95, "bias": 1, "bias_ih_l0": 1, "norm.weight": 1, "final_norm.weight": 1,
-                          "LayerNorm.weight": 1, "normalizer.weight": 0.95])
+                          "LayerNorm.weight": 1, "normalizer.weight": 0.95, "ln_1.weight": 1, "ln_1.bias": 0])
     }
 }

@@ -39,9 +39,8 @@ public final class GPT2Attention: Module {
 
     func attend(_ q: Tensor, _ k: Tensor, _ v: Tensor) -> Tensor {
         let batch = q.shape[0], length = q.shape[2], width = q.shape[1] * q.shape[3]
-        let (attended, _) = scaledDotProductAttention(query: q, key: k, value: v, causal: true,
-                                                      dropout: isTraining ? attentionDropout : nil,
-                                                      scale: scaleWeights ? nil : 1)
+        let attended = causalAttention(query: q, key: k, value: v, dropout: isTraining ? attentionDropout : nil,
+                                       scale: scaleWeights ? nil : 1)
         return residualDropout(projection(attended.permuted([0, 2, 1, 3]).reshaped([batch, length, width])))
     }
 

@@ -10,8 +10,14 @@ import LemmaTensor
 public enum GPT2Checkpoint {
     public static let configFile = "config.json", weightsFile = "model.safetensors"
 
-    /// The model in `directory`, in evaluation mode.
+    /// The model in `directory`, in evaluation mode: a Hugging Face directory, or an OpenAI / nshepperd
+    /// TensorFlow checkpoint directory (hparams.json beside the checkpoint files).
     public static func load(_ directory: URL) throws -> GPT2Model {
+        let hparams = directory.appendingPathComponent(TensorFlowGPT2.hparamsFile)
+        if !FileManager.default.fileExists(atPath: directory.appendingPathComponent(configFile).path),
+           FileManager.default.fileExists(atPath: hparams.path) {
+            return try TensorFlowGPT2.load(directory)
+        }
         let configuration = try GPT2Configuration(contentsOf: directory.appendingPathComponent(configFile))
         let model = try GPT2Model(configuration)
         try loadWeights(directory.appendingPathComponent(weightsFile), into: model)

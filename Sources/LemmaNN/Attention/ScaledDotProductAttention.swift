@@ -33,3 +33,25 @@ public func causalMask(queries: Int, keys: Int) -> Tensor {
     for t in 0..<queries { for s in 0..<keys where s > t + offset { values[t * keys + s] = 1 } }
     return Tensor(values, shape: [queries, keys])
 }
+
+/// Causal self-attention's output (no weights) for q, k, v [..., T, d] with the queries aligned to the last keys.
+/// Long sequences go in blocks of `block` queries, each attending only to the keys up to its last position, so
+/// the masked upper triangle is neither computed nor stored: at GPT-2's 1,024 positions in four blocks, 5/8 of
+/// the scores of the whole square.
+public func causalAttention(query: Tensor, key: Tensor, value: Tensor, dropout: Dropout? = nil, scale: Float? = nil,
+                            block: Int = 256) -> Tensor {
+    let t = query.shape[query.rank - 2], s = key.shape[key.rank - 2]
+    guard t > block else {
+        return scaledDotProductAttention(query: query, key: key, value: value, causal: true, dropout: dropout, scale: scale).output
+    }
+    let offset = s - t
+    var outputs: [Tensor] = []
+    for start in stride(from: 0, to: t, by: block) {
+        let end = min(start + block, t)
+        let visible = offset + end
+        let q = query.slice(axis: query.rank - 2, start..<end)
+        let k = key.slice(axis: key.rank - 2, 0..<visible), v = value.slice(axis: value.rank - 2, 0..<visible)
+        outputs.append(scaledDotProductAttention(query: q, key: k, value: v, causal: true, dropout: dropout, scale: scale).output)
+    }
+    return Tensor.concat(outputs, axis: query.rank - 2)
+}

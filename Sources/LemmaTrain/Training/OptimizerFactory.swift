@@ -7,8 +7,13 @@ extension TrainingOptions {
     /// normalization weights go to a second group without it, as Hugging Face's Trainer does.
     public func makeOptimizer(for model: Module) throws -> any Optimizer {
         let named = model.namedParameters().filter { $0.tensor.requiresGrad }
-        let exempt = named.filter { Self.isExemptFromWeightDecay($0.key) }.map(\.tensor)
-        let decayed = named.filter { !Self.isExemptFromWeightDecay($0.key) }.map(\.tensor)
+        // Layer norms go by type, as Hugging Face's Trainer finds them (GPT-2's are named ln_1, ln_2, ln_f).
+        let norms = Set(model.namedModules().filter { $0.module is LayerNorm }.flatMap { module in
+            module.module.namedParameters().map { module.key.isEmpty ? $0.key : "\(module.key).\($0.key)" }
+        })
+        func isExempt(_ key: String) -> Bool { norms.contains(key) || Self.isExemptFromWeightDecay(key) }
+        let exempt = named.filter { isExempt($0.key) }.map(\.tensor)
+        let decayed = named.filter { !isExempt($0.key) }.map(\.tensor)
         let lr = Float(learningRate), decay = Float(weightDecay)
         func split<O>(_ make: (Float) -> O) -> [ParameterGroup<O>] {
             guard decay > 0, !exempt.isEmpty else { return [ParameterGroup(named.map(\.tensor), make(decay))] }
@@ -39,9 +44,9 @@ extension TrainingOptions {
         }
     }
 
-    /// Hugging Face's rule (`Trainer.get_decay_parameter_names`): no decay for any parameter whose
+    /// Hugging Face's rule (`Trainer.get_decay_parameter_names`) by name: no decay for any parameter whose
     /// lower-cased name holds "bias" (recurrent layers' `bias_ih_l0` too), "layernorm" or "rmsnorm", or has
-    /// a component that is `norm` or ends in `_norm`.
+    /// a component that is `norm` or ends in `_norm`; `makeOptimizer` also exempts every `LayerNorm` by type.
     static func isExemptFromWeightDecay(_ key: String) -> Bool {
         let name = key.lowercased()
         if name.contains("bias") || name.contains("layernorm") || name.contains("rmsnorm") { return true }
