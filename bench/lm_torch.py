@@ -10,6 +10,7 @@ one), in windows of block_size. Prints one JSON line.
 """
 import json
 import math
+import resource
 import os
 import sys
 import time
@@ -93,4 +94,4 @@ with torch.no_grad():
         count += y.numel()
 loss = total_loss / count
 print(json.dumps({"impl": f"torch {torch.__version__}", "loss": loss, "perplexity": math.exp(loss), "steps": step,
-                  "training_seconds": seconds}))
+                  "training_seconds": seconds, "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))

@@ -47,6 +47,8 @@ struct LanguageModelRunTests {
         #expect(loss < 5, "validation loss \(loss) after \(result.state.globalStep) steps (uniform is log 50257 = 10.8)")
         #expect(abs(perplexity - exp(loss)) < 1e-6 * perplexity)
         #expect(record?.texts.keys.contains { $0.hasPrefix("Samples") } == true)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: whole.directory.summary)) as? [String: Any]
+        #expect((summary?["peak_memory_bytes"] as? Int ?? 0) > 10_000_000, "the summary records the peak memory")
 
         let splitDirectory = RunDirectory(directory.appendingPathComponent("split"))
         let first = try #require(try TaskRegistry.start(configuration, in: splitDirectory) as? LanguageModelRun)

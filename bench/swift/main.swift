@@ -31,6 +31,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("gpt2-sample", false, benchGPT2Sampling),
     ("gpt2-extend", false, benchGPT2Extend),
     ("gpt2-check", false, gpt2Check),
+    ("lm-encode", false, benchLanguageModelEncode),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {

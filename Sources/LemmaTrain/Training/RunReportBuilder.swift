@@ -46,6 +46,8 @@ public struct RunSummary: Codable, Sendable {
     public var classes: [String]
     public var parameters: Int
     public var trainableParameters: Int
+    /// The process's peak resident memory when the run ended (getrusage's maxrss), nil in older summaries.
+    public var peakMemoryBytes: Int?
 
     public init(task: String, stopReason: String, steps: Int, epochs: Double, trainingSeconds: Double,
                 examplesPerSecond: Double, bestStep: Int?, bestMetric: Double?, metricForBestModel: String,
@@ -63,13 +65,21 @@ public struct RunSummary: Codable, Sendable {
         self.classes = classes
         self.parameters = parameters
         self.trainableParameters = trainableParameters
+        peakMemoryBytes = RunSummary.processPeakMemoryBytes()
+    }
+
+    /// getrusage(RUSAGE_SELF).ru_maxrss, which Linux reports in kilobytes.
+    public static func processPeakMemoryBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
     }
 
     enum CodingKeys: String, CodingKey {
         case task, steps, epochs, data, classes, parameters
         case stopReason = "stop_reason", trainingSeconds = "training_seconds", examplesPerSecond = "examples_per_second"
         case bestStep = "best_step", bestMetric = "best_metric", metricForBestModel = "metric_for_best_model"
-        case trainableParameters = "trainable_parameters"
+        case trainableParameters = "trainable_parameters", peakMemoryBytes = "peak_memory_bytes"
     }
 }
 
@@ -97,6 +107,7 @@ public enum RunReportBuilder {
                 "throughput": String(format: "%.1f examples/s", summary.examplesPerSecond),
                 "best checkpoint": summary.bestStep.map { "step \($0), \(summary.metricForBestModel) = \(String(format: "%.4f", summary.bestMetric ?? .nan))" } ?? "none",
                 "parameters": "\(summary.parameters) (\(summary.trainableParameters) trainable)",
+                "peak memory": summary.peakMemoryBytes.map { String(format: "%.0f MB (resident)", Double($0) / 1e6) } ?? "not recorded",
             ])
             let counts = summary.data.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             let classes = summary.classes.isEmpty ? "" : " Classes (\(summary.classes.count)): \(summary.classes.joined(separator: ", "))."
