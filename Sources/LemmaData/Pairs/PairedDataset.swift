@@ -37,14 +37,9 @@ public final class PairedDataset {
     public static func prepare(_ corpus: PairedCorpusSource, sourceTokenizer: any Tokenizer, targetTokenizer: any Tokenizer,
                                maxLength: Int? = nil, select: ((Int) -> Bool)? = nil, into destination: URL,
                                describe: (source: String, target: String) = ("", "")) throws -> Summary {
-        let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).pairs-partial-\(getpid())")
-        try? FileManager.default.removeItem(at: staging)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        var done = false
-        defer { if !done { try? FileManager.default.removeItem(at: staging) } }
-        let sources = try TokenDatasetWriter(destination: staging.appendingPathComponent("source"))
-        let targets = try TokenDatasetWriter(destination: staging.appendingPathComponent("target"))
+        let staging = try StagingDirectory(for: destination)
+        let sources = try TokenDatasetWriter(destination: staging.file("source"))
+        let targets = try TokenDatasetWriter(destination: staging.file("target"))
         var summary = Summary(pairs: 0, tooLong: 0)
         var position = 0
         try corpus.forEach { pair in
@@ -59,8 +54,7 @@ public final class PairedDataset {
         let origin = corpus.origin
         _ = try sources.finish(tokenizer: describe.source, vocabularySize: sourceTokenizer.vocabularySize, source: origin)
         _ = try targets.finish(tokenizer: describe.target, vocabularySize: targetTokenizer.vocabularySize, source: origin)
-        try moveDirectoryIntoPlace(staging, at: destination, what: "pair dataset")
-        done = true
+        try staging.finish(what: "pair dataset")
         return summary
     }
 }

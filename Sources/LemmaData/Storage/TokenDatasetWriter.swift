@@ -6,6 +6,7 @@ import LemmaTensor
 /// directory into place, so an interrupted run leaves any earlier dataset intact, and re-running is safe.
 public final class TokenDatasetWriter {
     public let destination: URL
+    private let directory: StagingDirectory
     /// Where the dataset is assembled; extra files put here (a built vocabulary) move into place with it.
     public let staging: URL
     private let tokens: BufferedFile, offsets: BufferedFile, labels: BufferedFile
@@ -14,26 +15,15 @@ public final class TokenDatasetWriter {
     private var labelIndex: [String: Int32] = [:]
     private var perLabel: [String: Int] = [:]
     public private(set) var exampleCount = 0
-    private var finished = false
 
     public init(destination: URL) throws {
         self.destination = destination
-        let parent = destination.deletingLastPathComponent()
-        staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        try? FileManager.default.removeItem(at: staging)
-        do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        } catch {
-            throw FileFormatError(destination.path, "cannot create a staging directory in \(parent.path): \(error.localizedDescription)")
-        }
-        tokens = try BufferedFile(staging.appendingPathComponent("tokens.i32"))
-        offsets = try BufferedFile(staging.appendingPathComponent("offsets.i64"))
-        labels = try BufferedFile(staging.appendingPathComponent("labels.i32"))
+        directory = try StagingDirectory(for: destination)
+        staging = directory.url
+        tokens = try BufferedFile(directory.file("tokens.i32"))
+        offsets = try BufferedFile(directory.file("offsets.i64"))
+        labels = try BufferedFile(directory.file("labels.i32"))
         try offsets.append(Int64(0))
-    }
-
-    deinit {
-        if !finished { try? FileManager.default.removeItem(at: staging) }
     }
 
     /// Appends one example; labels are numbered in order of first appearance unless `labelNames` were fixed.
@@ -71,14 +61,7 @@ public final class TokenDatasetWriter {
         let info = TokenDatasetInfo(exampleCount: exampleCount, tokenCount: Int(tokenCount), labels: labelNames,
                                     tokenizer: tokenizer, vocabularySize: vocabularySize, source: source,
                                     examplesPerLabel: perLabel)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let meta = try encoder.encode(info)
-        try writeAtomically(to: staging.appendingPathComponent("meta.json")) { append in
-            try meta.withUnsafeBytes { try append($0) }
-        }
-        try moveDirectoryIntoPlace(staging, at: destination, what: "dataset")
-        finished = true
+        try directory.finish(meta: info, what: "dataset")
         return info
     }
 }

@@ -69,29 +69,17 @@ public struct TokenStreamInfo: Codable, Equatable, Sendable {
 /// `finish()` moves the complete directory into place.
 public final class TokenStreamWriter {
     public let destination: URL
-    let staging: URL
     let bytesPerToken: Int
+    private let directory: StagingDirectory
     private let file: BufferedFile
     public private(set) var tokenCount = 0
     public private(set) var documentCount = 0
-    private var finished = false
 
     public init(destination: URL, vocabularySize: Int) throws {
         self.destination = destination
         bytesPerToken = vocabularySize <= 1 << 16 ? 2 : 4
-        let parent = destination.deletingLastPathComponent()
-        staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        try? FileManager.default.removeItem(at: staging)
-        do {
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        } catch {
-            throw FileFormatError(destination.path, "cannot create a staging directory in \(parent.path): \(error.localizedDescription)")
-        }
-        file = try BufferedFile(staging.appendingPathComponent(bytesPerToken == 2 ? "tokens.u16" : "tokens.u32"))
-    }
-
-    deinit {
-        if !finished { try? FileManager.default.removeItem(at: staging) }
+        directory = try StagingDirectory(for: destination)
+        file = try BufferedFile(directory.file(bytesPerToken == 2 ? "tokens.u16" : "tokens.u32"))
     }
 
     public func append(_ ids: [Int32]) throws {
@@ -112,14 +100,7 @@ public final class TokenStreamWriter {
         try file.close()
         let info = TokenStreamInfo(tokenCount: tokenCount, documentCount: documentCount, bytesPerToken: bytesPerToken,
                                    tokenizer: tokenizer, vocabularySize: vocabularySize, source: source)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let meta = try encoder.encode(info)
-        try writeAtomically(to: staging.appendingPathComponent("meta.json")) { append in
-            try meta.withUnsafeBytes { try append($0) }
-        }
-        try moveDirectoryIntoPlace(staging, at: destination, what: "token stream")
-        finished = true
+        try directory.finish(meta: info, what: "token stream")
         return info
     }
 }

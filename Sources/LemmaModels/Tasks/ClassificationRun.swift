@@ -89,19 +89,9 @@ public final class ClassificationRun: TaskRun {
         guard result.reason != .requested else { return (result, nil) }  // to be resumed: not finished
         try task.model.save(to: modelFile)
 
-        var record: EvaluationRecord?
-        if let test = data.test {
-            record = EvaluationRecord(split: "test", step: result.state.globalStep,
-                                      evaluation: trainer.evaluate(TokenDatasetSource(test, collator: collator)))
-        } else if let valid = data.valid {
-            record = EvaluationRecord(split: "validation", step: result.state.globalStep,
-                                      evaluation: trainer.evaluate(TokenDatasetSource(valid, collator: collator)))
-        }
-        var counts = ["train": data.train.count]
-        if let valid = data.valid { counts["valid"] = valid.count }
-        if let test = data.test { counts["test"] = test.count }
-        try RunLifecycle.finish(trainer, result: result, task: "classification", directory: directory, record: record,
-                                counts: counts, classes: data.classes)
+        let record = try RunLifecycle.evaluateAndFinish(
+            trainer, result: result, task: "classification", directory: directory, splits: (data.train, data.valid, data.test),
+            counted: \.count, classes: data.classes) { trainer.evaluate(TokenDatasetSource($0, collator: collator)) }
         return (result, record)
     }
 

@@ -112,18 +112,15 @@ public final class LanguageModelRun: TaskRun {
                                           progress: progress, extra: extra, log: log)
         guard result.reason != .requested else { return (result, nil) }
         try model.save(to: modelFile)
-        var record: EvaluationRecord?
-        if let (split, stream) = data.test.map({ ("test", $0) }) ?? data.valid.map({ ("validation", $0) }) {
+        let record = try RunLifecycle.evaluateAndFinish(
+            trainer, result: result, task: "language_model", directory: directory, splits: (data.train, data.valid, data.test),
+            counted: \.count, countKey: { "\($0)_tokens" }) { stream in
             var evaluation = evaluate(stream)
             evaluation.details.append(.text(title: "Samples (\(samplingDescription))", body: try samples(count: 3, seed: 0).map {
                 "```\n\($0)\n```"
             }.joined(separator: "\n\n")))
-            record = EvaluationRecord(split: split, step: result.state.globalStep, evaluation: evaluation)
+            return evaluation
         }
-        var counts = ["train_tokens": data.train.count]
-        if let valid = data.valid { counts["valid_tokens"] = valid.count }
-        if let test = data.test { counts["test_tokens"] = test.count }
-        try RunLifecycle.finish(trainer, result: result, task: "language_model", directory: directory, record: record, counts: counts)
         return (result, record)
     }
 

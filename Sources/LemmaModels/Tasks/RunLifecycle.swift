@@ -68,6 +68,23 @@ enum RunLifecycle {
         try RunReportBuilder.write(directory)
     }
 
+    /// The final evaluation (on the test split, else the validation split, when there is one), then `finish`
+    /// with each split's size (`counted`, under `countKey("train")` …).
+    static func evaluateAndFinish<Task, Source, Split>(
+        _ trainer: Trainer<Task, Source>, result: TrainingResult, task: String, directory: RunDirectory,
+        splits: (train: Split, valid: Split?, test: Split?), counted: (Split) -> Int, countKey: (String) -> String = { $0 },
+        classes: [String] = [], evaluate: (Split) throws -> Evaluation) throws -> EvaluationRecord? {
+        var record: EvaluationRecord?
+        if let (name, split) = splits.test.map({ ("test", $0) }) ?? splits.valid.map({ ("validation", $0) }) {
+            record = EvaluationRecord(split: name, step: result.state.globalStep, evaluation: try evaluate(split))
+        }
+        var counts = [countKey("train"): counted(splits.train)]
+        if let valid = splits.valid { counts[countKey("valid")] = counted(valid) }
+        if let test = splits.test { counts[countKey("test")] = counted(test) }
+        try finish(trainer, result: result, task: task, directory: directory, record: record, counts: counts, classes: classes)
+        return record
+    }
+
     /// Loads model.safetensors into `model`, or says the run has not finished.
     static func loadTrainedModel(_ model: Module, directory: RunDirectory) throws {
         let file = directory.url.appendingPathComponent("model.safetensors")

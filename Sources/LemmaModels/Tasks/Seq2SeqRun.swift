@@ -90,14 +90,8 @@ public final class Seq2SeqRun: TaskRun {
                                           progress: progress, extra: teacherForcingCallbacks + callbacks, log: log)
         guard result.reason != .requested else { return (result, nil) }
         try model.save(to: modelFile)
-        var record: EvaluationRecord?
-        if let (split, dataset) = data.test.map({ ("test", $0) }) ?? data.valid.map({ ("validation", $0) }) {
-            record = EvaluationRecord(split: split, step: result.state.globalStep, evaluation: try evaluate(dataset))
-        }
-        var counts = ["train": data.train.count]
-        if let valid = data.valid { counts["valid"] = valid.count }
-        if let test = data.test { counts["test"] = test.count }
-        try RunLifecycle.finish(trainer, result: result, task: "seq2seq", directory: directory, record: record, counts: counts)
+        let record = try RunLifecycle.evaluateAndFinish(trainer, result: result, task: "seq2seq", directory: directory,
+                                                        splits: (data.train, data.valid, data.test), counted: \.count) { try evaluate($0) }
         return (result, record)
     }
 
