@@ -27,10 +27,11 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 args = sys.argv[1:]
 runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 5
-option_values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--runs", "--configs", "--repeat", "--peak")}
+option_values = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--runs", "--configs", "--repeat", "--peak", "--only", "--dropout")}
 which = next((a for a in args if not a.startswith("-") and a not in option_values), "all")
 
-passed = ["--repeat", args[args.index("--repeat") + 1]] if "--repeat" in args else []
+# Passed on to both sides: timed batches, a workload filter, and (GPT-2) a dropout probability.
+passed = [x for flag in ("--repeat", "--only", "--dropout") if flag in args for x in (flag, args[args.index(flag) + 1])]
 lemma_bench = [os.path.join(ROOT, ".build/release/lemma-bench"), which] + passed
 configs = [("lemma", lemma_bench, {}), ("lemma keep-denormals", lemma_bench, {"LEMMA_FLUSH_DENORMALS": "0"})]
 torch_script = os.path.join(ROOT, "bench/seed_recurrent_torch.py" if which.startswith("seed") else

@@ -27,7 +27,8 @@ only = args[args.index("--only") + 1] if "--only" in args else ""
 impl = f"torch {torch.__version__}"
 
 torch.manual_seed(1)
-config = GPT2Config(resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+dropout = float(args[args.index("--dropout") + 1]) if "--dropout" in args else 0.0  # GPT-2 trains with 0.1
+config = GPT2Config(resid_pdrop=dropout, embd_pdrop=dropout, attn_pdrop=dropout)
 model = GPT2LMHeadModel(config)
 
 
@@ -60,7 +61,7 @@ if which == "train":
 
         seconds = median_seconds(step, repeats)
         flops = 6 * params * batch * length + 12 * 12 * length * length * 768 * batch
-        print(json.dumps({"workload": f"gpt2-124m train B{batch} T{length}", "impl": impl, "ms_per_step": seconds * 1e3,
+        print(json.dumps({"workload": f"gpt2-124m train B{batch} T{length}" + (f" dropout {dropout}" if dropout else ""), "impl": impl, "ms_per_step": seconds * 1e3,
                           "gflops": flops / seconds / 1e9}), flush=True)
 else:
     model.eval()

@@ -6,7 +6,10 @@ import Lemma
 /// (`gpt2-sample`). bench/gpt2_torch.py runs the same with transformers' GPT2LMHeadModel.
 func benchGPT2Steps() {
     var shape = GPT2Configuration()
-    (shape.residualDropout, shape.embeddingDropout, shape.attentionDropout) = (0, 0, 0)
+    // `--dropout P` measures a real training configuration (GPT-2 trains with 0.1); the default is off, as
+    // the PyTorch side runs.
+    let dropout = CommandLine.arguments.firstIndex(of: "--dropout").map { Float(CommandLine.arguments[$0 + 1])! } ?? 0
+    (shape.residualDropout, shape.embeddingDropout, shape.attentionDropout) = (dropout, dropout, dropout)
     let model = try! GPT2Model(shape, generator: RandomGenerator(seed: 1))
     let optimizer = try! AdamW(model.parameters(), .adamW(learningRate: 1e-4, weightDecay: 0.1))
     for (batch, length) in [(4, 256), (1, 1024)] where matchesFilter("B\(batch) T\(length)") {
@@ -24,7 +27,7 @@ func benchGPT2Steps() {
         // 6 · parameters · tokens, plus attention's 12 · layers · T² · width per sequence (the PaLM count).
         let tokens = Double(batch * length)
         let flops = 6 * Double(model.parameterCount()) * tokens + 12 * 12 * Double(length * length) * 768 * Double(batch)
-        report(["workload": "gpt2-124m train B\(batch) T\(length)", "impl": "lemma", "ms_per_step": seconds * 1e3,
+        report(["workload": "gpt2-124m train B\(batch) T\(length)" + (dropout > 0 ? " dropout \(dropout)" : ""), "impl": "lemma", "ms_per_step": seconds * 1e3,
                 "gflops": flops / seconds / 1e9, "forward_ms": phases[0], "backward_ms": phases[1], "optimizer_ms": phases[2],
                 "loss": loss])
     }

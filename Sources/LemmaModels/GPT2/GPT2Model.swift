@@ -61,8 +61,15 @@ public final class GPT2Model: Module {
         return transformer.dropout(transformer.tokens(ids) + positions)
     }
 
+    /// Activation checkpointing in training: each block keeps only its input and runs again during the
+    /// backward pass (`checkpointed`), for the memory of long sequences and large models.
+    public var checkpointActivations = false
+
     func forward(_ x: Tensor) -> Tensor {
-        transformer.finalNorm(transformer.blocks.reduce(x) { $1($0) })
+        transformer.finalNorm(transformer.blocks.reduce(x) { x, block in
+            guard checkpointActivations, isTraining else { return block(x) }
+            return checkpointed(x, parameters: block.parameters()) { block($0) }
+        })
     }
 
     /// Scores of the next token at every position [B, T, vocabulary].

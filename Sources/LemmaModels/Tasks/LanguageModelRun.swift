@@ -67,6 +67,7 @@ public final class LanguageModelRun: TaskRun {
             throw ConfigError("the model's vocab_size \(model.configuration.vocabularySize) is smaller than the GPT-2 tokenizer's \(data.tokenizer.vocabularySize)")
         }
         model.train()
+        model.checkpointActivations = configuration.bool("train.activation_checkpointing") ?? false
         task = LanguageModelTask(model: model)
         let train = TokenWindows(data.train, blockSize: blockSize)
         guard train.count > 0 else {
