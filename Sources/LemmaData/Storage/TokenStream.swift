@@ -91,8 +91,11 @@ public final class TokenStreamWriter {
         tokenCount += ids.count
     }
 
-    /// Counts a finished document (the caller appends its separator).
-    public func endDocument() { documentCount += 1 }
+    /// Ends a document: appends its separator (GPT-2's `<|endoftext|>`) and counts it.
+    public func endDocument(separator: Int32) throws {
+        try append([separator])
+        documentCount += 1
+    }
 
     /// Flushes to disk and moves the stream into place, replacing any earlier one.
     @discardableResult

@@ -53,10 +53,7 @@ public struct LanguageModelData {
         let started = Date()
         let trainWriter = try TokenStreamWriter(destination: directory.appendingPathComponent("train"), vocabularySize: tokenizer.vocabularySize)
         if let valid = settings.valid {
-            try encode(settings.train, tokenizer: tokenizer, allowSpecial: settings.allowSpecial) { try trainWriter.append($0) } endDocument: {
-                try trainWriter.append([eot])
-                trainWriter.endDocument()
-            }
+            try encode(settings.train, into: trainWriter, tokenizer: tokenizer, allowSpecial: settings.allowSpecial)
             try encode(valid, into: directory.appendingPathComponent("valid"), tokenizer: tokenizer, allowSpecial: settings.allowSpecial)
         } else {
             let validWriter = try TokenStreamWriter(destination: directory.appendingPathComponent("valid"), vocabularySize: tokenizer.vocabularySize)
@@ -98,24 +95,21 @@ public struct LanguageModelData {
     @discardableResult
     public static func encode(_ source: DocumentSource, into destination: URL, tokenizer: GPT2Tokenizer,
                               allowSpecial: Bool) throws -> TokenStream {
-        let eot = tokenizer.specialTokens[GPT2Tokenizer.endOfText]!
         let writer = try TokenStreamWriter(destination: destination, vocabularySize: tokenizer.vocabularySize)
-        try encode(source, tokenizer: tokenizer, allowSpecial: allowSpecial) { try writer.append($0) } endDocument: {
-            try writer.append([eot])
-            writer.endDocument()
-        }
+        try encode(source, into: writer, tokenizer: tokenizer, allowSpecial: allowSpecial)
         guard writer.tokenCount > 1 else { throw ConfigError("\(source.path) holds no text") }
         try writer.finish(tokenizer: "gpt2", vocabularySize: tokenizer.vocabularySize, source: source.path)
         return try TokenStream(url: destination)
     }
 
-    static func encode(_ source: DocumentSource, tokenizer: GPT2Tokenizer, allowSpecial: Bool,
-                       ids: ([Int32]) throws -> Void, endDocument: () throws -> Void) throws {
+    /// Every document of `source` into `writer`, each followed by `<|endoftext|>`.
+    static func encode(_ source: DocumentSource, into writer: TokenStreamWriter, tokenizer: GPT2Tokenizer, allowSpecial: Bool) throws {
         let allowed: Set<String> = allowSpecial ? [GPT2Tokenizer.endOfText] : []
+        let eot = tokenizer.specialTokens[GPT2Tokenizer.endOfText]!
         try source.read { piece in
             switch piece {
-            case .text(let text): try ids(tokenizer.encode(text, allowedSpecial: allowed))
-            case .endOfDocument: try endDocument()
+            case .text(let text): try writer.append(tokenizer.encode(text, allowedSpecial: allowed))
+            case .endOfDocument: try writer.endDocument(separator: eot)
             }
         }
     }
@@ -140,8 +134,7 @@ public struct LanguageModelData {
                     try writer.append(tokenizer.encode(text, allowedSpecial: allowed))
                 case .endOfDocument:
                     for writer in [train, valid] where writer.tokenCount > 0 {
-                        try writer.append([eot])
-                        writer.endDocument()
+                        try writer.endDocument(separator: eot)
                     }
                 }
             }
@@ -158,8 +151,7 @@ public struct LanguageModelData {
             switch piece {
             case .text(let text): try writer.append(tokenizer.encode(text, allowedSpecial: allowed))
             case .endOfDocument:
-                try writer.append([eot])
-                writer.endDocument()
+                try writer.endDocument(separator: eot)
                 starting = true
             }
         }

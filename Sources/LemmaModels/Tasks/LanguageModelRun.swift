@@ -194,8 +194,13 @@ public final class LanguageModelRun: TaskRun {
         }
 
         func stepEnded(_ event: TrainerEvent) {
-            guard event.state.globalStep % every == 0, let text = try? run.samples(count: 1, seed: UInt64(event.state.globalStep)).first else { return }
-            run.log("sample at step \(event.state.globalStep):\n\(text)\n---")
+            guard event.state.globalStep % every == 0 else { return }
+            do {
+                let text = try run.samples(count: 1, seed: UInt64(event.state.globalStep)).first ?? ""
+                run.log("sample at step \(event.state.globalStep):\n\(text)\n---")
+            } catch {
+                run.log("sample at step \(event.state.globalStep) failed: \(error)")
+            }
         }
     }
 }

@@ -71,16 +71,16 @@ extension Tensor {
 
     /// x Wᵀ + b with W stored [out, in] as in PyTorch's `nn.Linear`: one GEMM onto the broadcast bias.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
-        affine(weight: weight, bias: bias, weightIsInOut: false)
+        linearProduct(weight: weight, bias: bias, weightIsInOut: false)
     }
 
     /// x W + b with W stored [in, out], as Hugging Face's GPT-2 `Conv1D` keeps its weights: the same single
     /// GEMM with the other transpose flag, so checkpoints load without transposing anything.
     public func linear(weightInOut weight: Tensor, bias: Tensor? = nil) -> Tensor {
-        affine(weight: weight, bias: bias, weightIsInOut: true)
+        linearProduct(weight: weight, bias: bias, weightIsInOut: true)
     }
 
-    private func affine(weight: Tensor, bias: Tensor?, weightIsInOut inOut: Bool) -> Tensor {
+    private func linearProduct(weight: Tensor, bias: Tensor?, weightIsInOut inOut: Bool) -> Tensor {
         let x = self
         let inAxis = inOut ? 0 : 1
         guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[inAxis] else {

@@ -133,7 +133,7 @@ struct TextStream {
     }
 
     mutating func add(_ token: Int32) {
-        guard token != endOfText, let bytes = try? tokenizer.decodeBytes([token]) else { return }
+        guard token != endOfText, let bytes = try? tokenizer.decodeBytes([token]), !bytes.isEmpty else { return }
         pending += bytes
         var complete = pending.count
         // Hold back an incomplete character at the end (at most 3 bytes of a 4-byte sequence).
