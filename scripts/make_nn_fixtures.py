@@ -217,6 +217,34 @@ loss.backward()
 store("loss", "mse.value", loss)
 store("loss", "mse.grad", x.grad)
 
+# BatchNorm2d: a training step (batch statistics, running statistics moved by momentum) from random running
+# statistics and affine parameters, then evaluation with the moved statistics. Buffers stored as float.
+torch.manual_seed(11)
+bn = torch.nn.BatchNorm2d(4, momentum=0.2, eps=1e-4)
+with torch.no_grad():
+    bn.weight.uniform_(0.5, 1.5)
+    bn.bias.uniform_(-0.5, 0.5)
+    bn.running_mean.uniform_(-1, 1)
+    bn.running_var.uniform_(0.5, 2)
+for k, v in bn.state_dict().items():
+    fixtures[f"batch_norm.param.{k}"] = v.detach().float()
+x = (torch.rand(3, 4, 5, 6) * 4 - 1).requires_grad_(True)
+y = bn(x)
+gy = torch.rand(y.shape) * 2 - 1
+(y * gy).sum().backward()
+store("batch_norm", "x", x)
+store("batch_norm", "y", y)
+store("batch_norm", "gy", gy)
+store("batch_norm", "grad.x", x.grad)
+for k, p in bn.named_parameters():
+    store("batch_norm", f"grad.param.{k}", p.grad)
+store("batch_norm", "after.running_mean", bn.running_mean)
+store("batch_norm", "after.running_var", bn.running_var)
+bn.eval()
+x_eval = torch.rand(2, 4, 3, 3) * 4 - 1
+store("batch_norm", "eval.x", x_eval)
+store("batch_norm", "eval.y", bn(x_eval))
+
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaNNTests/Fixtures"
 os.makedirs(out_dir, exist_ok=True)
 write_safetensors(os.path.join(out_dir, "layers.safetensors"), fixtures, {"torch": torch.__version__})

@@ -33,6 +33,19 @@ struct LayerGradientCheckTests {
         }
     }
 
+    @Test func batchNormInTrainingAndEvaluation() {
+        let bn = BatchNorm(3)
+        let x = Tensor.uniform([2, 3, 4, 2], low: -1, high: 2, generator: RandomGenerator(seed: 40))
+        let weight = Tensor.uniform([3], low: 0.5, high: 1.5, generator: RandomGenerator(seed: 41))
+        let bias = Tensor.uniform([3], low: -0.5, high: 0.5, generator: RandomGenerator(seed: 42))
+        for training in [true, false] {
+            expectGradients("batch_norm training \(training)", [x, weight, bias]) { t in
+                t[0].batchNorm(runningMean: bn.runningMean.tensor, runningVariance: bn.runningVariance.tensor, weight: t[1],
+                               bias: t[2], training: training, momentum: 0.1, eps: 1e-5)
+            }
+        }
+    }
+
     @Test func multiheadAttentionWithMasks() {
         let mha = MultiheadAttention(embedDim: 4, numHeads: 2, generator: RandomGenerator(seed: 7))
         let q = Tensor.uniform([2, 3, 4], low: -1, high: 1, generator: RandomGenerator(seed: 8))

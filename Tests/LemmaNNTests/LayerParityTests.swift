@@ -49,6 +49,19 @@ struct LayerParityTests {
         try checkUnary("layer_norm_2d", LayerNorm([3, 4], eps: 1e-3))
     }
 
+    @Test func batchNormTrainsOnBatchStatisticsMovesItsRunningStatisticsAndEvaluatesWithThem() throws {
+        let bn = BatchNorm(4, eps: 1e-4, momentum: 0.2)
+        try checkUnary("batch_norm", bn)
+        expectClose(bn.runningMean.tensor, try file.tensor("batch_norm.after.running_mean"), "running mean")
+        expectClose(bn.runningVariance.tensor, try file.tensor("batch_norm.after.running_var"), "running variance")
+        #expect(bn.batchesTracked.tensor.item == 1)
+        bn.eval()
+        let before = bn.runningMean.tensor.scalars
+        expectClose(bn(try file.tensor("batch_norm.eval.x")), try file.tensor("batch_norm.eval.y"), "eval output")
+        #expect(bn.runningMean.tensor.scalars == before, "evaluation leaves the running statistics alone")
+        #expect(bn.batchesTracked.tensor.item == 1)
+    }
+
     @Test func embeddingWithPaddingIndex() throws {
         let embedding = Embedding(7, 4, paddingIndex: 0)
         try load(embedding, "embedding")

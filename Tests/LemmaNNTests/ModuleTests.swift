@@ -132,3 +132,35 @@ struct RecurrentDropoutTests {
         #expect(single(x).output.scalars == single(x).output.scalars)
     }
 }
+
+/// Buffers (BatchNorm's running statistics) travel with the state dict but are not parameters.
+struct ModuleBufferTests {
+    final class ConvBlock: Module {
+        let conv = Conv2d(1, 2, kernelSize: 3, padding: 1, generator: RandomGenerator(seed: 1))
+        let norm = BatchNorm(2)
+    }
+
+    @Test func buffersAreInTheStateDictButNotAmongTheParameters() {
+        let block = ConvBlock()
+        #expect(block.namedParameters().map(\.key) == ["conv.weight", "conv.bias", "norm.weight", "norm.bias"])
+        #expect(block.namedBuffers().map(\.key) == ["norm.running_mean", "norm.running_var", "norm.num_batches_tracked"])
+        #expect(Set(block.stateDict().keys) == Set(block.namedParameters().map(\.key) + block.namedBuffers().map(\.key)))
+        block.freeze()
+        block.unfreeze()
+        #expect(block.namedBuffers().allSatisfy { !$0.tensor.requiresGrad })
+    }
+
+    @Test func runningStatisticsRoundTripThroughSafetensors() throws {
+        let block = ConvBlock()
+        _ = block.norm(block.conv(Tensor.uniform([2, 1, 4, 4], low: 0, high: 3, generator: RandomGenerator(seed: 2))))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("buffers-\(UInt32.random(in: 0...UInt32.max)).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try block.save(to: url)
+        let restored = ConvBlock()
+        try restored.load(from: url)
+        #expect(restored.norm.runningMean.tensor.scalars == block.norm.runningMean.tensor.scalars)
+        #expect(restored.norm.runningVariance.tensor.scalars == block.norm.runningVariance.tensor.scalars)
+        #expect(restored.norm.runningMean.tensor.scalars != [0, 0])
+        #expect(restored.norm.batchesTracked.tensor.item == 1)
+    }
+}

@@ -3,8 +3,8 @@ import LemmaTensor
 /// A layer or a model: parameters and sub-modules, found by their property names, so `model.encoder.weight`
 /// is stored under the key `encoder.weight`, the name PyTorch and Hugging Face give it.
 ///
-/// Stored properties of type `Tensor` are parameters; properties of type `Module` or `[Module]` are
-/// children (an array's elements are keyed `name.0`, `name.1`, …; optionals count when set). Modules whose
+/// Stored properties of type `Tensor` are parameters, of type `Buffer` buffers (running statistics);
+/// properties of type `Module` or `[Module]` are children (an array's elements are keyed `name.0`, `name.1`, …; optionals count when set). Modules whose
 /// checkpoint keys are not plain property names (a multi-layer LSTM's `weight_ih_l0`) override
 /// `ownParameters()` or `children()`.
 open class Module {
@@ -16,6 +16,11 @@ open class Module {
     /// Parameters held directly by this module, by key.
     open func ownParameters() -> [(key: String, tensor: Tensor)] {
         reflectedProperties().compactMap { key, value in (value as? Tensor).map { (key, $0) } }
+    }
+
+    /// Buffers held directly by this module, by key.
+    open func ownBuffers() -> [(key: String, tensor: Tensor)] {
+        reflectedProperties().compactMap { key, value in (value as? Buffer).map { (key, $0.tensor) } }
     }
 
     /// Direct sub-modules, by key.
@@ -32,6 +37,15 @@ open class Module {
         var result = ownParameters()
         for (prefix, child) in children() {
             result += child.namedParameters().map { ("\(prefix).\($0.key)", $0.tensor) }
+        }
+        return result
+    }
+
+    /// Every buffer in the tree with its dotted key, depth first in declaration order.
+    public func namedBuffers() -> [(key: String, tensor: Tensor)] {
+        var result = ownBuffers()
+        for (prefix, child) in children() {
+            result += child.namedBuffers().map { ("\(prefix).\($0.key)", $0.tensor) }
         }
         return result
     }
@@ -54,7 +68,7 @@ open class Module {
         parameters().filter { !trainableOnly || $0.requiresGrad }.reduce(0) { $0 + $1.count }
     }
 
-    /// Training (dropout on) or evaluation mode, for the whole tree.
+    /// Training (dropout on, batch statistics updated) or evaluation mode, for the whole tree.
     public func train(_ on: Bool = true) {
         for (_, module) in namedModules() { module.isTraining = on }
     }

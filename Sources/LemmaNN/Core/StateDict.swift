@@ -8,16 +8,16 @@ public struct StateDictError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Module {
-    /// Every parameter by dotted key (the tensors themselves, not copies).
+    /// Every parameter and buffer by dotted key (the tensors themselves, not copies).
     public func stateDict() -> [String: Tensor] {
-        Dictionary(namedParameters().map { ($0.key, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        Dictionary((namedParameters() + namedBuffers()).map { ($0.key, $0.tensor) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Copies values into this module's parameters in place (optimizers keep their references). With
+    /// Copies values into this module's parameters and buffers in place (optimizers keep their references). With
     /// `strict`, missing and unexpected keys are errors; shapes must always match. Nothing is written unless
     /// every key checks out.
     public func loadStateDict(_ state: [String: Tensor], strict: Bool = true) throws {
-        let own = namedParameters()
+        let own = namedParameters() + namedBuffers()
         var problems: [String] = []
         for (key, tensor) in own {
             guard let value = state[key] else {
