@@ -26,10 +26,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("m")]
         ),
         .target(name: "LemmaTensor", dependencies: ["CLemmaKernels"]),
+        // PNG images (formula renderings, user images) through Debian's libpng.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "LemmaNN", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaOptim", dependencies: ["LemmaTensor", "CLemmaKernels"]),
         .target(name: "LemmaText", resources: [.copy("Resources")]),
-        .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText"]),
+        .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText", "CLibPNG"]),
         // Greedy, beam and sampled decoding over any `DecoderStep` (recurrent or transformer decoders).
         .target(name: "LemmaDecoding", dependencies: ["LemmaTensor"]),
         .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),

@@ -1,0 +1,89 @@
+import Foundation
+import LemmaData
+import LemmaTensor
+import Testing
+
+/// PNG decoding through libpng (every colour type and depth to 8-bit grey), encoding, and im2markup's
+/// crop / pad / bucket / downsample steps.
+struct ImageTests {
+    static let expected: [(String, [UInt8])] = {
+        let text = (try? String(contentsOfFile: DataFixtures.path("images/expected.txt"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { line in
+            let fields = line.split(separator: " ")
+            return (String(fields[0]), fields.dropFirst().map { UInt8($0)! })
+        }
+    }()
+
+    @Test func everyColourTypeAndDepthDecodesToTheSameGreyPixels() throws {
+        #expect(Self.expected.count == 7)
+        for (name, pixels) in Self.expected {
+            let image = try PNGCodec.read(URL(fileURLWithPath: DataFixtures.path("images/\(name)")))
+            #expect(image.width == 12 && image.height == 6, "\(name)")
+            #expect(image.pixels == pixels, "\(name): \(image.pixels[58])")
+        }
+    }
+
+    @Test func encodeThenDecodeGivesTheImageBack() throws {
+        var image = GrayImage(width: 7, height: 3)
+        for i in 0..<image.pixels.count { image.pixels[i] = UInt8((i * 37) % 256) }
+        let url = try DataFixtures.scratchDirectory().appendingPathComponent("round.png")
+        try PNGCodec.write(image, to: url)
+        #expect(try PNGCodec.read(url) == image)
+    }
+
+    @Test func badFilesAreOneLineErrorsNamingTheFile() throws {
+        let directory = try DataFixtures.scratchDirectory()
+        let text = directory.appendingPathComponent("formula.png")
+        try Data("\\frac{a}{b}".utf8).write(to: text)
+        #expect(throws: FileFormatError.self) { try PNGCodec.read(text) }
+        do { _ = try PNGCodec.read(text) } catch {
+            #expect("\(error)".contains("formula.png") && "\(error)".contains("not a PNG"))
+        }
+        let valid = try DataFixtures.bytes("images/rgb8.png")
+        let truncated = directory.appendingPathComponent("truncated.png")
+        try Data(valid.prefix(valid.count - 20)).write(to: truncated)
+        do {
+            _ = try PNGCodec.read(truncated)
+            Issue.record("a truncated PNG decoded")
+        } catch let error as FileFormatError {
+            #expect("\(error)".contains("truncated.png"))
+            #expect(!"\(error)".contains("\n"))
+        }
+        #expect(throws: FileFormatError.self) { try PNGCodec.read(directory.appendingPathComponent("missing.png")) }
+    }
+
+    @Test func damagedPNGsAreRejectedNeverACrash() throws {
+        for name in ["palette4.png", "rgba8.png", "gray16.png"] {
+            let rejected = try fuzz(try DataFixtures.bytes("images/\(name)"), name: name, iterations: 1500, seed: 11, hotBytes: 60) { path in
+                _ = try PNGCodec.read(URL(fileURLWithPath: path))
+            }
+            #expect(rejected > 300, "\(name)")
+        }
+    }
+
+    @Test func preprocessingCropsPadsBucketsAndDownsamples() {
+        var page = GrayImage(width: 300, height: 200)
+        for y in 50..<70 { for x in 100..<160 { page[x, y] = 0 } }
+        page[200, 90] = 254  // the faintest ink still counts
+        var settings = FormulaImagePreprocessing()
+        let box = settings.inkBounds(page)!
+        #expect(box.x == 100..<201 && box.y == 50..<91)
+        // Ink 101×41, padded 117×57: the first bucket, 240×100, then halved.
+        let processed = settings.process(page)!
+        #expect(processed.width == 120 && processed.height == 50)
+        // Padding is white; the ink's top-left 2×2 block (paper above-left of it) lands at (4, 4) at half size.
+        #expect(processed[3, 3] == 255 && processed[4, 4] == 0)
+        settings.downsampleRatio = 1
+        let full = settings.process(page)!
+        #expect(full.width == 240 && full.height == 100 && full[8, 8] == 0 && full[7, 8] == 255 && full[108, 48] == 254)
+        #expect(settings.process(GrayImage(width: 30, height: 30)) == nil, "a blank page has no ink")
+        let huge = GrayImage(width: 2000, height: 20, value: 0)
+        #expect(settings.process(huge)!.width == 2016, "wider than every bucket: kept at its padded size")
+    }
+
+    @Test func downsamplingAveragesBlocksIncludingRaggedEdges() {
+        let image = GrayImage(width: 3, height: 3, pixels: [0, 100, 50, 200, 100, 50, 10, 20, 30])
+        let half = FormulaImagePreprocessing.downsampled(image, by: 2)
+        #expect(half == GrayImage(width: 2, height: 2, pixels: [100, 50, 15, 30]))
+    }
+}
