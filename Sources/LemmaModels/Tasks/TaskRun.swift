@@ -32,6 +32,8 @@ public enum TaskRegistry {
                          open: { try Seq2SeqRun(opening: $0, directory: $1, log: $2) }),
         "language_model": Entry(start: { try LanguageModelRun.start($0, in: $1, log: $2) },
                                 open: { try LanguageModelRun(opening: $0, directory: $1, log: $2) }),
+        "im2latex": Entry(start: { try Im2LatexRun.start($0, in: $1, log: $2) },
+                          open: { try Im2LatexRun(opening: $0, directory: $1, log: $2) }),
     ]
 
     /// The tasks that can be trained today, in the schema's order.

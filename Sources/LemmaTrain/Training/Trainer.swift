@@ -27,13 +27,17 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
     public internal(set) var state = TrainerState()
 
     let sampler: BatchSampler
+    /// How evaluation batches are formed (dataset order, or by length so an image batch shares one size).
+    let evaluationOrder: BatchSampler.Order
     let generator: RandomGenerator
     let control = TrainerControl()
     public let batchesPerEpoch: Int
 
     /// `order` chooses shuffled or length-bucketed epochs; either is fixed by the seed and the epoch.
+    /// `evaluationOrder` is `.sequential` or `.sortedByLength`.
     public init(task: Task, train: Source, valid: Source?, options: TrainingOptions,
-                checkpoints: CheckpointStore? = nil, order: BatchSampler.Order = .shuffled) throws {
+                checkpoints: CheckpointStore? = nil, order: BatchSampler.Order = .shuffled,
+                evaluationOrder: BatchSampler.Order = .sequential) throws {
         try options.validate()
         guard train.count > 0 else { throw ConfigError("the training data has no examples") }
         self.task = task
@@ -42,6 +46,7 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
         self.options = options
         self.checkpoints = checkpoints
         sampler = BatchSampler(batchSize: options.batchSize, order: order, seed: options.seed)
+        self.evaluationOrder = evaluationOrder
         batchesPerEpoch = (train.count + options.batchSize - 1) / options.batchSize
         generator = RandomGenerator(seed: options.seed ^ 0x5EED_7EA1_0000_0001)
         optimizer = try options.makeOptimizer(for: task.model)
@@ -106,13 +111,14 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
 
     // MARK: - Evaluation
 
-    /// Measures the model on `source` in eval mode, without gradients, in dataset order.
+    /// Measures the model on `source` in eval mode, without gradients, in `evaluationOrder`.
     public func evaluate(_ source: Source) -> Evaluation {
         let wasTraining = task.model.isTraining
         task.model.eval()
         defer { task.model.train(wasTraining) }
         let size = options.evalBatchSize ?? options.batchSize
-        let order = BatchSampler(batchSize: size, order: .sequential).batches(count: source.count, epoch: 0)
+        let order = BatchSampler(batchSize: size, order: evaluationOrder).batches(count: source.count, epoch: 0,
+                                                                                  length: source.length(of:))
         return withNoGrad { task.evaluate(AnySequence(order.lazy.map { source.batch($0) })) }
     }
 

@@ -1,0 +1,83 @@
+import Foundation
+import LemmaTensor
+
+/// One example named by a split list: its image file and its formula, with the line it came from.
+public struct FormulaExample: Equatable, Sendable {
+    public var imageName: String
+    public var formula: String
+    /// 1-based line of the split list (or JSONL file).
+    public var line: Int
+
+    public init(imageName: String, formula: String, line: Int) {
+        (self.imageName, self.formula, self.line) = (imageName, formula, line)
+    }
+}
+
+/// im2markup's data files: `formulas.lst` (one formula per line, named by 0-based line number) and split
+/// lists in either of its layouts — `image_name formula_index` after its preprocessing, or
+/// `formula_index image_name render_type` in its raw sample data (the image name without `.png`) — or a
+/// JSON Lines file of `{"latex": …, "image": …}` objects (`image` optional). Every problem is one line
+/// naming the file and line.
+public enum FormulaSplitList {
+    /// The formulas of a list, split on "\n" only, as im2markup reads them (a formula may hold a "\r").
+    public static func readFormulas(_ url: URL) throws -> [String] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw FileFormatError(url.path, "cannot read the formula list: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FileFormatError(url.path, "the formula list is not UTF-8 text")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// The examples of a split list. `formulas` is the formula list (nil: the split must be JSON Lines);
+    /// `split` names images a JSON line leaves unnamed.
+    public static func read(_ url: URL, formulas: [String]?, split: String) throws -> [FormulaExample] {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw FileFormatError(url.path, "cannot read the split list: \(error.localizedDescription)")
+        }
+        let isJSONLines = url.pathExtension.lowercased() == "jsonl"
+        var examples: [FormulaExample] = []
+        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = offset + 1
+            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            func fail(_ message: String) -> FileFormatError { FileFormatError(url.path, "line \(line): \(message)") }
+            if isJSONLines {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else {
+                    throw fail("not a JSON object")
+                }
+                guard let latex = object["latex"] as? String else { throw fail("no string field \"latex\"") }
+                let image = (object["image"] as? String) ?? "\(split)-\(line).png"
+                examples.append(FormulaExample(imageName: image, formula: latex, line: line))
+                continue
+            }
+            guard let formulas else {
+                throw FileFormatError(url.path, "a split list of image names and formula indices needs data.formulas (or use a .jsonl split with a \"latex\" field)")
+            }
+            let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            let image: String, index: Int
+            if fields.count == 2, let i = Int(fields[1]) {
+                (image, index) = (fields[0], i)  // image_name formula_index
+            } else if (2...3).contains(fields.count), let i = Int(fields[0]) {
+                (image, index) = (fields[1], i)  // formula_index image_name [render_type]
+            } else {
+                throw fail("expected 'image_name formula_index' or 'formula_index image_name render_type', got '\(trimmed.prefix(80))'")
+            }
+            guard formulas.indices.contains(index) else {
+                throw fail("formula index \(index) is out of range (the formula list has \(formulas.count) formulas, numbered from 0)")
+            }
+            let name = image.contains(".") ? image : image + ".png"
+            guard !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+                throw fail("image name '\(image)' must be a path inside data.images")
+            }
+            examples.append(FormulaExample(imageName: name, formula: formulas[index], line: line))
+        }
+        guard !examples.isEmpty else { throw FileFormatError(url.path, "no examples") }
+        return examples
+    }
+}

@@ -1,0 +1,179 @@
+import LemmaDecoding
+import LemmaNN
+import LemmaTensor
+
+/// An image-to-LaTeX model: im2markup's (Deng et al., 2017), or seed 003's without the row encoder. The CNN
+/// turns the image into a grid of feature vectors (through the row encoder when there is one); an LSTM
+/// decoder with Luong attention and input feeding (OpenNMT's, as im2markup uses) writes the formula: each
+/// step reads [token embedding; previous attentional output], attends over the grid with
+/// softmax(h · W m), and emits tanh(W_c [h; context]), which the output layer scores and the next step reads.
+/// Keys: `cnn.*`, `row_encoder.*`, `embedding.weight`, `decoder.*`, `attention.weight`,
+/// `attentional.weight`, `output.weight`, `output.bias`.
+public final class Im2MarkupModel: Module {
+    public let cnn: Im2MarkupCNN
+    public let rowEncoder: RowEncoder?
+    public let embedding: Embedding
+    public let decoder: LSTM
+    /// W of the attention score, applied once to the memory [memory width → hidden].
+    public let attention: Linear
+    public let attentional: Linear
+    public let output: Linear
+    public let dropout: Dropout
+    public let bos: Int32, eos: Int32, pad: Int32
+    public let hiddenSize: Int, memorySize: Int
+
+    public struct Sizes: Sendable, Equatable {
+        public var cnnWidths = [64, 128, 256, 256, 512, 512]
+        /// Per direction; 0: no row encoder (seed 003's encoder), the CNN's features are the memory.
+        public var rowEncoderHidden = 256
+        public var maxRows = 128
+        public var embedding = 80
+        public var decoderHidden = 512
+        public var dropout: Float = 0
+        public init() {}
+    }
+
+    public init(vocabularySize: Int, sizes: Sizes = Sizes(), bos: Int32, eos: Int32, pad: Int32, generator: RandomGenerator? = nil) {
+        cnn = Im2MarkupCNN(widths: sizes.cnnWidths, generator: generator)
+        if sizes.rowEncoderHidden > 0 {
+            rowEncoder = RowEncoder(inputSize: cnn.outputChannels, hiddenSize: sizes.rowEncoderHidden, maxRows: sizes.maxRows,
+                                    generator: generator)
+            memorySize = 2 * sizes.rowEncoderHidden
+        } else {
+            rowEncoder = nil
+            memorySize = cnn.outputChannels
+        }
+        hiddenSize = sizes.decoderHidden
+        embedding = Embedding(vocabularySize, sizes.embedding, generator: generator)
+        decoder = LSTM(inputSize: sizes.embedding + hiddenSize, hiddenSize: hiddenSize, batchFirst: true, generator: generator)
+        attention = Linear(memorySize, hiddenSize, bias: false, generator: generator)
+        attentional = Linear(hiddenSize + memorySize, hiddenSize, bias: false, generator: generator)
+        output = Linear(hiddenSize, vocabularySize, generator: generator)
+        dropout = Dropout(sizes.dropout)
+        (self.bos, self.eos, self.pad) = (bos, eos, pad)
+        super.init()
+    }
+
+    public override func children() -> [(key: String, module: Module)] {
+        var list: [(key: String, module: Module)] = [("cnn", cnn)]
+        if let rowEncoder { list.append(("row_encoder", rowEncoder)) }
+        return list + [("embedding", embedding), ("decoder", decoder), ("attention", attention), ("attentional", attentional),
+                       ("output", output), ("dropout", dropout)]
+    }
+
+    /// Pixels (0 ink … 255 paper) as the network reads them: im2markup's scaling to [0, 1].
+    public static func normalize(_ pixel: UInt8) -> Float { Float(pixel) / 255 }
+
+    /// What the decoder carries between steps. The memory is kept once per image and read by `rowsPerItem`
+    /// consecutive rows (beams), so reordering beams moves only the recurrent state.
+    public struct State {
+        /// [1, rows, hidden] each.
+        public var hidden: Tensor, cell: Tensor
+        /// The previous step's attentional output, fed back in (zeros at the start) [rows, hidden].
+        public var feed: Tensor
+        /// The grid [items, positions, memory width], its projection by the attention's W [items, positions, hidden],
+        /// and its height and width (for attention pictures).
+        public var memory: Tensor, keys: Tensor
+        public var gridHeight: Int, gridWidth: Int
+        public var rowsPerItem: Int
+        /// The last step's attention [rows, positions].
+        public var lastAttention: Tensor?
+    }
+
+    /// Images [B, 1, H, W] (normalized) → the decoder's starting state.
+    public func encode(_ images: Tensor) -> State {
+        let features = cnn(images)
+        let (batch, channels, height, width) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3])
+        let memory = rowEncoder.map { $0(features) }
+            ?? features.permuted([0, 2, 3, 1]).reshaped([batch, height * width, channels])
+        let zeros = Tensor.zeros([1, batch, hiddenSize])
+        return State(hidden: zeros, cell: zeros, feed: Tensor.zeros([batch, hiddenSize]), memory: memory,
+                     keys: attention(memory), gridHeight: height, gridWidth: width, rowsPerItem: 1)
+    }
+
+    /// One decoder step: the attentional output [rows, hidden] and the state after it.
+    public func step(_ tokens: [Int32], state: State) -> (attentional: Tensor, state: State) {
+        let rows = tokens.count, items = state.memory.shape[0], perItem = state.rowsPerItem
+        let embedded = embedding(IndexTensor(tokens, shape: [rows]))
+        let input = Tensor.concat([embedded, state.feed], axis: 1).unsqueezed(1)
+        let (out, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden, cell: state.cell))
+        let h = out.reshaped([rows, hiddenSize])
+        // Each row's query against its own image's keys: [items, rows per item, positions].
+        let weights = h.reshaped([items, perItem, hiddenSize]).matmul(state.keys.transposed(1, 2)).softmax(axis: 2)
+        let context = weights.matmul(state.memory).reshaped([rows, memorySize])
+        let attended = attentional(Tensor.concat([h, context], axis: 1)).tanh()
+        var after = state
+        after.hidden = next.hidden
+        after.cell = next.cell!
+        after.feed = attended
+        after.lastAttention = weights.reshaped([rows, weights.shape[2]])
+        return (attended, after)
+    }
+
+    /// Scores [rows, vocabulary] of an attentional output.
+    public func logits(_ attended: Tensor) -> Tensor { output(dropout(attended)) }
+
+    /// Teacher-forced scores [B, T, V] for images [B, 1, H, W] and decoder inputs [B, T] (BOS, then the
+    /// target shifted right): one step per position, the output layer applied once to all of them.
+    public func callAsFunction(_ images: Tensor, inputs: IndexTensor) -> Tensor {
+        let (batch, steps) = (inputs.shape[0], inputs.shape[1])
+        var state = encode(images)
+        var outputs: [Tensor] = []
+        for t in 0..<steps {
+            let tokens = (0..<batch).map { inputs.values[$0 * steps + t] }
+            let (attended, next) = step(tokens, state: state)
+            outputs.append(attended)
+            state = next
+        }
+        return logits(Tensor.stack(outputs, axis: 1).reshaped([batch * steps, hiddenSize])).reshaped([batch, steps, -1])
+    }
+
+    public func select(_ state: State, rows: [Int]) -> State {
+        let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
+        func pick(_ t: Tensor) -> Tensor { t.transposed(0, 1).indexSelect(index).transposed(0, 1) }
+        var picked = state
+        picked.hidden = pick(state.hidden)
+        picked.cell = pick(state.cell)
+        picked.feed = state.feed.indexSelect(index)
+        picked.lastAttention = state.lastAttention.map { $0.indexSelect(index) }
+        let items = state.memory.shape[0]
+        if rows.count % items == 0 {
+            let perItem = rows.count / items
+            if rows.enumerated().allSatisfy({ $0.element / state.rowsPerItem == $0.offset / perItem }) {
+                picked.rowsPerItem = perItem
+                return picked
+            }
+        }
+        let owners = IndexTensor(rows.map { Int32($0 / state.rowsPerItem) }, shape: [rows.count])
+        picked.memory = state.memory.indexSelect(owners)
+        picked.keys = state.keys.indexSelect(owners)
+        picked.rowsPerItem = 1
+        return picked
+    }
+
+    /// Decodes images [B, 1, H, W] with the decoding library (greedy, or beam search as `options` say).
+    public func generate(_ images: Tensor, options: DecodingOptions) throws -> [[Hypothesis]] {
+        let decoder = try Decoder(Im2MarkupDecoderStep(model: self), options: options)
+        return try decoder.decode(prompts: Array(repeating: [bos], count: images.shape[0]), state: encode(images))
+    }
+}
+
+/// The decoding library's view of the model.
+public struct Im2MarkupDecoderStep: DecoderStep {
+    public let model: Im2MarkupModel
+    /// Called with each step's attention [rows, positions] (attention pictures).
+    public var onAttention: ((Tensor) -> Void)?
+
+    public init(model: Im2MarkupModel, onAttention: ((Tensor) -> Void)? = nil) {
+        self.model = model
+        self.onAttention = onAttention
+    }
+
+    public func step(_ tokens: [Int32], state: Im2MarkupModel.State) throws -> (logits: Tensor, state: Im2MarkupModel.State) {
+        let (attended, next) = model.step(tokens, state: state)
+        if let onAttention, let weights = next.lastAttention { onAttention(weights) }
+        return (model.logits(attended), next)
+    }
+
+    public func select(_ state: Im2MarkupModel.State, rows: [Int]) -> Im2MarkupModel.State { model.select(state, rows: rows) }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import LemmaData
+import LemmaDecoding
+import LemmaNN
+import LemmaTensor
+import LemmaText
+import LemmaTrain
+
+/// An im2latex run (seed 003) in a run directory: what `lemma train`, `eval` and `predict` do for
+/// `task: im2latex`. Training is im2markup's (teacher-forced cross-entropy, batches of one image size); the
+/// final evaluation decodes with beam search (`decoding.beams`, 5 by default) and scores token BLEU-4, edit
+/// distance and exact match.
+public final class Im2LatexRun: TaskRun {
+    public let directory: RunDirectory
+    public let configuration: RunConfiguration
+    public let data: Im2LatexData
+    public let task: Im2LatexTask
+    public let trainer: Trainer<Im2LatexTask, FormulaImageSource>
+    let log: (String) -> Void
+    public var callbacks: [any TrainerCallback] = []
+
+    public var model: Im2MarkupModel { task.im2markup }
+    public var modelFile: URL { directory.url.appendingPathComponent("model.safetensors") }
+
+    public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
+                             log: @escaping (String) -> Void = { _ in }) throws -> Im2LatexRun {
+        let settings = try Im2LatexData.Settings(configuration)
+        _ = try sizes(configuration)
+        return try RunLifecycle.start(configuration, in: directory) {
+            let data = try Im2LatexData.prepare(settings, into: directory.data, log: log)
+            return try Im2LatexRun(configuration, directory: directory, data: data, log: log)
+        }
+    }
+
+    public convenience init(opening configuration: RunConfiguration, directory: RunDirectory, log: @escaping (String) -> Void) throws {
+        let data = try Im2LatexData.open(directory.data, settings: try Im2LatexData.Settings(configuration))
+        try self.init(configuration, directory: directory, data: data, log: log)
+    }
+
+    init(_ configuration: RunConfiguration, directory: RunDirectory, data: Im2LatexData, log: @escaping (String) -> Void) throws {
+        self.configuration = configuration
+        self.directory = directory
+        self.data = data
+        self.log = log
+        let options = try TrainingOptions(configuration)
+        let model = Im2MarkupModel(vocabularySize: data.tokenizer.vocabularySize, sizes: try Self.sizes(configuration),
+                                   bos: data.bos, eos: data.eos, pad: data.pad, generator: RandomGenerator(seed: options.seed))
+        task = Im2LatexTask(model: model)
+        let train = FormulaImageSource(dataset: data.train, bos: data.bos, eos: data.eos, pad: data.pad)
+        let valid = FormulaImageSource(dataset: data.valid, bos: data.bos, eos: data.eos, pad: data.pad)
+        trainer = try Trainer(task: task, train: train, valid: valid, options: options,
+                              checkpoints: CheckpointStore(directory: directory.checkpoints),
+                              order: .bucketed(bounds: train.sizeBuckets), evaluationOrder: .sortedByLength)
+    }
+
+    /// The preset's sizes: `im2markup` (with the row encoder) or `untrix` (seed 003's, without).
+    static func sizes(_ c: RunConfiguration) throws -> Im2MarkupModel.Sizes {
+        let arch = c.string("model.arch") ?? "im2markup"
+        guard ["im2markup", "untrix"].contains(arch) else {
+            throw ConfigError("'model.arch' \(arch) is not an im2latex preset; use im2markup or untrix")
+        }
+        var sizes = Im2MarkupModel.Sizes()
+        let channels = c.int("model.cnn_channels") ?? 512
+        guard channels >= 8, channels % 8 == 0 else { throw ConfigError("'model.cnn_channels' must be a multiple of 8") }
+        sizes.cnnWidths = [channels / 8, channels / 4, channels / 2, channels / 2, channels, channels]
+        sizes.rowEncoderHidden = arch == "untrix" ? 0 : (c.int("model.encoder_hidden_size") ?? 256)
+        sizes.embedding = c.int("model.embedding_dim") ?? 80
+        sizes.decoderHidden = c.int("model.hidden_size") ?? 512
+        sizes.dropout = Float(c.double("model.dropout") ?? 0)
+        guard sizes.embedding > 0, sizes.decoderHidden > 0, sizes.rowEncoderHidden >= 0 else {
+            throw ConfigError("'model.embedding_dim', 'model.hidden_size' and 'model.encoder_hidden_size' must be positive")
+        }
+        guard (0..<1).contains(sizes.dropout) else { throw ConfigError("'model.dropout' must be in [0, 1)") }
+        return sizes
+    }
+
+    public var overview: String {
+        "model: im2latex \(configuration.string("model.arch") ?? "im2markup"), \(model.parameterCount()) parameters; "
+            + "vocabulary \(data.tokenizer.vocabularySize); \(data.train.count) training images in "
+            + "\(FormulaImageSource(dataset: data.train, bos: 0, eos: 0, pad: 0).sizeBuckets.count) sizes; \(trainer.state.totalSteps) steps"
+    }
+
+    @discardableResult
+    public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
+        let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
+                                          progress: progress, extra: callbacks, log: log)
+        guard result.reason != .requested else { return (result, nil) }
+        try model.save(to: modelFile)
+        let record = try RunLifecycle.evaluateAndFinish(trainer, result: result, task: "im2latex", directory: directory,
+                                                        splits: (data.train, data.valid, data.test), counted: \.count) { try evaluate($0) }
+        return (result, record)
+    }
+
+    public func findLearningRate(_ sweep: LearningRateSweep) throws -> LearningRateSweep {
+        try trainer.findLearningRate(sweep)
+    }
+
+    public func loadTrainedModel() throws {
+        try RunLifecycle.loadTrainedModel(model, directory: directory)
+    }
+
+    // MARK: - Decoding
+
+    public func decodingOptions(beams: Int? = nil) throws -> DecodingOptions {
+        var options = DecodingOptions(maxNewTokens: configuration.int("decoding.max_length") ?? 150)
+        options.beams = beams ?? configuration.int("decoding.beams") ?? 5
+        options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 1)
+        options.stopTokens = [data.eos, data.pad]
+        options.padToken = data.pad
+        do { try options.validate() } catch let error as DecodingOptionsError { throw ConfigError("decoding: \(error.description)") }
+        return options
+    }
+
+    /// Decodes processed images, grouped by size into batches of at most `batchSize`, in input order: the
+    /// best hypothesis's tokens, without the end token.
+    public func decode(_ images: [GrayImage], batchSize: Int, beams: Int? = nil) throws -> [[Int32]] {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        let options = try decodingOptions(beams: beams)
+        var results = [[Int32]](repeating: [], count: images.count)
+        let groups = Dictionary(grouping: images.indices) { images[$0].width * 4096 + images[$0].height }
+        for key in groups.keys.sorted() {
+            let members = groups[key]!
+            for start in stride(from: 0, to: members.count, by: batchSize) {
+                let rows = Array(members[start..<min(start + batchSize, members.count)])
+                let batch = FormulaImageSource.collate(images: rows.map { images[$0] }, tokens: rows.map { _ in [] }, indices: rows,
+                                                       bos: data.bos, eos: data.eos, pad: data.pad)
+                let hypotheses = try withNoGrad { try model.generate(batch.images, options: options) }
+                for (row, found) in zip(rows, hypotheses) {
+                    results[row] = found[0].tokens.filter { $0 != data.eos && $0 != data.pad }
+                }
+            }
+        }
+        return results
+    }
+
+    public func latex(_ ids: [Int32]) -> String { (try? data.tokenizer.decode(ids)) ?? "" }
+
+    // MARK: - Evaluation
+
+    /// The teacher-forced loss and accuracy, then beam-search decoding scored by token BLEU-4 (nltk's
+    /// corpus_bleu / multi-bleu.perl on tokens), edit distance (1 − total edits / total reference tokens,
+    /// im2markup's text metric) and exact match, with a table of the worst and first examples.
+    public func evaluate(_ dataset: FormulaImageDataset, beams: Int? = nil) throws -> Evaluation {
+        var evaluation = trainer.evaluate(FormulaImageSource(dataset: dataset, bos: data.bos, eos: data.eos, pad: data.pad))
+        let images = (0..<dataset.count).map(dataset.image)
+        let references = (0..<dataset.count).map(dataset.tokenIDs)
+        let outputs = try decode(images, batchSize: trainer.options.evalBatchSize ?? trainer.options.batchSize, beams: beams)
+        var bleu = CorpusBLEU(), edits = EditDistance(), exact = ExactMatch()
+        var perExample: [(index: Int, distance: Double)] = []
+        for (i, (output, reference)) in zip(outputs, references).enumerated() {
+            bleu.add(hypothesis: output, reference: reference)
+            var one = EditDistance()
+            one.add(hypothesis: output, reference: reference)
+            edits.merge(one)
+            perExample.append((i, Double(one.totalEdits) / Double(max(reference.count, 1))))
+        }
+        exact.add(hypotheses: outputs, references: references)
+        let beamCount = beams ?? configuration.int("decoding.beams") ?? 5
+        var table = "| image | gold | predicted | edits/length |\n|---|---|---|---|\n"
+        let worst = perExample.sorted { $0.distance > $1.distance }.prefix(10)
+        let first = perExample.prefix(10)
+        for (i, distance) in Array(worst) + Array(first) {
+            table += "| \(dataset.names[i]) | \(Seq2SeqRun.cell(latex(references[i]))) | \(Seq2SeqRun.cell(latex(outputs[i]))) | \(String(format: "%.2f", distance)) |\n"
+        }
+        evaluation.metrics["bleu"] = bleu.score().score
+        evaluation.metrics["edit_distance"] = 1 - Double(edits.totalEdits) / Double(max(edits.totalReferenceLength, 1))
+        evaluation.metrics["exact_match"] = exact.rate
+        evaluation.details.append(.text(title: "Worst 10, then the first 10 (beam \(beamCount))", body: table))
+        return evaluation
+    }
+}
