@@ -36,3 +36,11 @@ struct FormulaRendererTests {
         #expect(lines[firstLines[1]] == "c" && firstLines[1] == firstLines[0] + 4)
     }
 }
+
+struct DimensionJoiningTests {
+    @Test func spacesInsideDimensionsAreRemovedForRenderingOnly() {
+        #expect(FormulaRenderer.joiningDimensions(#"a \hspace { . 5 i n } b \hspace* { 1 c m } c"#) == #"a \hspace {.5in} b \hspace* {1cm} c"#)
+        #expect(FormulaRenderer.joiningDimensions(#"x \\ [ 2 m m ] y \kern { 1 p t }"#) == #"x \\ [2mm] y \kern {1pt}"#)
+        #expect(FormulaRenderer.joiningDimensions(#"\frac { a } { b }"#) == #"\frac { a } { b }"#)
+    }
+}

@@ -25,24 +25,30 @@ public enum FormulaSplitList {
         do { data = try Data(contentsOf: url) } catch {
             throw FileFormatError(url.path, "cannot read the formula list: \(error.localizedDescription)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard String(data: data, encoding: .utf8) != nil else {
             throw FileFormatError(url.path, "the formula list is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = lines(of: data)
         if lines.last == "" { lines.removeLast() }
         return lines
+    }
+
+    /// Lines split on the byte 0x0A. (Splitting a Swift String on "\n" would keep "\r\n", one grapheme, whole.)
+    static func lines(of data: Data) -> [String] {
+        data.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The examples of a split list. `formulas` is the formula list (nil: the split must be JSON Lines);
     /// `split` names images a JSON line leaves unnamed.
     public static func read(_ url: URL, formulas: [String]?, split: String) throws -> [FormulaExample] {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
             throw FileFormatError(url.path, "cannot read the split list: \(error.localizedDescription)")
         }
+        guard String(data: data, encoding: .utf8) != nil else { throw FileFormatError(url.path, "the split list is not UTF-8 text") }
         let isJSONLines = url.pathExtension.lowercased() == "jsonl"
         var examples: [FormulaExample] = []
-        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, raw) in lines(of: data).enumerated() {
             let line = offset + 1
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }

@@ -41,7 +41,7 @@ public struct FormulaRenderer: Sendable {
         for formula in formulas {
             firstLines.append(lines.count + 1)
             // One line per formula, so an error's line number names it.
-            let flat = formula.split(whereSeparator: \.isNewline).joined(separator: " ")
+            let flat = Self.joiningDimensions(formula.split(whereSeparator: \.isNewline).joined(separator: " "))
             lines += ["\\begin{displaymath}", flat, "\\end{displaymath}", "\\newpage"]
         }
         lines.append("\\end{document}")
@@ -115,6 +115,26 @@ public struct FormulaRenderer: Sendable {
             }
             outcomes[item] = .rendered
         }
+    }
+
+    /// Normalized formulas (im2markup's token lists) put spaces inside dimensions, `\hspace { 1 c m }`, which TeX
+    /// rejects ("Illegal unit of measure"); the spaces inside the argument of a spacing command or of `\\ [ … ]`
+    /// are removed before rendering. The formula's tokens (the training target) are unchanged.
+    public static func joiningDimensions(_ formula: String) -> String {
+        var result = formula
+        for pattern in [#"\\(?:hspace|vspace|hskip|vskip|kern|mkern|mskip|rule|raisebox)\*?\s*\{([^{}]*)\}"#, #"\\\\\s*\[([^\[\]]*)\]"#] {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            let text = result as NSString
+            var rebuilt = "", last = 0
+            for match in regex.matches(in: result, range: NSRange(location: 0, length: text.length)) {
+                let argument = match.range(at: 1)
+                rebuilt += text.substring(with: NSRange(location: last, length: argument.location - last))
+                rebuilt += text.substring(with: argument).replacingOccurrences(of: " ", with: "")
+                last = argument.location + argument.length
+            }
+            result = rebuilt + text.substring(from: last)
+        }
+        return result
     }
 
     /// LaTeX's first error message and the input line it names (the `l.123` line after it).

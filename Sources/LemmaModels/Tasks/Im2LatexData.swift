@@ -55,8 +55,6 @@ public struct Im2LatexData {
     /// `data/`). Formulas that fail to compile and unreadable images are logged with their file and line and
     /// counted, never fatal; over-long formulas and over-large images leave train and valid only.
     public static func prepare(_ settings: Settings, into directory: URL, log: @escaping (String) -> Void = { _ in }) throws -> Im2LatexData {
-        // The renderer reports progress from its workers one call at a time (under its lock).
-        nonisolated(unsafe) let progressLog = log
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let formulas = try settings.formulas.map(FormulaSplitList.readFormulas)
         var splits: [(name: String, url: URL, examples: [FormulaExample])] = [
@@ -67,26 +65,9 @@ public struct Im2LatexData {
         let imageDirectory = settings.images ?? directory.appendingPathComponent("images")
 
         // Render what is missing, on both cores.
-        var failed = Set<String>()
-        let all = splits.flatMap(\.examples)
-        let missingCount = all.filter { !FileManager.default.fileExists(atPath: imageDirectory.appendingPathComponent($0.imageName).path) }.count
-        if missingCount > 0 {
-            let renderer = try FormulaRenderer(dpi: settings.renderDPI)
-            log("rendering \(missingCount) formulas into \(imageDirectory.path) (LaTeX + dvipng, \(ProcessInfo.processInfo.activeProcessorCount) workers)")
-            let start = Date()
-            let step = max(500, missingCount / 10)
-            let failures = try renderer.renderMissing(all, into: imageDirectory, workers: ProcessInfo.processInfo.activeProcessorCount) { done, total in
-                if done / step != (done - min(done, renderer.batchSize * 4)) / step || done == total {
-                    progressLog("rendered \(done)/\(total) (\(Int(Date().timeIntervalSince(start))) s)")
-                }
-            }
-            for (example, message) in failures {
-                failed.insert(example.imageName)
-                let origin = splits.first { $0.examples.contains(example) }?.url.path ?? "?"
-                log("\(origin):\(example.line): not rendered: \(message)")
-            }
-            log("rendered \(missingCount - failures.count) of \(missingCount) in \(Int(Date().timeIntervalSince(start))) s; \(failures.count) failed to compile")
-        }
+        let failed = try renderMissing(splits.flatMap(\.examples), origin: { example in
+            splits.first { $0.examples.contains(example) }?.url.path ?? "?"
+        }, settings: settings, imageDirectory: imageDirectory, log: log)
 
         // The vocabulary: training formulas within the length limit.
         let splitter = LaTeXTokenizer(vocabulary: Vocabulary(tokens: []), splitting: settings.splitting)
@@ -96,40 +77,85 @@ public struct Im2LatexData {
         try tokenizer.vocabulary.write(to: directory.appendingPathComponent(vocabularyFile))
         log("\(vocabularyFile): \(tokenizer.vocabularySize) tokens from the training split")
 
-        let largest = settings.preprocessing.largestBucket
         for (name, origin, examples) in splits {
-            let filter = name != "test"
-            let writer = try FormulaImageDatasetWriter(destination: directory.appendingPathComponent(name))
-            var dropped: [String: Int] = [:]
-            for example in examples {
-                let path = imageDirectory.appendingPathComponent(example.imageName)
-                if failed.contains(example.imageName) { dropped["not_rendered", default: 0] += 1; continue }
-                let image: GrayImage
-                do { image = try PNGCodec.read(path) } catch {
-                    log("\(origin.path):\(example.line): \(error)")
-                    dropped["unreadable_image", default: 0] += 1
-                    continue
-                }
-                guard let processed = settings.preprocessing.process(image) else {
-                    dropped["blank_image", default: 0] += 1
-                    continue
-                }
-                let ids = tokenizer.encode(example.formula)
-                if filter {
-                    if ids.count > settings.maxTokens { dropped["too_many_tokens", default: 0] += 1; continue }
-                    if processed.width > largest.width || processed.height > largest.height {
-                        dropped["image_too_large", default: 0] += 1
-                        continue
-                    }
-                }
-                try writer.append(image: processed, tokenIDs: ids, name: example.imageName, sourceLine: example.line)
-            }
-            guard writer.exampleCount > 0 else { throw FileFormatError(origin.path, "no examples left for \(name) (dropped: \(dropped))") }
-            try writer.finish(dropped: dropped, preprocessing: settings.preprocessing, source: origin.path)
-            let note = dropped.isEmpty ? "" : "; left out: " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            log("\(name): \(writer.exampleCount) examples from \(origin.path)\(note)")
+            try writeSplit(examples, name: name, origin: origin, filter: name != "test", tokenizer: tokenizer, settings: settings,
+                           imageDirectory: imageDirectory, failed: failed, into: directory.appendingPathComponent(name), log: log)
         }
         return try open(directory, settings: settings)
+    }
+
+    /// Reads, processes and writes one split's examples (in constant memory): over-long formulas and
+    /// over-large images are left out when `filter` (train and valid), unrendered and unreadable ones always.
+    static func writeSplit(_ examples: [FormulaExample], name: String, origin: URL, filter: Bool, tokenizer: LaTeXTokenizer,
+                           settings: Settings, imageDirectory: URL, failed: Set<String>, into destination: URL,
+                           log: (String) -> Void) throws {
+        let largest = settings.preprocessing.largestBucket
+        let writer = try FormulaImageDatasetWriter(destination: destination)
+        var dropped: [String: Int] = [:]
+        for example in examples {
+            let path = imageDirectory.appendingPathComponent(example.imageName)
+            if failed.contains(example.imageName) { dropped["not_rendered", default: 0] += 1; continue }
+            let image: GrayImage
+            do { image = try PNGCodec.read(path) } catch {
+                log("\(origin.path):\(example.line): \(error)")
+                dropped["unreadable_image", default: 0] += 1
+                continue
+            }
+            guard let processed = settings.preprocessing.process(image) else {
+                dropped["blank_image", default: 0] += 1
+                continue
+            }
+            let ids = tokenizer.encode(example.formula)
+            if filter {
+                if ids.count > settings.maxTokens { dropped["too_many_tokens", default: 0] += 1; continue }
+                if processed.width > largest.width || processed.height > largest.height {
+                    dropped["image_too_large", default: 0] += 1
+                    continue
+                }
+            }
+            try writer.append(image: processed, tokenIDs: ids, name: example.imageName, sourceLine: example.line)
+        }
+        guard writer.exampleCount > 0 else { throw FileFormatError(origin.path, "no examples left for \(name) (dropped: \(dropped))") }
+        try writer.finish(dropped: dropped, preprocessing: settings.preprocessing, source: origin.path)
+        let note = dropped.isEmpty ? "" : "; left out: " + dropped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        log("\(name): \(writer.exampleCount) examples from \(origin.path)\(note)")
+    }
+
+    /// Renders the examples whose images are missing; returns the names that failed (each logged with its line).
+    static func renderMissing(_ examples: [FormulaExample], origin: (FormulaExample) -> String, settings: Settings,
+                              imageDirectory: URL, log: @escaping (String) -> Void) throws -> Set<String> {
+        let missingCount = Set(examples.filter { !FileManager.default.fileExists(atPath: imageDirectory.appendingPathComponent($0.imageName).path) }
+            .map(\.imageName)).count
+        guard missingCount > 0 else { return [] }
+        // The renderer reports progress from its workers one call at a time (under its lock).
+        nonisolated(unsafe) let progressLog = log
+        let renderer = try FormulaRenderer(dpi: settings.renderDPI)
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        log("rendering \(missingCount) formulas into \(imageDirectory.path) (LaTeX + dvipng, \(workers) workers)")
+        let start = Date()
+        let step = max(500, missingCount / 10)
+        let failures = try renderer.renderMissing(examples, into: imageDirectory, workers: workers) { done, total in
+            if done / step != (done - min(done, renderer.batchSize * 4)) / step || done == total {
+                progressLog("rendered \(done)/\(total) (\(Int(Date().timeIntervalSince(start))) s)")
+            }
+        }
+        for (example, message) in failures { log("\(origin(example)):\(example.line): not rendered: \(message)") }
+        log("rendered \(missingCount - failures.count) of \(missingCount) in \(Int(Date().timeIntervalSince(start))) s; \(failures.count) failed to compile")
+        return Set(failures.map(\.0.imageName))
+    }
+
+    /// A split list read with the run's settings and vocabulary into `directory` as an unfiltered split (for
+    /// `lemma eval --data LIST`), rendering what is missing.
+    public static func prepareExtra(_ list: URL, settings: Settings, tokenizer: LaTeXTokenizer, into directory: URL,
+                                    log: @escaping (String) -> Void) throws -> FormulaImageDataset {
+        let formulas = try settings.formulas.map(FormulaSplitList.readFormulas)
+        let examples = try FormulaSplitList.read(list, formulas: formulas, split: "eval")
+        let imageDirectory = settings.images ?? directory.appendingPathComponent("images")
+        let failed = try renderMissing(examples, origin: { _ in list.path }, settings: settings, imageDirectory: imageDirectory, log: log)
+        let destination = directory.appendingPathComponent("eval")
+        try writeSplit(examples, name: "eval", origin: list, filter: false, tokenizer: tokenizer, settings: settings,
+                       imageDirectory: imageDirectory, failed: failed, into: destination, log: log)
+        return try FormulaImageDataset(url: destination)
     }
 
     public static func open(_ directory: URL, settings: Settings) throws -> Im2LatexData {

@@ -9,11 +9,11 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate a run's trained model: a classification report and confusion matrix, a seq2seq run's BLEU, accuracies and exact match, or a language model's loss and perplexity.")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
-    @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, or a source file with --target).")
+    @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, or a source file with --target; im2latex: train, valid or test for a prepared split, or a split list read with the run's formulas and images).")
     var data: String
     @Option(help: "seq2seq: the target side of parallel files (--data is then the source side).") var target: String?
-    @Option(help: "seq2seq: beam size (default: the run's decoding.beams).") var beam: Int?
-    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss; language_model: loss, perplexity, tokens).")
+    @Option(help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
+    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss; language_model: loss, perplexity, tokens; im2latex: bleu, edit_distance, exact_match, loss, perplexity, token_accuracy, count).")
     var json = false
 
     func run() throws {
@@ -24,6 +24,7 @@ struct EvalCommand: ParsableCommand {
         case let classification as ClassificationRun: try evaluate(classification)
         case let seq2seq as Seq2SeqRun: try evaluate(seq2seq)
         case let languageModel as LanguageModelRun: try evaluate(languageModel)
+        case let im2latex as Im2LatexRun: try evaluate(im2latex)
         default: throw ValidationError("lemma eval does not know task \(run.configuration.task) yet")
         }
     }
@@ -83,6 +84,36 @@ struct EvalCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(format: "loss %.4f, perplexity %.2f over %d tokens", metrics["loss"]!, metrics["perplexity"]!, stream.count))
+        }
+    }
+
+    /// A prepared split by name, or a split list prepared with the run's settings (rendering what is missing).
+    func evaluate(_ im2latex: Im2LatexRun) throws {
+        if target != nil { throw ValidationError("--target applies to seq2seq runs") }
+        if let beam, beam < 1 { throw ValidationError("--beam must be at least 1, got \(beam)") }
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-eval-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dataset: FormulaImageDataset
+        switch data {
+        case "train": dataset = im2latex.data.train
+        case "valid": dataset = im2latex.data.valid
+        case "test":
+            guard let test = im2latex.data.test else { throw ValidationError("the run has no test split (data.test)") }
+            dataset = test
+        default:
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            dataset = try Im2LatexData.prepareExtra(URL(fileURLWithPath: data), settings: try Im2LatexData.Settings(im2latex.configuration),
+                                                    tokenizer: im2latex.data.tokenizer, into: scratch, log: log)
+        }
+        var evaluation = try im2latex.evaluate(dataset, beams: beam)
+        evaluation.metrics["count"] = Double(dataset.count)
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: evaluation.metrics, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for case let .text(title, body) in evaluation.details { print("\(title):\n\(body)") }
+            for (name, value) in evaluation.metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "%@ %.4f", name, value)) }
         }
     }
 }

@@ -6,11 +6,11 @@ import Lemma
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict with a run's trained model: one JSON object per input line (classification: label and probabilities; seq2seq: output and score).")
+        abstract: "Predict with a run's trained model: one JSON object per input line (classification: label and probabilities; seq2seq: output and score), or per image (im2latex: latex and score).")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
-    @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text (or source) column.")
-    var file: String?
+    @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text (or source) column; im2latex: PNG images.")
+    var inputs: [String] = []
     @Option(help: "Inputs per batch.") var batchSize = 64
     @Option(help: "seq2seq: beam size (default: the run's decoding.beams).") var beam: Int?
     @Option(name: .customLong("n-best"), help: "seq2seq: hypotheses printed per input, best first (at most --beam; with --sample, independent samples).")
@@ -38,6 +38,9 @@ struct PredictCommand: ParsableCommand {
         let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let run = try TaskRegistry.open(RunDirectory(URL(fileURLWithPath: runDirectory)), log: log)
         try run.loadTrainedModel()
+        if let im2latex = run as? Im2LatexRun { return try transcribe(im2latex) }
+        guard inputs.count <= 1 else { throw ValidationError("give one input file (or none, for standard input); several inputs are for im2latex images") }
+        let file = inputs.first
         let column: String
         let output: ([String]) throws -> String
         switch run {
@@ -105,5 +108,27 @@ struct PredictCommand: ParsableCommand {
             }
         }
         return out
+    }
+
+    /// im2latex: each image read, cropped, padded, bucketed and downsampled as training's were, then decoded.
+    /// Every image is read before any is decoded, so a bad one stops the command before it prints anything.
+    func transcribe(_ im2latex: Im2LatexRun) throws {
+        if sample || nBest != 1 { throw ValidationError("--sample and --n-best apply to seq2seq runs") }
+        if let beam, beam < 1 { throw ValidationError("--beam must be at least 1, got \(beam)") }
+        guard !inputs.isEmpty else { throw ValidationError("give one or more PNG images") }
+        var images: [GrayImage] = []
+        for path in inputs {
+            let image = try PNGCodec.read(URL(fileURLWithPath: path))
+            guard let processed = im2latex.data.preprocessing.process(image) else {
+                throw ValidationError("\(path): the image is blank (no pixel darker than the paper)")
+            }
+            images.append(processed)
+        }
+        let outputs = try im2latex.decode(images, batchSize: batchSize, beams: beam)
+        var out = ""
+        for (path, ids) in zip(inputs, outputs) {
+            out += "{\"image\": \(jsonQuoted(path)), \"latex\": \(jsonQuoted(im2latex.latex(ids))), \"tokens\": \(ids.count)}\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
     }
 }

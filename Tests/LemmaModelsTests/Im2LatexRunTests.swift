@@ -1,0 +1,88 @@
+import Foundation
+import LemmaData
+import LemmaModels
+import LemmaNN
+import LemmaTensor
+import LemmaTrain
+import Testing
+
+/// An im2latex run end to end on formulas rendered by TeX Live (scripts/setup.sh installs it): rendering with
+/// a failing formula logged by line, preparation, training in same-size batches, a stop and an exact resume,
+/// BatchNorm statistics in the checkpoint, beam-search evaluation and prediction from a user's image.
+struct Im2LatexRunTests {
+    static let formulas = ["x ^ { 2 }", "a + b", "\\frac { 1 } { n }", "\\alpha _ { i }", "\\sqrt { y }", "x = y",
+                           "\\undefinedmacro { z }", "\\sum _ { i } x _ { i }", "( a )", "a \\hspace { 1 c m } b"]
+
+    static func configuration(_ directory: URL) throws -> RunConfiguration {
+        try (formulas.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("formulas.lst"), atomically: true, encoding: .utf8)
+        let train = (0..<40).map { "t\($0).png \($0 % formulas.count)" }.joined(separator: "\n")
+        try train.write(to: directory.appendingPathComponent("train.lst"), atomically: true, encoding: .utf8)
+        try "v0.png 0\nv1.png 2\nv2.png 4\n".write(to: directory.appendingPathComponent("valid.lst"), atomically: true, encoding: .utf8)
+        try "0 s0 basic\n3 s1 basic\n".write(to: directory.appendingPathComponent("test.lst"), atomically: true, encoding: .utf8)
+        return try RunConfiguration(values: [
+            "task": .string("im2latex"), "data.formulas": .string(directory.appendingPathComponent("formulas.lst").path),
+            "data.images": .string(directory.appendingPathComponent("images").path),
+            "data.train": .string(directory.appendingPathComponent("train.lst").path),
+            "data.valid": .string(directory.appendingPathComponent("valid.lst").path),
+            "data.test": .string(directory.appendingPathComponent("test.lst").path),
+            "data.render_dpi": .int(100), "data.downsample_ratio": .int(1),
+            "model.cnn_channels": .int(16), "model.encoder_hidden_size": .int(6), "model.hidden_size": .int(12),
+            "model.embedding_dim": .int(8), "train.batch_size": .int(4), "train.epochs": .double(2), "train.learning_rate": .double(0.003),
+            "train.deterministic": .bool(true), "train.logging_steps": .int(1), "train.eval_steps": .int(5),
+            "train.load_best_model_at_end": .bool(false), "decoding.beams": .int(2), "decoding.max_length": .int(12),
+        ])
+    }
+
+    final class StopAt: TrainerCallback {
+        let step: Int
+        let requests: TrainingRequests
+        init(step: Int, requests: TrainingRequests) { (self.step, self.requests) = (step, requests) }
+        func stepEnded(_ event: TrainerEvent) { if event.state.globalStep == step { _ = requests.receive(.checkpointStop) } }
+    }
+
+    final class Lines: @unchecked Sendable {
+        var lines: [String] = []
+        func add(_ line: String) { lines.append(line) }
+    }
+
+    @Test func renderPrepareTrainStopResumeEvaluateAndPredict() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-im2latex-run-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try Self.configuration(directory)
+        let log = Lines()
+        let whole = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("whole")),
+                                                        log: log.add) as? Im2LatexRun)
+        // The undefined macro (formula 6) fails to compile: logged with its split list line, left out.
+        #expect(log.lines.contains { $0.contains("train.lst:7: not rendered: LaTeX: Undefined control sequence") }, "\(log.lines)")
+        #expect(whole.data.train.count == 36 && whole.data.train.info.dropped["not_rendered"] == 4)
+        #expect(whole.data.valid.count == 3 && whole.data.test?.count == 2)
+        #expect(whole.data.test?.names == ["s0.png", "s1.png"])
+        let (result, record) = try whole.train(resume: false, handleSignals: false, progress: false)
+        #expect(result.state.globalStep == 18)
+        let metrics = try #require(record?.metrics)
+        for key in ["bleu", "edit_distance", "exact_match", "loss", "perplexity", "token_accuracy"] {
+            #expect(metrics[key].map { $0.isFinite } == true, "\(key)")
+        }
+
+        let splitDirectory = RunDirectory(directory.appendingPathComponent("split"))
+        let first = try #require(try TaskRegistry.start(configuration, in: splitDirectory) as? Im2LatexRun)
+        first.callbacks = [StopAt(step: 7, requests: first.trainer.requests)]
+        #expect(try first.train(resume: false, handleSignals: false, progress: false).0.state.globalStep == 7)
+        // The checkpoint holds BatchNorm's running statistics, moved from their start by 7 training steps.
+        let checkpoint = try #require(first.trainer.checkpoints?.latest)
+        let saved = try SafetensorsFile(url: checkpoint.url.appendingPathComponent("model.safetensors")).floatTensors()
+        let runningMean = try #require(saved["cnn.7.running_mean"] as Tensor?)
+        #expect(runningMean.scalars.contains { $0 != 0 } && saved["cnn.7.num_batches_tracked"]?.item == 7)
+        let second = try #require(try TaskRegistry.open(splitDirectory) as? Im2LatexRun)
+        _ = try second.train(resume: true, handleSignals: false, progress: false)
+        let a = try Data(contentsOf: whole.modelFile), b = try Data(contentsOf: second.modelFile)
+        #expect(a == b, "the resumed run's weights differ from the uninterrupted run's")
+
+        // A user's own image: the rendered page of formula 0, cropped and bucketed as in training.
+        let image = try PNGCodec.read(directory.appendingPathComponent("images/v0.png"))
+        let processed = try #require(second.data.preprocessing.process(image))
+        let decoded = try second.decode([processed, processed], batchSize: 2)
+        #expect(decoded.count == 2 && decoded[0] == decoded[1] && decoded[0].count <= 12)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import LemmaModels
+import LemmaNN
+import LemmaTensor
+import Testing
+
+/// im2markup's model against the PyTorch twin in scripts/im2latex_torch.py (fixtures from
+/// scripts/make_im2latex_fixtures.py): teacher-forced logits, loss and every gradient in training mode,
+/// BatchNorm's moved running statistics, then eval-mode logits; with and without the row encoder.
+struct Im2MarkupParityTests {
+    static let file = Result { try SafetensorsFile(url: Fixtures.url("im2markup_tiny.safetensors")) }
+
+    func model(rowEncoder: Bool) -> Im2MarkupModel {
+        var sizes = Im2MarkupModel.Sizes()
+        sizes.cnnWidths = [4, 6, 8, 8, 10, 10]
+        sizes.rowEncoderHidden = rowEncoder ? 5 : 0
+        sizes.maxRows = 6
+        sizes.embedding = 7
+        sizes.decoderHidden = 9
+        return Im2MarkupModel(vocabularySize: 11, sizes: sizes, bos: 1, eos: 2, pad: 0)
+    }
+
+    @Test(arguments: ["row", "norow"])
+    func logitsLossGradientsAndRunningStatisticsMatchPyTorch(_ name: String) throws {
+        let file = try Self.file.get()
+        let model = model(rowEncoder: name == "row")
+        try model.loadStateDict(try Fixtures.group(file, "\(name).param."))
+        let images = try file.tensor("\(name).images")
+        let inputs = try file.indices("\(name).inputs"), targets = try file.indices("\(name).targets")
+        let logits = model(images, inputs: inputs)
+        expectClose(logits, try file.tensor("\(name).logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
+        let loss = crossEntropy(logits.reshaped([10, 11]), targets.reshaped([10]), ignoreIndex: 0)
+        expectClose(loss.reshaped([1]), try file.tensor("\(name).loss"), rtol: 1e-5, "\(name) loss")
+        loss.backward()
+        expectGradientsMatch(model, try Fixtures.group(file, "\(name).grad."), rtol: 1e-3, atol: 1e-5, name)
+        let after = try Fixtures.group(file, "\(name).after.")
+        #expect(after.count == 6)
+        let state = model.stateDict()
+        for (key, value) in after { expectClose(state[key], value, rtol: 1e-4, "\(name) \(key)") }
+        model.eval()
+        expectClose(withNoGrad { model(images, inputs: inputs) }, try file.tensor("\(name).eval.logits"), rtol: 1e-4, atol: 1e-5,
+                    "\(name) eval logits")
+    }
+
+    @Test func finiteDifferencesThroughTheEncoderAndDecoder() {
+        let model = model(rowEncoder: true)
+        let images = Tensor.uniform([2, 1, 16, 16], low: 0, high: 1, generator: RandomGenerator(seed: 3))
+        let inputs = IndexTensor([1, 5, 7, 1, 4, 10], shape: [2, 3])
+        // One tensor of each part after the CNN, where the model is smooth (the CNN's ReLUs and max pools have
+        // kinks a finite difference can straddle; its gradients are checked against PyTorch above and op by op).
+        let keys = ["row_encoder.lstm.weight_hh_l0_reverse",
+                    "row_encoder.initial_states.weight", "decoder.weight_ih_l0", "attention.weight", "attentional.weight",
+                    "output.bias", "embedding.weight"]
+        let state = model.stateDict()
+        let failure = gradientCheck(keys.map { state[$0]! }) { _ in model(images, inputs: inputs).tanh() }
+        #expect(failure == nil, "\(failure.map(String.init(describing:)) ?? "")")
+    }
+}
