@@ -16,7 +16,8 @@ torch.set_flush_denormal(True), and "pypi flush SPIN" adds the GOMP_SPINCOUNT=10
 itself. `--peak G` (default 240, two AVX-512 cores) is the FP32 peak that workloads reporting their GEMM
 work are measured against. `--repeat N` is passed on to every implementation (timed batches per run). The seed-sized recurrent
 workloads (seed000-bilstm, seed002-gru) have their twin in bench/seed_recurrent_torch.py, the GPT-2 ones
-(gpt2-train, gpt2-sample) in bench/gpt2_torch.py (PyPI torch and transformers only).
+(gpt2-train, gpt2-sample) in bench/gpt2_torch.py (PyPI torch and transformers only), im2latex's in
+bench/im2latex_torch_bench.py.
 """
 import json
 import os
@@ -35,7 +36,8 @@ passed = [x for flag in ("--repeat", "--only", "--dropout") if flag in args for 
 lemma_bench = [os.path.join(ROOT, ".build/release/lemma-bench"), which] + passed
 configs = [("lemma", lemma_bench, {}), ("lemma keep-denormals", lemma_bench, {"LEMMA_FLUSH_DENORMALS": "0"})]
 torch_script = os.path.join(ROOT, "bench/seed_recurrent_torch.py" if which.startswith("seed") else
-                            "bench/gpt2_torch.py" if which.startswith("gpt2") else "bench/torch_bench.py")
+                            "bench/gpt2_torch.py" if which.startswith("gpt2") else
+                            "bench/im2latex_torch_bench.py" if which.startswith("im2latex") else "bench/torch_bench.py")
 flush = {"LEMMA_BENCH_TORCH_FLUSH": "1"}
 if os.path.exists("/usr/bin/python3") and not which.startswith("gpt2"):  # Debian's torch has no transformers
     debian = ["/usr/bin/python3", torch_script, which] + passed

@@ -282,9 +282,45 @@ struct TrainerTests {
         store.prune(keep: 1, protecting: nil)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(names == ["checkpoint-00000004"])
+        // Rewriting the state is damage too: the checksum catches it before the JSON is read.
 
         try Data("{\"global_step\": \"x\"}".utf8).write(to: store.url(step: 4).appendingPathComponent("trainer_state.json"))
         #expect(throws: FileFormatError.self) { try CheckpointStore.load(store.url(step: 4)) }
+    }
+
+    @Test func aDamagedLatestCheckpointIsNamedAndTheNewestIntactOneIsUsed() throws {
+        let directory = temporaryDirectory()
+        let store = CheckpointStore(directory: directory)
+        var state = TrainerState()
+        state.randomState = ["1", "2", "3", "4"]
+        for step in [2, 4, 6] {
+            state.globalStep = step
+            try store.save(.init(model: ["w": Tensor([Float(step), 1, 2, 3])], optimizer: ["optimizer.x": Tensor([3])], state: state), step: step)
+        }
+        // Truncate the newest checkpoint's model (a copy cut short), flip one byte of the middle one's optimizer.
+        let newest = store.url(step: 6).appendingPathComponent(CheckpointStore.modelFile)
+        let bytes = try Data(contentsOf: newest)
+        try bytes.prefix(bytes.count - 8).write(to: newest)
+        let middle = store.url(step: 4).appendingPathComponent(CheckpointStore.optimizerFile)
+        var flipped = try Data(contentsOf: middle)
+        flipped[flipped.count - 1] ^= 0x40
+        try flipped.write(to: middle)
+        var lines: [String] = []
+        let intact = try #require(store.latestIntact { lines.append($0) })
+        #expect(intact.step == 2)
+        #expect(lines.count == 2 && lines[0].contains("checkpoint-00000006") && lines[0].contains("model.safetensors")
+                && lines[0].contains("truncated") && lines[1].contains("optimizer.safetensors") && lines[1].contains("CRC-32C"), "\(lines)")
+        #expect(throws: FileFormatError.self) { try CheckpointStore.load(store.url(step: 6)) }
+        #expect(try CheckpointStore.load(intact.url).model["w"]?.scalars == [2, 1, 2, 3])
+    }
+
+    @Test func theCRCInstructionAgreesWithTheTable() {
+        let generator = RandomGenerator(seed: 5)
+        for length in [0, 1, 7, 8, 9, 63, 1000] {
+            let bytes = (0..<length).map { _ in UInt8(generator.nextInt(below: 256)) }
+            #expect(bytes.withUnsafeBytes { FileChecksum.crc32c($0) } == CRC32C.checksum(bytes), "\(length) bytes")
+        }
+        #expect(Array("123456789".utf8).withUnsafeBytes { FileChecksum.crc32c($0) } == 0xE306_9283)  // the standard check value
     }
 
     @Test func metricsLogKeepsRecordsUpToTheCheckpointOnResume() throws {

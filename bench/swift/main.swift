@@ -32,6 +32,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("gpt2-extend", false, benchGPT2Extend),
     ("gpt2-check", false, gpt2Check),
     ("lm-encode", false, benchLanguageModelEncode),
+    ("im2latex", false, benchIm2Latex),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {

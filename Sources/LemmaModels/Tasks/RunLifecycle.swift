@@ -35,8 +35,11 @@ enum RunLifecycle {
                                   progress: Bool, extra: [any TrainerCallback] = [], log: (String) -> Void) throws -> TrainingResult {
         var keepThrough: Int?
         if resume {
-            guard let latest = trainer.checkpoints?.latest else {
+            guard let checkpoints = trainer.checkpoints, !checkpoints.checkpoints().isEmpty else {
                 throw ConfigError("\(directory.url.path): no checkpoint to resume from")
+            }
+            guard let latest = checkpoints.latestIntact(log: log) else {
+                throw ConfigError("\(directory.url.path): every checkpoint is damaged; nothing to resume from")
             }
             try trainer.resume(from: latest.url)
             keepThrough = latest.step

@@ -4,13 +4,22 @@ import LemmaTensor
 /// The checkpoints of a run, one directory each (`checkpoint-<step>/` with model.safetensors,
 /// optimizer.safetensors and trainer_state.json). A checkpoint is assembled in a hidden temporary directory,
 /// every file flushed to disk, then renamed into place in one step; so a directory named `checkpoint-<step>`
-/// is always complete, and killing the process at any instant leaves the previous latest one intact.
+/// is always complete, and killing the process at any instant leaves the previous latest one intact. Each
+/// records the size and CRC-32C of its files in `checksums.json`; loading verifies them, and `latestIntact`
+/// passes over a checkpoint damaged since (a truncated copy, a bad disk) to the newest one that is whole.
 public struct CheckpointStore: Sendable {
     public let directory: URL
 
     public static let modelFile = "model.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
     public static let stateFile = "trainer_state.json"
+    public static let checksumFile = "checksums.json"
+
+    /// What `checksums.json` holds: each file's size and CRC-32C (8 hex digits).
+    struct Checksums: Codable {
+        struct Entry: Codable { var bytes: Int; var crc32c: String }
+        var files: [String: Entry]
+    }
 
     public init(directory: URL) {
         self.directory = directory
@@ -47,6 +56,15 @@ public struct CheckpointStore: Sendable {
             try writeAtomically(to: staging.appendingPathComponent(Self.stateFile)) { append in
                 try json.withUnsafeBytes { try append($0) }
             }
+            var sums = Checksums(files: [:])
+            for name in [Self.modelFile, Self.optimizerFile, Self.stateFile] {
+                let (crc, bytes) = try FileChecksum.crc32c(of: staging.appendingPathComponent(name))
+                sums.files[name] = .init(bytes: bytes, crc32c: String(format: "%08x", crc))
+            }
+            let sumsJSON = try encoder.encode(sums)
+            try writeAtomically(to: staging.appendingPathComponent(Self.checksumFile)) { append in
+                try sumsJSON.withUnsafeBytes { try append($0) }
+            }
             try Self.syncDirectory(staging)
             if FileManager.default.fileExists(atPath: final.path) {
                 // Move the old one aside first: rename cannot replace a non-empty directory.
@@ -81,6 +99,46 @@ public struct CheckpointStore: Sendable {
 
     public var latest: (step: Int, url: URL)? { checkpoints().last }
 
+    /// The newest checkpoint whose files match their checksums; each damaged one passed over is reported to
+    /// `log` by name with what is wrong.
+    public func latestIntact(log: (String) -> Void = { _ in }) -> (step: Int, url: URL)? {
+        for checkpoint in checkpoints().reversed() {
+            do {
+                try Self.verify(checkpoint.url)
+                return checkpoint
+            } catch {
+                log("\(checkpoint.url.lastPathComponent) is damaged (\(error)); trying the one before it")
+            }
+        }
+        return nil
+    }
+
+    /// Checks every file against `checksums.json` (checkpoints written before checksums were recorded are
+    /// taken as they are); throws naming the file and what differs.
+    public static func verify(_ url: URL) throws {
+        let sumsURL = url.appendingPathComponent(checksumFile)
+        guard let data = FileManager.default.contents(atPath: sumsURL.path) else {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent(stateFile).path) { return }
+            throw FileFormatError(url.path, "not a checkpoint directory (no \(stateFile))")
+        }
+        let sums: Checksums
+        do { sums = try JSONDecoder().decode(Checksums.self, from: data) } catch {
+            throw FileFormatError(sumsURL.path, "unreadable: \(describe(error))")
+        }
+        for name in sums.files.keys.sorted() {
+            let expected = sums.files[name]!
+            let file = url.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: file.path) else { throw FileFormatError(file.path, "missing") }
+            let (crc, bytes) = try FileChecksum.crc32c(of: file)
+            guard bytes == expected.bytes else {
+                throw FileFormatError(file.path, "\(bytes) bytes, the checkpoint recorded \(expected.bytes) (truncated or replaced)")
+            }
+            guard String(format: "%08x", crc) == expected.crc32c else {
+                throw FileFormatError(file.path, "CRC-32C \(String(format: "%08x", crc)), the checkpoint recorded \(expected.crc32c) (corrupted)")
+            }
+        }
+    }
+
     /// Deletes all but the newest `keep` checkpoints and `protecting` (the best), and any debris of
     /// interrupted saves. Each is renamed to a hidden name before it is removed, so a half-deleted checkpoint
     /// never looks like a finished one.
@@ -100,6 +158,7 @@ public struct CheckpointStore: Sendable {
 
     /// Reads a checkpoint directory, naming the file and what is wrong if it cannot.
     public static func load(_ url: URL) throws -> Contents {
+        try verify(url)
         let stateURL = url.appendingPathComponent(stateFile)
         guard let data = FileManager.default.contents(atPath: stateURL.path) else {
             throw FileFormatError(stateURL.path, "missing: not a checkpoint directory")
