@@ -59,13 +59,7 @@ struct EvalCommand: ParsableCommand {
                                                targetColumn: c.string("data.target_column") ?? "target"))
         }
         let evaluation = try seq2seq.evaluate(corpus: corpus, beams: beam)
-        if json {
-            let data = try JSONSerialization.data(withJSONObject: evaluation.metrics, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
-        } else {
-            for case let .text(title, body) in evaluation.details { print("\(title):\n\(body)") }
-            for (name, value) in evaluation.metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "%@ %.4f", name, value)) }
-        }
+        try show(evaluation)
     }
 
     /// Loss and perplexity over the text of `--data` (a file, directory, glob or JSONL, read as training reads it).
@@ -108,6 +102,11 @@ struct EvalCommand: ParsableCommand {
         }
         var evaluation = try im2latex.evaluate(dataset, beams: beam)
         evaluation.metrics["count"] = Double(dataset.count)
+        try show(evaluation)
+    }
+
+    /// The metrics as one JSON object (--json), or the report's tables and one metric per line.
+    func show(_ evaluation: Evaluation) throws {
         if json {
             let data = try JSONSerialization.data(withJSONObject: evaluation.metrics, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
