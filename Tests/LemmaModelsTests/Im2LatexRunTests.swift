@@ -61,7 +61,7 @@ struct Im2LatexRunTests {
         let (result, record) = try whole.train(resume: false, handleSignals: false, progress: false)
         #expect(result.state.globalStep == 18)
         let metrics = try #require(record?.metrics)
-        for key in ["bleu", "edit_distance", "exact_match", "loss", "perplexity", "token_accuracy"] {
+        for key in ["bleu", "edit_distance", "exact_match", "loss", "perplexity", "token_accuracy", "image_edit_distance", "image_match", "image_match_ws"] {
             #expect(metrics[key].map { $0.isFinite } == true, "\(key)")
         }
 

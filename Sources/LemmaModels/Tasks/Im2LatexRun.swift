@@ -9,7 +9,7 @@ import LemmaTrain
 /// An im2latex run (seed 003) in a run directory: what `lemma train`, `eval` and `predict` do for
 /// `task: im2latex`. Training is im2markup's (teacher-forced cross-entropy, batches of one image size); the
 /// final evaluation decodes with beam search (`decoding.beams`, 5 by default) and scores token BLEU-4, edit
-/// distance and exact match.
+/// distance, exact match and im2markup's image metrics (rendered prediction against rendered gold).
 public final class Im2LatexRun: TaskRun {
     public let directory: RunDirectory
     public let configuration: RunConfiguration
@@ -139,6 +139,29 @@ public final class Im2LatexRun: TaskRun {
 
     // MARK: - Evaluation
 
+    /// im2markup's image metrics: gold and predicted LaTeX rendered alike (the run's resolution, tight box) and
+    /// compared column by column; a prediction that does not compile counts as blank. Nil (and a log line)
+    /// when LaTeX is not installed.
+    func imageMatch(references: [String], predictions: [String]) throws -> ImageMatch? {
+        let renderer: FormulaRenderer
+        do { renderer = try FormulaRenderer(dpi: configuration.int("data.render_dpi") ?? 200) } catch {
+            log("image metrics skipped: \(error)")
+            return nil
+        }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-image-match-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let examples = (references + predictions).enumerated().map { FormulaExample(imageName: "\($0.offset).png", formula: $0.element, line: $0.offset + 1) }
+        _ = try renderer.renderMissing(examples, into: scratch, workers: ProcessInfo.processInfo.activeProcessorCount)
+        var match = ImageMatch()
+        for i in references.indices {
+            // A gold formula that does not compile cannot be scored (im2markup's test set renders by construction).
+            guard let gold = try? PNGCodec.read(scratch.appendingPathComponent("\(i).png")) else { continue }
+            match.add(gold: gold, predicted: try? PNGCodec.read(scratch.appendingPathComponent("\(references.count + i).png")))
+        }
+        return match
+    }
+
     /// The teacher-forced loss and accuracy, then beam-search decoding scored by token BLEU-4 (nltk's
     /// corpus_bleu / multi-bleu.perl on tokens), edit distance (1 − total edits / total reference tokens,
     /// im2markup's text metric) and exact match, with a table of the worst and first examples.
@@ -167,6 +190,11 @@ public final class Im2LatexRun: TaskRun {
         evaluation.metrics["bleu"] = bleu.score().score
         evaluation.metrics["edit_distance"] = 1 - Double(edits.totalEdits) / Double(max(edits.totalReferenceLength, 1))
         evaluation.metrics["exact_match"] = exact.rate
+        if let images = try imageMatch(references: references.map(latex), predictions: outputs.map(latex)) {
+            evaluation.metrics["image_edit_distance"] = images.editScore
+            evaluation.metrics["image_match"] = images.matchRate
+            evaluation.metrics["image_match_ws"] = images.matchWithoutSpaceRate
+        }
         evaluation.details.append(.text(title: "Worst 10, then the first 10 (beam \(beamCount))", body: table))
         return evaluation
     }
