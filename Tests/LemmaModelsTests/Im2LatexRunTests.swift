@@ -65,6 +65,14 @@ struct Im2LatexRunTests {
             #expect(metrics[key].map { $0.isFinite } == true, "\(key)")
         }
 
+        // The report shows examples and attention maps as pictures (SVG with the images inline).
+        let plots = whole.directory.url.appendingPathComponent("plots")
+        for name in ["examples.svg", "attention_1.svg", "attention_2.svg"] {
+            #expect(FileManager.default.fileExists(atPath: plots.appendingPathComponent(name).path), "\(name)")
+        }
+        let html = try String(contentsOf: whole.directory.url.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("data:image/png;base64,") && html.contains("fill-opacity") && html.contains("gold: "))
+
         let splitDirectory = RunDirectory(directory.appendingPathComponent("split"))
         let first = try #require(try TaskRegistry.start(configuration, in: splitDirectory) as? Im2LatexRun)
         first.callbacks = [StopAt(step: 7, requests: first.trainer.requests)]

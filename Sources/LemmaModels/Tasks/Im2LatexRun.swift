@@ -139,6 +139,27 @@ public final class Im2LatexRun: TaskRun {
 
     // MARK: - Evaluation
 
+    /// Greedy decoding of one image, keeping each step's token and attention over the feature grid.
+    public func attentionTrace(_ image: GrayImage, maxTokens: Int) -> (steps: [(token: String, weights: [Float])], gridHeight: Int, gridWidth: Int) {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { model.train(wasTraining) }
+        return withNoGrad {
+            let batch = FormulaImageSource.collate(images: [image], tokens: [[]], indices: [0], bos: data.bos, eos: data.eos, pad: data.pad)
+            var state = model.encode(batch.images)
+            var token = data.bos
+            var steps: [(token: String, weights: [Float])] = []
+            for _ in 0..<maxTokens {
+                let (attended, next) = model.step([token], state: state)
+                state = next
+                token = model.logits(attended).argmax(axis: 1).values[0]
+                if token == data.eos || token == data.pad { break }
+                steps.append((data.tokenizer.vocabulary.token(token) ?? "?", next.lastAttention?.scalars ?? []))
+            }
+            return (steps, state.gridHeight, state.gridWidth)
+        }
+    }
+
     /// im2markup's image metrics: gold and predicted LaTeX rendered alike (the run's resolution, tight box) and
     /// compared column by column; a prediction that does not compile counts as blank. Nil (and a log line)
     /// when LaTeX is not installed.
@@ -196,6 +217,17 @@ public final class Im2LatexRun: TaskRun {
             evaluation.metrics["image_match_ws"] = images.matchWithoutSpaceRate
         }
         evaluation.details.append(.text(title: "Worst 10, then the first 10 (beam \(beamCount))", body: table))
+        let shown = Array(worst.prefix(5)) + Array(first.prefix(5))
+        evaluation.details.append(.figure(svg: Im2LatexFigures.examples(shown.map { i, distance in
+            (images[i], latex(references[i]), latex(outputs[i]), "\(dataset.names[i]): \(String(format: "%.2f", distance)) edits per token")
+        }), caption: "The five worst examples, then the first five (beam \(beamCount))", fileName: "examples.svg"))
+        for i in 0..<min(2, images.count) {
+            let trace = attentionTrace(images[i], maxTokens: 24)
+            evaluation.details.append(.figure(svg: Im2LatexFigures.attention(image: images[i], steps: trace.steps,
+                                                                             gridHeight: trace.gridHeight, gridWidth: trace.gridWidth),
+                                              caption: "Attention of \(dataset.names[i]), token by token (greedy decoding)",
+                                              fileName: "attention_\(i + 1).svg"))
+        }
         return evaluation
     }
 }

@@ -10,6 +10,13 @@ public struct EvaluationRecord: Codable, Sendable {
     public var texts: [String: String]
     public var confusionLabels: [String]?
     public var confusionCounts: [[Int]]?
+    /// Figures the task drew (im2latex's examples and attention maps), in order.
+    public var figures: [StoredFigure]?
+
+    public struct StoredFigure: Codable, Sendable {
+        public var svg: String, caption: String, fileName: String
+        enum CodingKeys: String, CodingKey { case svg, caption, fileName = "file_name" }
+    }
 
     public init(split: String, step: Int, evaluation: Evaluation) {
         self.split = split
@@ -22,12 +29,14 @@ public struct EvaluationRecord: Codable, Sendable {
             case .confusionMatrix(let labels, let counts):
                 confusionLabels = labels
                 confusionCounts = counts
+            case .figure(let svg, let caption, let fileName):
+                figures = (figures ?? []) + [StoredFigure(svg: svg, caption: caption, fileName: fileName)]
             }
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case split, step, metrics, texts, confusionLabels = "confusion_labels", confusionCounts = "confusion_counts"
+        case split, step, metrics, texts, figures, confusionLabels = "confusion_labels", confusionCounts = "confusion_counts"
     }
 }
 
@@ -157,6 +166,7 @@ public enum RunReportBuilder {
         if let finder {
             figures.append((finder.plot().svg(), "Learning-rate finder", "lr_find.svg"))
         }
+        for figure in evaluation?.figures ?? [] { figures.append((figure.svg, figure.caption, figure.fileName)) }
         return figures
     }
 

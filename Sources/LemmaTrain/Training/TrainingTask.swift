@@ -38,9 +38,10 @@ public struct Evaluation: Sendable {
     }
 }
 
-/// Task-specific results that reports render: a block of text (a classification report), or a confusion
-/// matrix (printed and plotted).
+/// Task-specific results that reports render: a block of text (a classification report), a confusion
+/// matrix (printed and plotted), or a figure the task drew (an SVG saved under plots/ as `fileName`).
 public enum EvaluationDetail: Sendable {
     case text(title: String, body: String)
     case confusionMatrix(labels: [String], counts: [[Int]])
+    case figure(svg: String, caption: String, fileName: String)
 }
