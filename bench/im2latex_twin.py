@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""The PyTorch twin of an im2latex run: scripts/im2latex_torch.py's model at the run's sizes, trained on the run's
+own prepared data (data/train, data/valid, data/test: the same processed images, vocabulary and token ids) with
+the same recipe — batches of one image size, Adam, linear warm-up then cosine decay, clipping, teacher-forced
+cross-entropy over real tokens, the run's steps — then scored on the test split with greedy decoding by token
+BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance (1 − edits / reference tokens) and exact match.
+Prints one JSON object.
+
+    bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N]
+"""
+import json
+import math
+import os
+import random
+import struct
+import sys
+import time
+from collections import Counter, defaultdict
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from im2latex_torch import Im2Markup, loss as cross_entropy  # noqa: E402
+
+torch.set_num_threads(2)
+args = sys.argv[1:]
+run = args[0]
+seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 1
+torch.manual_seed(seed)
+random.seed(seed)
+
+
+def config_value(key, default):
+    """A value of the run's config.yaml (flat `section:` / `  key: value` YAML as Lemma writes it)."""
+    section, name = key.split(".")
+    current = None
+    for line in open(os.path.join(run, "config.yaml")):
+        if not line.startswith(" ") and line.rstrip().endswith(":"):
+            current = line.strip()[:-1]
+        elif current == section and line.strip().startswith(name + ":"):
+            text = line.split(":", 1)[1].strip().strip('"')
+            for cast in (int, float):
+                try:
+                    return cast(text)
+                except ValueError:
+                    pass
+            return text
+    return default
+
+
+class Split:
+    def __init__(self, name):
+        d = os.path.join(run, "data", name)
+        self.pixels = np.fromfile(os.path.join(d, "pixels.u8"), dtype=np.uint8)
+        self.images = np.fromfile(os.path.join(d, "images.i64"), dtype=np.int64).reshape(-1, 4)
+        self.tokens = np.fromfile(os.path.join(d, "tokens.i32"), dtype=np.int32)
+        self.offsets = np.fromfile(os.path.join(d, "offsets.i64"), dtype=np.int64)
+
+    def __len__(self):
+        return len(self.images)
+
+    def image(self, i):
+        offset, w, h, _ = self.images[i]
+        return self.pixels[offset:offset + w * h].reshape(h, w)
+
+    def ids(self, i):
+        return self.tokens[self.offsets[i]:self.offsets[i + 1]].tolist()
+
+    def size(self, i):
+        return int(self.images[i][1]), int(self.images[i][2])
+
+
+vocab = [line.rsplit(" ", 1)[0] for line in open(os.path.join(run, "data", "vocab.txt"), encoding="utf-8").read().split("\n") if line]
+PAD, BOS, EOS = vocab.index("<pad>"), vocab.index("<bos>"), vocab.index("<eos>")
+
+
+def collate(split, indices):
+    images = [split.image(i) for i in indices]
+    h, w = max(x.shape[0] for x in images), max(x.shape[1] for x in images)
+    batch = np.ones((len(images), 1, h, w), dtype=np.float32)
+    for b, x in enumerate(images):
+        batch[b, 0, :x.shape[0], :x.shape[1]] = x / 255.0
+    ids = [split.ids(i) for i in indices]
+    steps = max(len(x) for x in ids) + 1
+    inputs = torch.full((len(ids), steps), PAD, dtype=torch.long)
+    targets = torch.full((len(ids), steps), PAD, dtype=torch.long)
+    for b, x in enumerate(ids):
+        inputs[b, 0] = BOS
+        inputs[b, 1:len(x) + 1] = torch.tensor(x, dtype=torch.long)
+        targets[b, :len(x)] = torch.tensor(x, dtype=torch.long)
+        targets[b, len(x)] = EOS
+    return torch.from_numpy(batch), inputs, targets
+
+
+def epoch_batches(split, size):
+    buckets = defaultdict(list)
+    for i in range(len(split)):
+        buckets[split.size(i)].append(i)
+    batches = []
+    for members in buckets.values():
+        random.shuffle(members)
+        batches += [members[k:k + size] for k in range(0, len(members), size)]
+    random.shuffle(batches)
+    return batches
+
+
+def bleu4(hypotheses, references):
+    matches, totals, hyp_len, ref_len = [0] * 4, [0] * 4, 0, 0
+    for h, r in zip(hypotheses, references):
+        hyp_len, ref_len = hyp_len + len(h), ref_len + len(r)
+        for n in range(1, 5):
+            hc = Counter(tuple(h[i:i + n]) for i in range(len(h) - n + 1))
+            rc = Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1))
+            matches[n - 1] += sum(min(c, rc[g]) for g, c in hc.items())
+            totals[n - 1] += max(len(h) - n + 1, 0)
+    if min(matches) == 0:
+        return 0.0
+    log_precision = sum(math.log(m / t) for m, t in zip(matches, totals)) / 4
+    brevity = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / max(hyp_len, 1))
+    return 100 * brevity * math.exp(log_precision)
+
+
+def levenshtein(a, b):
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+channels = config_value("model.cnn_channels", 512)
+model = Im2Markup(len(vocab), cnn_widths=(channels // 8, channels // 4, channels // 2, channels // 2, channels, channels),
+                  row_encoder_hidden=0 if config_value("model.arch", "im2markup") == "untrix" else config_value("model.encoder_hidden_size", 256),
+                  max_rows=128, embedding=config_value("model.embedding_dim", 80), decoder_hidden=config_value("model.hidden_size", 512),
+                  dropout=float(config_value("model.dropout", 0)))
+train, test = Split("train"), Split("test")
+batch_size = config_value("train.batch_size", 16)
+steps = int(args[args.index("--max-steps") + 1]) if "--max-steps" in args else config_value("train.max_steps", 1000)
+warmup = config_value("train.warmup_steps", 0)
+base_lr = float(config_value("train.learning_rate", 1e-3))
+optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
+schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: (s + 1) / warmup if s < warmup else
+                                             0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
+start, step, order = time.time(), 0, []
+model.train()
+while step < steps:
+    if not order:
+        order = epoch_batches(train, batch_size)
+    images, inputs, targets = collate(train, order.pop())
+    value = cross_entropy(model(images, inputs), targets, PAD)
+    optimizer.zero_grad()
+    value.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), float(config_value("train.max_grad_norm", 1.0)))
+    optimizer.step()
+    schedule.step()
+    step += 1
+seconds = time.time() - start
+model.eval()
+hypotheses, references = [], []
+by_size = defaultdict(list)
+for i in range(len(test)):
+    by_size[test.size(i)].append(i)
+for members in by_size.values():
+    for k in range(0, len(members), 32):
+        chunk = members[k:k + 32]
+        images, _, _ = collate(test, chunk)
+        out = model.greedy(images, BOS, EOS, config_value("decoding.max_length", 150)).tolist()
+        for i, row in zip(chunk, out):
+            hypotheses.append(row[:row.index(EOS)] if EOS in row else row)
+            references.append(test.ids(i))
+edits = sum(levenshtein(h, r) for h, r in zip(hypotheses, references))
+print(json.dumps({"impl": f"torch {torch.__version__}", "seed": seed, "steps": steps, "training_seconds": seconds,
+                  "bleu": bleu4(hypotheses, references),
+                  "edit_distance": 1 - edits / sum(len(r) for r in references),
+                  "exact_match": sum(h == r for h, r in zip(hypotheses, references)) / len(references)}))
