@@ -13,7 +13,9 @@ encoder, no row encoder):
   after.<key>          BatchNorm running statistics after the forward pass
   eval.logits          the same inputs in eval mode (running statistics)
 """
+import json
 import os
+import struct
 import sys
 
 import torch
@@ -64,5 +66,9 @@ def case(name, row_hidden, seed):
 case("row", 5, 1)
 case("norow", 0, 2)
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaModelsTests/Fixtures"
-write_safetensors(os.path.join(out_dir, "im2markup_tiny.safetensors"), fixtures, {"torch": torch.__version__})
-print(f"wrote {len(fixtures)} tensors")
+path = os.path.join(out_dir, "im2markup_tiny.safetensors")
+write_safetensors(path, fixtures, {"torch": torch.__version__})
+with open(path, "rb") as f:  # read the header back: every tensor is there
+    header = json.loads(f.read(struct.unpack("<Q", f.read(8))[0]))
+assert sorted(k for k in header if k != "__metadata__") == sorted(fixtures)
+print(f"wrote {len(fixtures)} tensors, {os.path.getsize(path)} bytes, to {path}")
