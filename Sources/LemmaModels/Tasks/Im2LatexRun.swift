@@ -184,7 +184,7 @@ public final class Im2LatexRun: TaskRun {
     }
 
     /// The teacher-forced loss and accuracy, then beam-search decoding scored by token BLEU-4 (nltk's
-    /// corpus_bleu / multi-bleu.perl on tokens), edit distance (1 − total edits / total reference tokens,
+    /// corpus_bleu / multi-bleu.perl on tokens), edit distance (1 − total edits / Σ max(prediction, gold length),
     /// im2markup's text metric) and exact match, with a table of the worst and first examples.
     public func evaluate(_ dataset: FormulaImageDataset, beams: Int? = nil) throws -> Evaluation {
         var evaluation = trainer.evaluate(FormulaImageSource(dataset: dataset, bos: data.bos, eos: data.eos, pad: data.pad))
@@ -192,12 +192,14 @@ public final class Im2LatexRun: TaskRun {
         let references = (0..<dataset.count).map(dataset.tokenIDs)
         let outputs = try decode(images, batchSize: trainer.options.evalBatchSize ?? trainer.options.batchSize, beams: beams)
         var bleu = CorpusBLEU(), edits = EditDistance(), exact = ExactMatch()
+        var longer = 0  // Σ max(|hypothesis|, |reference|), im2markup's denominator
         var perExample: [(index: Int, distance: Double)] = []
         for (i, (output, reference)) in zip(outputs, references).enumerated() {
             bleu.add(hypothesis: output, reference: reference)
             var one = EditDistance()
             one.add(hypothesis: output, reference: reference)
             edits.merge(one)
+            longer += max(output.count, reference.count)
             perExample.append((i, Double(one.totalEdits) / Double(max(reference.count, 1))))
         }
         exact.add(hypotheses: outputs, references: references)
@@ -209,7 +211,8 @@ public final class Im2LatexRun: TaskRun {
             table += "| \(dataset.names[i]) | \(Seq2SeqRun.cell(latex(references[i]))) | \(Seq2SeqRun.cell(latex(outputs[i]))) | \(String(format: "%.2f", distance)) |\n"
         }
         evaluation.metrics["bleu"] = bleu.score().score
-        evaluation.metrics["edit_distance"] = 1 - Double(edits.totalEdits) / Double(max(edits.totalReferenceLength, 1))
+        // im2markup's evaluate_text_edit_distance.py: 1 − Σ distance / Σ max(length of prediction, of gold).
+        evaluation.metrics["edit_distance"] = 1 - Double(edits.totalEdits) / Double(max(longer, 1))
         evaluation.metrics["exact_match"] = exact.rate
         if let images = try imageMatch(references: references.map(latex), predictions: outputs.map(latex)) {
             evaluation.metrics["image_edit_distance"] = images.editScore
