@@ -104,7 +104,7 @@ public final class Im2LatexRun: TaskRun {
     public func decodingOptions(beams: Int? = nil) throws -> DecodingOptions {
         var options = DecodingOptions(maxNewTokens: configuration.int("decoding.max_length") ?? 150)
         options.beams = beams ?? configuration.int("decoding.beams") ?? 5
-        options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 1)
+        options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 0)
         options.stopTokens = [data.eos, data.pad]
         options.padToken = data.pad
         do { try options.validate() } catch let error as DecodingOptionsError { throw ConfigError("decoding: \(error.description)") }
