@@ -1,16 +1,12 @@
 import Foundation
 import LemmaData
+import LemmaTrain
 
 /// The pictures of an im2latex report, as self-contained SVG: examples (the model's input image with the gold
 /// and predicted LaTeX under it) and attention maps (the image once per decoded token, each feature-grid cell
 /// shaded by the weight the decoder gave it for that token).
 enum Im2LatexFigures {
     static let scale = 2.0
-
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 
     static func imageElement(_ image: GrayImage, x: Double, y: Double) -> String {
         let data = (try? PNGCodec.encode(image))?.base64EncodedString() ?? ""
@@ -35,7 +31,7 @@ enum Im2LatexFigures {
             width = max(width, Double(row.image.width) * scale + 16)
             for (label, text, colour) in [("gold", row.gold, "#222"), ("pred", row.predicted, "#b00"), ("", row.note, "#666")] where !text.isEmpty {
                 let line = label.isEmpty ? text : "\(label): \(text)"
-                body.append("<text x=\"8\" y=\"\(y)\" fill=\"\(colour)\">\(escaped(String(line.prefix(160))))</text>")
+                body.append("<text x=\"8\" y=\"\(y)\" fill=\"\(colour)\">\(xmlEscaped(String(line.prefix(160))))</text>")
                 width = max(width, Double(min(line.count, 160)) * 7.3 + 16)
                 y += 16
             }
@@ -51,7 +47,7 @@ enum Im2LatexFigures {
         let cellW = w / Double(max(gridWidth, 1)), cellH = h / Double(max(gridHeight, 1))
         var y = 8.0
         for step in steps.prefix(24) {
-            body.append("<text x=\"8\" y=\"\(y + 12)\">\(escaped(step.token))</text>")
+            body.append("<text x=\"8\" y=\"\(y + 12)\">\(xmlEscaped(step.token))</text>")
             y += 18
             body.append(imageElement(image, x: 8, y: y))
             let top = step.weights.max() ?? 1

@@ -119,7 +119,7 @@ public final class Im2LatexRun: TaskRun {
         defer { model.train(wasTraining) }
         let options = try decodingOptions(beams: beams)
         var results = [[Int32]](repeating: [], count: images.count)
-        let groups = Dictionary(grouping: images.indices) { images[$0].width * 4096 + images[$0].height }
+        let groups = Dictionary(grouping: images.indices) { FormulaImageSource.sizeKey(width: images[$0].width, height: images[$0].height) }
         for key in groups.keys.sorted() {
             let members = groups[key]!
             for start in stride(from: 0, to: members.count, by: batchSize) {

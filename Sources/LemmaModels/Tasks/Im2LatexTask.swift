@@ -23,8 +23,11 @@ public struct FormulaImageSource: BatchSource {
 
     public func length(of index: Int) -> Int {
         let (width, height) = dataset.size(index)
-        return width * 4096 + height
+        return Self.sizeKey(width: width, height: height)
     }
+
+    /// One number per image size, ordered by width then height: the key batches are grouped by.
+    public static func sizeKey(width: Int, height: Int) -> Int { width * 4096 + height }
 
     /// The distinct sizes, as bucket bounds for `BatchSampler.Order.bucketed`.
     public var sizeBuckets: [Int] { Array(Set((0..<count).map(length(of:)))).sorted() }

@@ -3,7 +3,7 @@ import Foundation
 // Small helpers shared by the SVG plots and the HTML report.
 
 /// `text` safe inside XML and HTML text and double-quoted attribute values.
-func xmlEscaped(_ text: String) -> String {
+public func xmlEscaped(_ text: String) -> String {
     var escaped = ""
     escaped.reserveCapacity(text.utf8.count)
     for character in text.unicodeScalars {
