@@ -6,7 +6,7 @@
 //   → LemmaText (tokenizers) → LemmaData (corpora, embeddings, datasets, batching)
 //   → LemmaDecoding (greedy, beam search, sampling over any decoder step)
 //   → LemmaTrain (metrics, trainer, runs) → LemmaModels (presets, pretrained encoders, tasks)
-//   → Lemma (umbrella) → lemma (command-line tool).
+//   → Lemma (umbrella) → LemmaServe (HTTP serving) → lemma (command-line tool).
 import PackageDescription
 
 let package = Package(
@@ -18,6 +18,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Serving: HTTP on SwiftNIO, and Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Hot loops in C: compiled once per CPU level with target_clones, so no unsafe flags are needed.
@@ -39,9 +42,13 @@ let package = Package(
                                                     "LemmaTrain"]),
         .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
                                               "LemmaTrain", "LemmaModels"]),
+        // `lemma serve`: trained runs behind one HTTP server (dynamic and continuous batching, metrics).
+        .target(name: "LemmaServe", dependencies: ["Lemma", .product(name: "Hummingbird", package: "hummingbird"),
+                                                   .product(name: "Prometheus", package: "swift-prometheus")],
+                resources: [.copy("Resources")]),
         .executableTarget(
             name: "lemma",
-            dependencies: ["Lemma", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Lemma", "LemmaServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "lemma-bench", dependencies: ["Lemma", "CLemmaKernels"], path: "bench/swift"),
         .testTarget(
@@ -57,6 +64,7 @@ let package = Package(
         .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaModelsTests", dependencies: ["LemmaModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData"]),
+        .testTarget(name: "LemmaServeTests", dependencies: ["LemmaServe", .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v5]
 )

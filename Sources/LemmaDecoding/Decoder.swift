@@ -54,16 +54,9 @@ public struct Decoder<Step: DecoderStep> {
             for (row, raw) in try Self.rows(logits, count: owner.count).enumerated() {
                 guard !finished[row] else { last[row] = options.padToken; continue }
                 let processed = process(raw, context: contexts[row], generated: position, minimumKept: 1)
-                // One pass for the normalizer; after top-k most scores are −∞ and cost no exp.
-                let logTotal = ScoreProcessing.logSumExp(processed)
-                let token: Int
-                if options.sampling {
-                    token = Self.draw(processed, logTotal: logTotal, uniform: options.uniformWithinSet, generator: generator)
-                } else {
-                    token = ScoreProcessing.argmax(processed)
-                }
-                scores[row] += processed[token] - logTotal
-                let chosen = Int32(token)
+                let (chosen, logProbability) = TokenChooser.choose(processed, sampling: options.sampling,
+                                                                   uniform: options.uniformWithinSet, generator: generator)
+                scores[row] += logProbability
                 generated[row].append(chosen)
                 contexts[row].append(chosen)
                 onToken?(row, chosen)
@@ -75,25 +68,5 @@ public struct Decoder<Step: DecoderStep> {
         return prompts.indices.map { item in
             owner.indices.filter { owner[$0] == item }.map { Hypothesis(tokens: generated[$0], score: scores[$0]) }
         }
-    }
-
-    /// A token drawn from the distribution of `scores` (−∞ for removed tokens; `logTotal` their log-sum-exp),
-    /// or uniformly among the tokens still allowed.
-    static func draw(_ scores: [Float], logTotal: Float, uniform: Bool, generator: RandomGenerator) -> Int {
-        if uniform {
-            let allowed = scores.indices.filter { scores[$0] > -.infinity }
-            return allowed[generator.nextInt(below: allowed.count)]
-        }
-        let u = Float(generator.nextFloat())
-        var cumulative: Float = 0
-        var fallback = 0
-        for (i, s) in scores.enumerated() where s > -.infinity {
-            let p = Foundation.exp(s - logTotal)
-            guard p > 0 else { continue }
-            cumulative += p
-            fallback = i
-            if u < cumulative { return i }
-        }
-        return fallback  // rounding left u above the last cumulative sum
     }
 }

@@ -18,6 +18,6 @@ struct LemmaCommand: ParsableCommand {
         abstract: "Train, evaluate and serve neural models of text and mathematical documents.",
         version: "0.1.0",
         subcommands: [DemoCommand.self, InfoCommand.self, TokenizeCommand.self, DetokenizeCommand.self, PrepareCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self,
-                      LearningRateFindCommand.self, PlotCommand.self, EmbedCommand.self, GenerateCommand.self, ExportCommand.self]
+                      LearningRateFindCommand.self, PlotCommand.self, EmbedCommand.self, GenerateCommand.self, ExportCommand.self, ServeCommand.self]
     )
 }

@@ -15,7 +15,7 @@ public final class ClassificationRun: TaskRun {
     public let task: ClassificationTask
     public let trainer: Trainer<ClassificationTask, TokenDatasetSource>
     public let collator: Collator
-    let maxLength: Int
+    public let maxLength: Int
     let log: (String) -> Void
 
     /// The final weights (the best checkpoint's when `load_best_model_at_end`), for eval and predict.

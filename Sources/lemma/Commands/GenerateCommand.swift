@@ -120,40 +120,18 @@ struct GenerateCommand: ParsableCommand {
 /// Standard output without stdio's buffer, so headers and streamed tokens arrive in order.
 func emit(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
 
-/// Writes sampled tokens to standard output as they come: byte-level BPE tokens can end mid-character, so
-/// bytes wait until they form whole UTF-8 characters.
+/// Writes sampled tokens to standard output as they come, whole UTF-8 characters at a time.
 struct TextStream {
-    let tokenizer: GPT2Tokenizer
-    let endOfText: Int32
-    var pending: [UInt8] = []
+    var decoder: IncrementalTextDecoder
 
     init(tokenizer: GPT2Tokenizer, endOfText: Int32) {
-        self.tokenizer = tokenizer
-        self.endOfText = endOfText
+        decoder = IncrementalTextDecoder(tokenizer: tokenizer, skipping: [endOfText])
     }
 
     mutating func add(_ token: Int32) {
-        guard token != endOfText, let bytes = try? tokenizer.decodeBytes([token]), !bytes.isEmpty else { return }
-        pending += bytes
-        var complete = pending.count
-        // Hold back an incomplete character at the end (at most 3 bytes of a 4-byte sequence).
-        for back in 1...min(3, pending.count) {
-            let byte = pending[pending.count - back]
-            if byte & 0xC0 == 0xC0 {
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                if back < length { complete = pending.count - back }
-                break
-            }
-            if byte & 0x80 == 0 { break }
-        }
-        guard complete > 0 else { return }
-        FileHandle.standardOutput.write(Data(pending[0..<complete]))
-        pending.removeFirst(complete)
+        let text = decoder.add(token)
+        if !text.isEmpty { emit(text) }
     }
 
-    mutating func finish() {
-        pending.append(0x0A)
-        FileHandle.standardOutput.write(Data(pending))
-        pending.removeAll()
-    }
+    mutating func finish() { emit(decoder.finish() + "\n") }
 }

@@ -1,0 +1,215 @@
+import Foundation
+import Hummingbird
+import LemmaDecoding
+import LemmaModels
+import LemmaText
+
+/// OpenAI's `POST /v1/completions` for language models: `prompt` (a string or several), `max_tokens`,
+/// `temperature` (0: greedy), `top_p`, `top_k`, `stop`, `seed`, `n`, `stream` (server-sent events ending in
+/// `data: [DONE]`, usage in a last chunk with `stream_options.include_usage`). Each choice is a sequence of
+/// its own in the model's continuous batch, seeded with `seed + index`, so it does not depend on the
+/// requests beside it.
+struct CompletionRoutes {
+    let catalog: ModelCatalog
+    let handling: RequestHandling
+    let options: ServeOptions
+    let metrics: ServerMetrics
+
+    struct Choice {
+        let index: Int
+        let handle: GenerationScheduler<GPT2ContinuousStep>.Handle
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/completions") { request, _ in
+            try await handling.json(request, cancelOnDisconnect: true) { body in try await complete(body) }
+        }
+    }
+
+    func complete(_ body: JSONRequest) async throws -> Response {
+        let start = ContinuousClock.now
+        let model = try catalog.model(try body.string("model"), as: ServedLanguageModel.self, kind: .languageModel)
+        for unsupported in ["echo", "logprobs", "suffix"] where body.has(unsupported) {
+            if unsupported == "echo", try body.bool("echo") == false { continue }
+            throw APIError.invalid("'\(unsupported)' is not supported by this server", code: "unsupported_parameter")
+        }
+        for penalty in ["presence_penalty", "frequency_penalty"] where try (body.float(penalty, in: -2...2) ?? 0) != 0 {
+            throw APIError.invalid("'\(penalty)' is not supported by this server; use 'repetition_penalty'", code: "unsupported_parameter")
+        }
+        let (prompts, _) = try body.texts("prompt", limit: options.maxInputsPerRequest)
+        let n = try body.int("n", in: 1...options.maxChoices) ?? 1
+        guard prompts.count * n <= options.maxInputsPerRequest else {
+            throw APIError.invalid("\(prompts.count) prompts × n = \(n) is more than the server's \(options.maxInputsPerRequest) sequences per request",
+                                   code: "too_many_inputs")
+        }
+        var decoding = model.defaults
+        decoding.maxNewTokens = try body.int("max_tokens", in: 1...options.maxNewTokens) ?? 16
+        if let temperature = try body.float("temperature", in: 0...2) {
+            if temperature == 0 {
+                (decoding.sampling, decoding.temperature, decoding.topK, decoding.topP) = (false, 1, nil, nil)
+            } else {
+                decoding.temperature = temperature
+            }
+        }
+        if decoding.sampling {
+            if let topP = try body.float("top_p", in: 0...1) {
+                guard topP > 0 else { throw APIError.invalid("'top_p' must be greater than 0") }
+                decoding.topP = topP < 1 ? topP : nil
+            }
+            if let topK = try body.int("top_k", in: -1...Int(Int32.max)) { decoding.topK = topK > 0 ? topK : nil }
+        }
+        if let penalty = try body.float("repetition_penalty", in: 0.01...10) { decoding.repetitionPenalty = penalty }
+        let stops = try body.stops("stop")
+        let stream = try body.bool("stream") ?? false
+        let includeUsage = try body.object("stream_options")?.bool("include_usage") ?? false
+        let seed = try body.int("seed", in: Int(Int64.min)...Int(Int64.max)).map { UInt64(bitPattern: Int64($0)) }
+            ?? UInt64.random(in: 0...UInt64.max)
+
+        var promptIDs: [[Int32]] = []
+        for (index, prompt) in prompts.enumerated() {
+            let ids = try model.promptIDs(prompt)
+            guard ids.count <= options.maxInputTokens, ids.count < model.maxPositions else {
+                throw APIError.invalid("prompt \(index) has \(ids.count) tokens; this model reads at most \(min(options.maxInputTokens, model.maxPositions - 1))",
+                                       code: "input_too_long")
+            }
+            promptIDs.append(ids)
+        }
+        // Every choice is queued before answering, so a full queue is a 503 rather than a broken stream.
+        var choices: [Choice] = []
+        do {
+            for (p, ids) in promptIDs.enumerated() {
+                for c in 0..<n {
+                    var choiceOptions = decoding
+                    choiceOptions.seed = seed &+ UInt64(p * n + c)
+                    choices.append(Choice(index: p * n + c, handle: try model.scheduler.submit(prompt: ids, options: choiceOptions)))
+                }
+            }
+        } catch {
+            choices.forEach { $0.handle.cancel() }
+            throw error
+        }
+        let submitted = choices
+        let promptTokens = promptIDs.reduce(0) { $0 + $1.count }
+        metrics.promptTokens(model: model.name, promptTokens)
+        let id = "cmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+        let created = Int(Date().timeIntervalSince1970)
+        let firstToken = FirstTokenClock(start: start, model: model.name, metrics: metrics)
+        @Sendable func usage(_ completionTokens: Int) -> [String: Any] {
+            ["prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": promptTokens + completionTokens]
+        }
+        @Sendable func chunk(_ choices: [[String: Any]], usage: [String: Any]? = nil) -> [String: Any] {
+            var object: [String: Any] = ["id": id, "object": "text_completion", "created": created, "model": model.name, "choices": choices]
+            if let usage { object["usage"] = usage }
+            return object
+        }
+
+        guard stream else {
+            let results = try await withThrowingTaskGroup(of: (Int, String, FinishReason, Int).self) { group in
+                for choice in submitted {
+                    group.addTask {
+                        var text = ""
+                        let (finish, tokens) = try await Self.run(choice.handle, model: model, stops: stops, firstToken: firstToken) { text += $0 }
+                        return (choice.index, text, finish, tokens)
+                    }
+                }
+                var results: [(Int, String, FinishReason, Int)] = []
+                for try await result in group { results.append(result) }
+                return results.sorted { $0.0 < $1.0 }
+            }
+            let objects: [[String: Any]] = results.map { ["index": $0.0, "text": $0.1, "logprobs": NSNull(), "finish_reason": $0.2.rawValue] }
+            return JSON.response(chunk(objects, usage: usage(results.reduce(0) { $0 + $1.3 })))
+        }
+
+        let body = ResponseBody(contentLength: nil) { writer in
+            let (events, sink) = AsyncStream<[String: Any]>.makeStream()
+            let producer = Task<Int, any Error> {
+                defer { sink.finish() }
+                return try await withThrowingTaskGroup(of: Int.self) { group in
+                    for choice in submitted {
+                        group.addTask {
+                            let (finish, tokens) = try await Self.run(choice.handle, model: model, stops: stops, firstToken: firstToken) { text in
+                                sink.yield(chunk([["index": choice.index, "text": text, "logprobs": NSNull(), "finish_reason": NSNull()]]))
+                            }
+                            sink.yield(chunk([["index": choice.index, "text": "", "logprobs": NSNull(), "finish_reason": finish.rawValue]]))
+                            return tokens
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            do {
+                for await event in events { try await writer.write(Self.event(event)) }
+                let completionTokens = try await producer.value
+                if includeUsage { try await writer.write(Self.event(chunk([], usage: usage(completionTokens)))) }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+            } catch {
+                // The client went away (or generation failed): stop every choice, then end the stream.
+                producer.cancel()
+                submitted.forEach { $0.handle.cancel() }
+                if !(error is CancellationError) {
+                    let message = (error as? APIError)?.body ?? APIError(.internalServerError, "\(error)", type: "server_error").body
+                    try? await writer.write(Self.event(message))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    static func event(_ object: [String: Any]) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(JSON.data(object))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// Consumes one choice's tokens, passing on its text (stop strings applied); returns why it ended and how
+    /// many tokens it generated. Leaving early (a stop string, cancellation) takes it out of the batch.
+    static func run(_ handle: GenerationScheduler<GPT2ContinuousStep>.Handle, model: ServedLanguageModel, stops: [String],
+                    firstToken: FirstTokenClock, onText: (String) -> Void) async throws -> (FinishReason, Int) {
+        defer { handle.cancel() }
+        var decoder = IncrementalTextDecoder(tokenizer: model.tokenizer, skipping: [model.endOfText])
+        var filter = StopStringFilter(stops)
+        var tokens = 0
+        for try await event in handle.events {
+            switch event {
+            case .token(let token):
+                firstToken.tick()
+                tokens += 1
+                let (text, stopped) = filter.add(decoder.add(token))
+                if !text.isEmpty { onText(text) }
+                if stopped { return (.stop, tokens) }
+            case .finished(let reason):
+                let (text, stopped) = filter.add(decoder.finish())
+                let rest = stopped ? text : text + filter.finish()
+                if !rest.isEmpty { onText(rest) }
+                return (stopped ? .stop : reason, tokens)
+            }
+        }
+        try Task.checkCancellation()
+        throw APIError(.internalServerError, "generation ended without a reason", type: "server_error")
+    }
+}
+
+/// Records a request's time to first token once, whichever of its choices gets there first.
+final class FirstTokenClock: @unchecked Sendable {
+    let start: ContinuousClock.Instant
+    let model: String
+    let metrics: ServerMetrics
+    private let lock = NSLock()
+    private var done = false
+
+    init(start: ContinuousClock.Instant, model: String, metrics: ServerMetrics) {
+        self.start = start
+        self.model = model
+        self.metrics = metrics
+    }
+
+    func tick() {
+        let first = lock.withLock { () -> Bool in
+            defer { done = true }
+            return !done
+        }
+        if first { metrics.timeToFirstToken(model: model, ContinuousClock.now - start) }
+    }
+}

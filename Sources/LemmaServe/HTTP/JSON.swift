@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+
+/// JSON in and out of the server: a request body read into a dictionary whose fields are checked one by
+/// one, so every wrong input is answered with a 400 that names the field and what it expected.
+enum JSON {
+    static func data(_ object: Any) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+    }
+
+    static func response(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data(object))))
+    }
+}
+
+/// Any JSON value, decoded strictly: a boolean is never a number and a number never a boolean.
+enum JSONValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    var string: String? { if case .string(let s) = self { s } else { nil } }
+}
+
+/// A request's JSON object, with typed accessors that throw `APIError`s naming the field.
+struct JSONRequest {
+    let fields: [String: JSONValue]
+
+    init(_ buffer: ByteBuffer) throws {
+        let bytes = Data(buffer.readableBytesView)
+        guard !bytes.isEmpty else { throw APIError.invalid("the request body is empty; expected a JSON object", code: "invalid_json") }
+        guard String(data: bytes, encoding: .utf8) != nil else {
+            throw APIError.invalid("the request body is not valid UTF-8", code: "invalid_json")
+        }
+        let value: JSONValue
+        do { value = try JSONDecoder().decode(JSONValue.self, from: bytes) } catch {
+            throw APIError.invalid("the request body is not valid JSON", code: "invalid_json")
+        }
+        guard case .object(let fields) = value else { throw APIError.invalid("the request body must be a JSON object", code: "invalid_json") }
+        self.fields = fields
+    }
+
+    init(fields: [String: JSONValue]) { self.fields = fields }
+
+    func has(_ name: String) -> Bool {
+        if let value = fields[name], case .null = value { return false }
+        return fields[name] != nil
+    }
+
+    func string(_ name: String) throws -> String? {
+        guard has(name) else { return nil }
+        guard let value = fields[name]?.string else { throw APIError.field(name, "a string") }
+        return value
+    }
+
+    /// A string or an array of strings (OpenAI's `input` and `prompt`, TEI's `inputs`), at least one and at
+    /// most `limit`; `single` tells which form came.
+    func texts(_ name: String, limit: Int) throws -> (texts: [String], single: Bool) {
+        guard has(name) else { throw APIError.invalid("'\(name)' is required", code: "missing_field") }
+        if let text = fields[name]?.string { return ([text], true) }
+        guard case .array(let array) = fields[name]!, array.allSatisfy({ $0.string != nil }) else {
+            throw APIError.field(name, "a string or an array of strings")
+        }
+        guard !array.isEmpty else { throw APIError.invalid("'\(name)' is an empty array; expected at least one string") }
+        guard array.count <= limit else {
+            throw APIError.invalid("'\(name)' has \(array.count) items; the server takes at most \(limit) per request", code: "too_many_inputs")
+        }
+        return (array.map { $0.string! }, false)
+    }
+
+    func number(_ name: String) throws -> Double? {
+        guard has(name) else { return nil }
+        guard case .number(let value) = fields[name]!, value.isFinite else { throw APIError.field(name, "a number") }
+        return value
+    }
+
+    func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = try number(name) else { return nil }
+        guard value == value.rounded(), let int = Int(exactly: value) else { throw APIError.field(name, "an integer") }
+        guard range.contains(int) else {
+            throw APIError.invalid("'\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(int)")
+        }
+        return int
+    }
+
+    func float(_ name: String, in range: ClosedRange<Double>) throws -> Float? {
+        guard let value = try number(name) else { return nil }
+        guard range.contains(value) else { throw APIError.invalid("'\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)") }
+        return Float(value)
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard has(name) else { return nil }
+        guard case .bool(let value) = fields[name]! else { throw APIError.field(name, "true or false") }
+        return value
+    }
+
+    func object(_ name: String) throws -> JSONRequest? {
+        guard has(name) else { return nil }
+        guard case .object(let value) = fields[name]! else { throw APIError.field(name, "an object") }
+        return JSONRequest(fields: value)
+    }
+
+    /// OpenAI's `stop`: a string or up to four strings.
+    func stops(_ name: String) throws -> [String] {
+        guard has(name) else { return [] }
+        if let stop = fields[name]?.string { return stop.isEmpty ? [] : [stop] }
+        guard case .array(let array) = fields[name]!, array.allSatisfy({ $0.string != nil }) else {
+            throw APIError.field(name, "a string or an array of strings")
+        }
+        guard array.count <= 4 else { throw APIError.invalid("'\(name)' takes at most 4 sequences, got \(array.count)") }
+        return array.map { $0.string! }.filter { !$0.isEmpty }
+    }
+}

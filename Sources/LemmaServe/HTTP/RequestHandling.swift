@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// What every model endpoint does around its work: read the body within the size limit, give up after the
+/// request time limit, and, for long work, cancel it when the client disconnects.
+struct RequestHandling: Sendable {
+    let options: ServeOptions
+
+    /// `work` on the request's JSON body, cancelled when the time limit passes. With `cancelOnDisconnect`
+    /// (long work: a completion), also when the client goes away; Hummingbird then closes the connection
+    /// after the response, so short requests (batched encoders) keep their connection instead.
+    func json(_ request: Request, cancelOnDisconnect: Bool = false,
+              _ work: @escaping @Sendable (JSONRequest) async throws -> Response) async throws -> Response {
+        guard cancelOnDisconnect else { return try await timed(try JSONRequest(try await collect(request.body)), work) }
+        var response = try await request.body.consumeWithCancellationOnInboundClose { body in
+            // Errors become responses here, so that they too tell the client the connection closes.
+            do { return try await timed(try JSONRequest(try await collect(body)), work) } catch let error as APIError { return error.response }
+        }
+        response.headers[.connection] = "close"
+        return response
+    }
+
+    func collect(_ body: RequestBody) async throws -> ByteBuffer {
+        let limit = options.maxBodyBytes
+        do {
+            return try await body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.bodyTooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.bodyTooLarge(limit)
+        }
+    }
+
+    func timed<Input: Sendable>(_ input: Input, _ work: @escaping @Sendable (Input) async throws -> Response) async throws -> Response {
+        let timeout = options.requestTimeout
+        return try await withThrowingTaskGroup(of: Response.self) { group in
+            group.addTask { try await work(input) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw APIError.timeout
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}

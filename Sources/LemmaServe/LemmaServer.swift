@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// `lemma serve`: trained runs and model directories behind one HTTP server. It listens at once and loads
+/// the models in the background (`/health` answers 503 until they are ready); one compute thread runs every
+/// model; SIGTERM (or SIGINT) stops accepting connections, lets in-flight requests finish, and returns.
+public final class LemmaServer: Sendable {
+    public let options: ServeOptions
+    public let sources: [ModelSource]
+    public let metrics = ServerMetrics()
+    let catalog = ModelCatalog()
+    let executor = ComputeExecutor()
+    let log: @Sendable (String) -> Void
+
+    /// Every route, for the metrics' labels.
+    static let routes: Set<String> = ["/", "/health", "/v1/models", "/metrics", "/openapi.json", "/v1/classify", "/predict",
+                                      "/v1/embeddings", "/embed", "/v1/completions"]
+
+    public init(sources: [ModelSource], options: ServeOptions, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.sources = sources
+        self.options = options
+        self.log = log
+    }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: MetricsMiddleware(metrics: metrics, routes: Self.routes))
+        router.add(middleware: ErrorMiddleware(log: log))
+        if let key = options.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
+        let handling = RequestHandling(options: options)
+        SystemRoutes(catalog: catalog, metrics: metrics, started: Date()).add(to: router)
+        ClassificationRoutes(catalog: catalog, handling: handling, options: options).add(to: router)
+        EmbeddingRoutes(catalog: catalog, handling: handling, options: options).add(to: router)
+        CompletionRoutes(catalog: catalog, handling: handling, options: options, metrics: metrics).add(to: router)
+        return router
+    }
+
+    /// The application (for `run`, and for tests, which drive it with HummingbirdTesting).
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var logger = Logger(label: "lemma-serve")
+        logger.logLevel = .warning
+        return Application(router: router(), configuration: .init(address: .hostname(options.host, port: options.port), serverName: "lemma"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    /// Loads the models on a background thread, then starts the compute thread.
+    public func startLoading() {
+        let thread = Thread { [self] in
+            do {
+                let models = try ModelCatalog.load(sources, executor: executor, options: options, metrics: metrics, log: log)
+                executor.start()
+                catalog.finish(models)
+                log("ready: \(models.count) model\(models.count == 1 ? "" : "s")")
+            } catch {
+                catalog.fail("\(error)")
+                log("error: \(error)")
+            }
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests and returns.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        startLoading()
+        try await application(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        stopComputing()
+    }
+
+    /// Ends the compute thread (after the last request).
+    public func stopComputing() { executor.stop() }
+
+    /// Waits until the models are loaded (tests); throws what loading threw.
+    public func waitUntilReady(timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !catalog.isReady {
+            if let failure = catalog.loadFailure { throw APIError(.serviceUnavailable, failure, type: "server_error") }
+            guard ContinuousClock.now < deadline else { throw APIError(.serviceUnavailable, "models not loaded in time", type: "server_error") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import LemmaModels
+import LemmaTensor
+
+/// A BERT-family sentence encoder (e.g. all-MiniLM-L6-v2): texts batched dynamically under a token budget.
+final class ServedEmbedder: ServedModel, @unchecked Sendable {
+    struct Input: Sendable {
+        let text: String
+        let normalize: Bool
+    }
+
+    let name: String
+    let kind = ModelKind.embedder
+    let encoder: BertEncoder
+    let queue: BatchQueue<String, [Float]>
+    let maxInputTokens: Int
+
+    init(name: String, encoder: BertEncoder, executor: ComputeExecutor, options: ServeOptions, metrics: ServerMetrics) {
+        self.name = name
+        self.encoder = encoder
+        maxInputTokens = options.maxInputTokens
+        let dimension = encoder.dimension
+        queue = BatchQueue(name: name, executor: executor, options: options, metrics: metrics) { texts, key in
+            let normalize = key as? Bool
+            let vectors = encoder.embed(texts, batchSize: texts.count, normalize: normalize).scalars
+            return (0..<texts.count).map { Array(vectors[($0 * dimension)..<(($0 + 1) * dimension)]) }
+        }
+    }
+
+    var details: [String: Any] { ["task": "embedding", "dimension": encoder.dimension, "max_input_tokens": encoder.maxLength] }
+
+    /// Embeddings and the tokens each text took (after truncation to the model's length).
+    func embed(_ texts: [String], normalize: Bool?) async throws -> (vectors: [[Float]], tokens: [Int]) {
+        let counts = texts.map { encoder.tokenize($0).count }
+        // `nil` (the model's own setting) and explicit choices batch separately.
+        let key: AnyHashable = normalize.map { AnyHashable($0) } ?? AnyHashable("default")
+        return (try await queue.submit(texts, costs: counts, key: key), counts)
+    }
+}
