@@ -14,16 +14,20 @@ enum ServeFixtures {
         return url
     }()
 
-    static let gpt2: URL = {
-        let directory = root.appendingPathComponent("gpt2-random")
+    static let gpt2 = randomGPT2(name: "gpt2-random", positions: 64)
+    /// Room for long generations (the cancellation tests).
+    static let gpt2Long = randomGPT2(name: "gpt2-long", positions: 640)
+
+    static func randomGPT2(name: String, positions: Int) -> URL {
+        let directory = root.appendingPathComponent(name)
         var configuration = GPT2Configuration()
-        (configuration.maxPositions, configuration.width, configuration.layerCount, configuration.headCount) = (64, 32, 2, 2)
+        (configuration.maxPositions, configuration.width, configuration.layerCount, configuration.headCount) = (positions, 32, 2, 2)
         // Wider initial weights than GPT-2's 0.02 give peaked next-token distributions, closer to a trained model's.
         configuration.initializerRange = 0.3
         let model = try! GPT2Model(configuration, generator: RandomGenerator(seed: 7))
         try! GPT2Checkpoint.save(model, to: directory)
         return directory
-    }()
+    }
 
     static let bert: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("LemmaModelsTests/Fixtures/bert-tiny")
@@ -71,10 +75,12 @@ enum ServeFixtures {
 }
 
 extension LemmaServer {
-    /// Loads the models, then runs `body` against the server on a real loopback socket.
-    func withLiveClient(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        startLoading()
-        try await waitUntilReady()
+    /// Loads the models, then runs `body` against the server on a real loopback socket (`port` is its port).
+    func withLiveClient(load: Bool = true, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        if load {
+            startLoading()
+            try await waitUntilReady()
+        }
         try await application().test(.ahc(.http)) { client in try await body(client) }
         stopComputing()
     }

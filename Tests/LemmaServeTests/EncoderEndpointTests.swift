@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Lemma
+import LemmaServe
+import Testing
+
+/// Classification (`/v1/classify`, TEI's `/predict`) and embeddings (`/v1/embeddings`, TEI's `/embed`) answer
+/// what the library computes directly.
+struct EncoderEndpointTests {
+    static let texts = ["lemma proof qed the", "define a notation of set", "theorem holds exists", "the a of"]
+
+    @Test func classificationMatchesTheRunsOwnPredictions() async throws {
+        let run = try #require(try TaskRegistry.open(RunDirectory(ServeFixtures.classifier)) as? ClassificationRun)
+        try run.loadTrainedModel()
+        let expected = run.predict(Self.texts)
+        let server = ServeFixtures.server([.run(ServeFixtures.classifier)])
+        try await server.withLiveClient { client in
+            let body = String(data: try JSONSerialization.data(withJSONObject: ["input": Self.texts]), encoding: .utf8)!
+            let response = try await client.post("/v1/classify", body)
+            #expect(response.status == .ok)
+            let data = try #require(response.json["data"] as? [[String: Any]])
+            #expect(data.count == Self.texts.count)
+            for (row, item) in data.enumerated() {
+                #expect(item["index"] as? Int == row)
+                #expect(item["label"] as? String == expected[row].label)
+                let probabilities = try #require(item["probabilities"] as? [String: Double])
+                for (label, p) in zip(run.data.classes, expected[row].probabilities) {
+                    #expect(abs((probabilities[label] ?? -1) - Double(p)) < 1e-6)
+                }
+            }
+            // TEI: one input gives one list of {label, score}, best first; a list gives a list of lists.
+            let single = try await client.post("/predict", #"{"inputs": "lemma proof qed the"}"#)
+            let scores = try #require(try JSONSerialization.jsonObject(with: Data(single.text.utf8)) as? [[String: Any]])
+            #expect(scores.first?["label"] as? String == expected[0].label)
+            #expect(scores.map { $0["score"] as! Double } == scores.map { $0["score"] as! Double }.sorted(by: >))
+            #expect(abs(scores.map { $0["score"] as! Double }.reduce(0, +) - 1) < 1e-5)
+            let batch = try await client.post("/predict", #"{"inputs": ["a", "b", "c"]}"#)
+            #expect((try JSONSerialization.jsonObject(with: Data(batch.text.utf8)) as? [[[String: Any]]])?.count == 3)
+            // A classifier has no completions.
+            let wrong = try await client.post("/v1/completions", #"{"prompt": "x", "model": "classifier"}"#)
+            #expect(wrong.status == .badRequest)
+            #expect((wrong.json["error"] as? [String: Any])?["code"] as? String == "wrong_model_kind")
+        }
+    }
+
+    @Test func embeddingsMatchTheEncoder() async throws {
+        let encoder = try BertEncoder(directory: ServeFixtures.bert)
+        let expected = encoder.embed(Self.texts).scalars
+        let dimension = encoder.dimension
+        let server = ServeFixtures.server([.directory(ServeFixtures.bert)]) { $0.maxBatchSize = 3 }
+        try await server.withLiveClient { client in
+            // Concurrent requests of one text each, batched together, give each text its own vector.
+            let vectors = try await withThrowingTaskGroup(of: (Int, [Double], Int).self) { group in
+                for (i, text) in Self.texts.enumerated() {
+                    group.addTask {
+                        let body = String(data: try JSONSerialization.data(withJSONObject: ["input": text, "model": "bert-tiny"]), encoding: .utf8)!
+                        let response = try await client.post("/v1/embeddings", body)
+                        let item = (response.json["data"] as! [[String: Any]])[0]
+                        let usage = response.json["usage"] as! [String: Int]
+                        return (i, item["embedding"] as! [Double], usage["prompt_tokens"]!)
+                    }
+                }
+                return try await group.reduce(into: [Int: ([Double], Int)]()) { $0[$1.0] = ($1.1, $1.2) }
+            }
+            for (i, text) in Self.texts.enumerated() {
+                let (vector, tokens) = try #require(vectors[i])
+                #expect(vector.count == dimension)
+                #expect(tokens == encoder.tokenize(text).count)
+                for j in 0..<dimension { #expect(abs(vector[j] - Double(expected[i * dimension + j])) < 1e-5) }
+            }
+            // TEI's /embed normalizes by default.
+            let tei = try await client.post("/embed", #"{"inputs": ["theorem holds"]}"#)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(tei.text.utf8)) as? [[Double]])
+            #expect(abs(rows[0].map { $0 * $0 }.reduce(0, +) - 1) < 1e-4)
+        }
+    }
+}
