@@ -15,7 +15,7 @@ public final class LemmaServer: Sendable {
 
     /// Every route, for the metrics' labels.
     static let routes: Set<String> = ["/", "/health", "/v1/models", "/metrics", "/openapi.json", "/v1/classify", "/predict",
-                                      "/v1/embeddings", "/embed", "/v1/completions"]
+                                      "/v1/embeddings", "/embed", "/v1/completions", "/v1/translate", "/v1/im2latex"]
 
     public init(sources: [ModelSource], options: ServeOptions, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.sources = sources
@@ -33,6 +33,8 @@ public final class LemmaServer: Sendable {
         ClassificationRoutes(catalog: catalog, handling: handling, options: options).add(to: router)
         EmbeddingRoutes(catalog: catalog, handling: handling, options: options).add(to: router)
         CompletionRoutes(catalog: catalog, handling: handling, options: options, metrics: metrics).add(to: router)
+        TranslationRoutes(catalog: catalog, handling: handling, options: options).add(to: router)
+        Im2LatexRoutes(catalog: catalog, handling: handling, options: options).add(to: router)
         return router
     }
 

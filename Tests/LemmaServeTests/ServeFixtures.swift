@@ -66,6 +66,65 @@ enum ServeFixtures {
         return directory
     }()
 
+    /// Reversed, upper-cased word lists (a learnable mapping), trained for a few seconds.
+    static let translator: URL = {
+        let directory = root.appendingPathComponent("translator")
+        let words = ["a", "b", "c", "d", "e"]
+        var lines = ["source\ttarget"]
+        for i in 0..<200 {
+            let picked = (0..<(2 + i % 3)).map { words[(i * 7 + $0 * 3) % words.count] }
+            lines.append(picked.joined(separator: " ") + "\t" + picked.reversed().map { $0.uppercased() }.joined(separator: " "))
+        }
+        try! (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("pairs.tsv"), atomically: true, encoding: .utf8)
+        let configuration = try! RunConfiguration(values: [
+            "task": .string("seq2seq"), "data.train": .string(root.appendingPathComponent("pairs.tsv").path), "data.valid_fraction": .double(0.1),
+            "tokenizer.kind": .string("whitespace"), "model.embedding_dim": .int(16), "model.target_embedding_dim": .int(16),
+            "model.hidden_size": .int(24), "train.optimizer": .string("adam"), "train.learning_rate": .double(0.01),
+            "train.batch_size": .int(16), "train.epochs": .double(3), "train.deterministic": .bool(true), "decoding.beams": .int(2),
+        ])
+        let run = try! TaskRegistry.start(configuration, in: RunDirectory(directory))
+        try! run.train(resume: false, handleSignals: false, progress: false)
+        return directory
+    }()
+
+    /// Formula images drawn here (a distinct pattern of bars per formula), so no TeX is needed to train.
+    static let im2latex: URL = {
+        let directory = root.appendingPathComponent("im2latex")
+        let data = root.appendingPathComponent("im2latex-data")
+        let images = data.appendingPathComponent("images")
+        try! FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        let formulas = ["a", "b + c", "x ^ { 2 }", "\\alpha", "( y )"]
+        try! (formulas.joined(separator: "\n") + "\n").write(to: data.appendingPathComponent("formulas.lst"), atomically: true, encoding: .utf8)
+        for (index, _) in formulas.enumerated() {
+            try! PNGCodec.write(Self.formulaImage(index), to: images.appendingPathComponent("f\(index).png"))
+        }
+        let list = (0..<20).map { "f\($0 % formulas.count).png \($0 % formulas.count)" }.joined(separator: "\n")
+        try! list.write(to: data.appendingPathComponent("train.lst"), atomically: true, encoding: .utf8)
+        try! "f0.png 0\nf1.png 1\n".write(to: data.appendingPathComponent("valid.lst"), atomically: true, encoding: .utf8)
+        let configuration = try! RunConfiguration(values: [
+            "task": .string("im2latex"), "data.formulas": .string(data.appendingPathComponent("formulas.lst").path),
+            "data.images": .string(images.path), "data.train": .string(data.appendingPathComponent("train.lst").path),
+            "data.valid": .string(data.appendingPathComponent("valid.lst").path), "data.downsample_ratio": .int(1),
+            "model.cnn_channels": .int(8), "model.encoder_hidden_size": .int(6), "model.hidden_size": .int(12), "model.embedding_dim": .int(8),
+            "train.batch_size": .int(4), "train.epochs": .double(1), "train.learning_rate": .double(0.003), "train.deterministic": .bool(true),
+            "decoding.beams": .int(2), "decoding.max_length": .int(8),
+        ])
+        let run = try! TaskRegistry.start(configuration, in: RunDirectory(directory))
+        try! run.train(resume: false, handleSignals: false, progress: false)
+        return directory
+    }()
+
+    /// A white image with dark bars whose positions depend on `index`.
+    static func formulaImage(_ index: Int) -> GrayImage {
+        let width = 48, height = 20
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        for bar in 0...index {
+            let x0 = 4 + bar * 8
+            for y in (4 + index)..<16 { for x in x0..<(x0 + 3) { pixels[y * width + x] = 0 } }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
     static func server(_ sources: [ModelSource], configure: (inout ServeOptions) -> Void = { _ in }) -> LemmaServer {
         var options = ServeOptions()
         options.port = 0

@@ -18,8 +18,9 @@ public enum PNGCodec {
         return try decode(data, name: url.path)
     }
 
-    /// Decodes PNG bytes; `name` labels errors (a path, or "request body").
-    public static func decode(_ data: Data, name: String) throws -> GrayImage {
+    /// Decodes PNG bytes; `name` labels errors (a path, or "request body"). Images over `maxPixels` are refused
+    /// from their header (a server sets it lower than files on disk get).
+    public static func decode(_ data: Data, name: String, maxPixels: Int = PNGCodec.maxPixels) throws -> GrayImage {
         guard data.count >= 8, data.prefix(8).elementsEqual([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
             throw FileFormatError(name, "not a PNG image (the file does not start with the PNG signature)")
         }

@@ -21,6 +21,11 @@ struct RequestHandling: Sendable {
         return response
     }
 
+    /// `work` on the raw body (an image upload), cancelled when the time limit passes.
+    func raw(_ request: Request, _ work: @escaping @Sendable (ByteBuffer) async throws -> Response) async throws -> Response {
+        try await timed(try await collect(request.body), work)
+    }
+
     func collect(_ body: RequestBody) async throws -> ByteBuffer {
         let limit = options.maxBodyBytes
         do {

@@ -77,6 +77,10 @@ final class ModelCatalog: @unchecked Sendable {
                     model = ServedLanguageModel(name: name, model: language.model, tokenizer: try GPT2Tokenizer.bundled(),
                                                 defaults: try language.samplingOptions(maxNewTokens: 16), executor: executor,
                                                 options: options, metrics: metrics)
+                case let seq2seq as Seq2SeqRun:
+                    model = ServedTranslator(name: name, run: seq2seq, executor: executor, options: options, metrics: metrics)
+                case let im2latex as Im2LatexRun:
+                    model = ServedIm2Latex(name: name, run: im2latex, executor: executor, options: options, metrics: metrics)
                 default:
                     throw ConfigError("\(url.path): lemma serve does not serve \(run.configuration.task) runs yet")
                 }
