@@ -58,8 +58,45 @@ enum ScoreProcessing {
     static func keepTopK(_ scores: inout [Float], k: Int, minimumKept: Int) {
         let k = Swift.min(Swift.max(k, minimumKept), scores.count)
         guard k > 0, k < scores.count else { return }
-        // The k-th best score from a min-heap of the k best seen so far: one pass over a 50,257-token row
-        // instead of sorting it (most scores lose to the heap's top at once).
+        // The k-th best score from a min-heap: one pass over a 50,257-token row instead of sorting it.
+        let threshold = kthLargest(scores, k)
+        for i in scores.indices where scores[i] < threshold { scores[i] = -.infinity }
+    }
+
+    /// `TopPLogitsWarper`: in ascending order of score, drops tokens while the cumulative probability stays at
+    /// or below 1 − p, always keeping the best `minimumKept`. Equivalently, from the best token down, a token
+    /// stays while the tokens above it hold less than p; so only the best few need sorting (the best 64,
+    /// then 4× more until their mass reaches p), not the whole 50,257-token row.
+    static func keepTopP(_ scores: inout [Float], p: Float, minimumKept: Int) {
+        guard p < 1 else { return }
+        let top = scores.max() ?? -.infinity
+        guard top > -.infinity else { return }
+        var total: Float = 0
+        for s in scores where s > -.infinity { total += Foundation.exp(s - top) }
+        var candidates = 64
+        while true {
+            // The best `candidates` tokens (and any tied with the last), best first; ties as the ascending
+            // stable sort leaves them, read backwards: higher index first.
+            let cut = candidates < scores.count ? kthLargest(scores, candidates) : -.infinity
+            let best = scores.indices.filter { scores[$0] >= cut && scores[$0] > -.infinity }
+                .sorted { (scores[$0], $0) > (scores[$1], $1) }
+            var above: Float = 0
+            for (rank, index) in best.enumerated() {
+                if above >= p, rank >= minimumKept {
+                    // This token and every one below it go.
+                    let threshold = (scores[index], index)
+                    for i in scores.indices where (scores[i], i) <= threshold { scores[i] = -.infinity }
+                    return
+                }
+                above += Foundation.exp(scores[index] - top) / total
+            }
+            if best.count == scores.filter({ $0 > -.infinity }).count { return }  // every token stays
+            candidates *= 4
+        }
+    }
+
+    /// The k-th largest score (k ≥ 1), from a min-heap of the k best seen so far.
+    static func kthLargest(_ scores: [Float], _ k: Int) -> Float {
         var heap = Array(scores[0..<k])
         func siftDown(_ start: Int) {
             var i = start
@@ -78,21 +115,7 @@ enum ScoreProcessing {
             heap[0] = score
             siftDown(0)
         }
-        let threshold = heap[0]
-        for i in scores.indices where scores[i] < threshold { scores[i] = -.infinity }
-    }
-
-    /// `TopPLogitsWarper`: in ascending order of score, drops tokens while the cumulative probability stays at
-    /// or below 1 − p, always keeping the best `minimumKept`.
-    static func keepTopP(_ scores: inout [Float], p: Float, minimumKept: Int) {
-        guard p < 1 else { return }
-        let order = scores.indices.sorted { (scores[$0], $0) < (scores[$1], $1) }
-        let probabilities = softmax(order.map { scores[$0] })
-        var cumulative: Float = 0
-        for (rank, index) in order.enumerated() {
-            cumulative += probabilities[rank]
-            if cumulative <= 1 - p, rank < order.count - minimumKept { scores[index] = -.infinity }
-        }
+        return heap[0]
     }
 
     static func softmax(_ scores: [Float]) -> [Float] {

@@ -13,9 +13,12 @@ public final class LemmaServer: Sendable {
     let executor = ComputeExecutor()
     let log: @Sendable (String) -> Void
 
-    /// Every route, for the metrics' labels.
-    static let routes: Set<String> = ["/", "/health", "/v1/models", "/metrics", "/openapi.json", "/v1/classify", "/predict",
-                                      "/v1/embeddings", "/embed", "/v1/completions", "/v1/translate", "/v1/im2latex"]
+    /// Every route and its method (for the metrics' labels and 405s).
+    static let methods: [String: String] = [
+        "/": "GET", "/health": "GET", "/v1/models": "GET", "/metrics": "GET", "/openapi.json": "GET",
+        "/v1/classify": "POST", "/predict": "POST", "/v1/embeddings": "POST", "/embed": "POST", "/v1/completions": "POST",
+        "/v1/translate": "POST", "/v1/im2latex": "POST",
+    ]
 
     public init(sources: [ModelSource], options: ServeOptions, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.sources = sources
@@ -25,8 +28,8 @@ public final class LemmaServer: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: MetricsMiddleware(metrics: metrics, routes: Self.routes))
-        router.add(middleware: ErrorMiddleware(log: log))
+        router.add(middleware: MetricsMiddleware(metrics: metrics, routes: Set(Self.methods.keys)))
+        router.add(middleware: ErrorMiddleware(log: log, methods: Self.methods))
         if let key = options.apiKey { router.add(middleware: APIKeyMiddleware(key: key)) }
         let handling = RequestHandling(options: options)
         SystemRoutes(catalog: catalog, metrics: metrics, started: Date()).add(to: router)

@@ -21,7 +21,7 @@ struct CompletionTests {
     }
 
     @Test func completionStreamAndUsage() async throws {
-        let server = ServeFixtures.server([.directory(ServeFixtures.gpt2)])
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2)] })
         try await server.withLiveClient { client in
             let whole = try await client.post("/v1/completions", #"{"prompt": "The theorem", "max_tokens": 12, "seed": 3, "temperature": 0.8}"#)
             #expect(whole.status == .ok)
@@ -67,13 +67,13 @@ struct CompletionTests {
                 + (i % 3 == 0 ? #""temperature": 0"# : i % 3 == 1 ? #""top_k": 5, "temperature": 1.3"# : #""top_p": 0.7, "n": 2"#) + "}"
         }
         // Alone: one at a time through a batch of one.
-        let alone = ServeFixtures.server([.directory(ServeFixtures.gpt2)]) { $0.maxActiveSequences = 1 }
+        let alone = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2)] }) { $0.maxActiveSequences = 1 }
         nonisolated(unsafe) var expected: [[String]] = []
         try await alone.withLiveClient { client in
             for request in requests { expected.append(Self.texts(try await client.post("/v1/completions", request))) }
         }
         // Together: all at once, joining and leaving one continuous batch.
-        let together = ServeFixtures.server([.directory(ServeFixtures.gpt2)])
+        let together = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2)] })
         try await together.withLiveClient { client in
             let results = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
                 for (i, request) in requests.enumerated() {
@@ -97,7 +97,7 @@ struct CompletionTests {
     }
 
     @Test func stopStringsCutTheTextBeforeThem() async throws {
-        let server = ServeFixtures.server([.directory(ServeFixtures.gpt2)])
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2)] })
         try await server.withLiveClient { client in
             let free = Self.texts(try await client.post("/v1/completions", #"{"prompt": "Q", "max_tokens": 30, "temperature": 0}"#))[0]
             let scalars = Array(free.unicodeScalars)
@@ -113,7 +113,7 @@ struct CompletionTests {
     }
 
     @Test func badCompletionRequestsAreOpenAIErrors() async throws {
-        let server = ServeFixtures.server([.directory(ServeFixtures.gpt2)]) { $0.maxBodyBytes = 2000 }
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2)] }) { $0.maxBodyBytes = 2000 }
         try await server.withLiveClient { client in
             let cases: [(String, Int, String)] = [
                 ("{", 400, "invalid_json"),

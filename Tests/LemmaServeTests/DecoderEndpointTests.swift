@@ -8,11 +8,11 @@ import Testing
 /// `/v1/translate` and `/v1/im2latex` answer what `lemma predict` computes with the same run.
 struct DecoderEndpointTests {
     @Test func translationMatchesTheRunsDecoding() async throws {
+        let server = try await ServeFixtures.server({ [.run(ServeFixtures.translator)] })
         let run = try #require(try TaskRegistry.open(RunDirectory(ServeFixtures.translator)) as? Seq2SeqRun)
         try run.loadTrainedModel()
         let texts = ["a b c", "d e", "b b a d"]
         let expected = try run.decode(texts.map { run.sourceIDs($0).ids }, batchSize: 8) { $0.returnSequences = 2 }
-        let server = ServeFixtures.server([.run(ServeFixtures.translator)])
         try await server.withLiveClient { client in
             let response = try await client.post("/v1/translate", #"{"input": ["a b c", "d e", "b b a d"], "n": 2}"#)
             #expect(response.status == .ok)
@@ -27,18 +27,21 @@ struct DecoderEndpointTests {
             let first = try await client.post("/v1/translate", sample).json["data"] as? [[String: Any]]
             let again = try await client.post("/v1/translate", sample).json["data"] as? [[String: Any]]
             #expect(first?[0]["text"] as? String == again?[0]["text"] as? String)
-            #expect(try await client.post("/v1/translate", #"{"input": "a", "top_k": 3}"#).status == .badRequest)
-            #expect(try await client.post("/v1/translate", #"{"input": "a", "beams": 2, "n": 3}"#).status == .badRequest)
+            // n-best beyond the beam widens it; a sampling setting asks for sampling.
+            let widened = try await client.post("/v1/translate", #"{"input": "a b", "beams": 2, "n": 3}"#)
+            #expect(((widened.json["data"] as? [[String: Any]])?.first?["hypotheses"] as? [Any])?.count == 3)
+            #expect(try await client.post("/v1/translate", #"{"input": "a", "top_k": 3, "seed": 1}"#).status == .ok)
+            #expect(try await client.post("/v1/translate", #"{"input": "a", "sample": true, "top_p": 0}"#).status == .badRequest)
         }
     }
 
     @Test func im2latexTakesPNGBodiesAndMultipartUploads() async throws {
+        let server = try await ServeFixtures.server({ [.run(ServeFixtures.im2latex)] })
         let run = try #require(try TaskRegistry.open(RunDirectory(ServeFixtures.im2latex)) as? Im2LatexRun)
         try run.loadTrainedModel()
         let images = [ServeFixtures.formulaImage(1), ServeFixtures.formulaImage(3)]
         let expected = try run.decode(images.map { run.data.preprocessing.process($0)! }, batchSize: 4).map(run.latex)
         let pngs = try images.map(PNGCodec.encode)
-        let server = ServeFixtures.server([.run(ServeFixtures.im2latex)])
         try await server.withLiveClient { client in
             let single = try await client.execute(uri: "/v1/im2latex", method: .post, headers: [.contentType: "image/png"],
                                                   body: ByteBuffer(bytes: pngs[0])) { $0 }

@@ -11,10 +11,10 @@ struct EncoderEndpointTests {
     static let texts = ["lemma proof qed the", "define a notation of set", "theorem holds exists", "the a of"]
 
     @Test func classificationMatchesTheRunsOwnPredictions() async throws {
+        let server = try await ServeFixtures.server({ [.run(ServeFixtures.classifier)] })
         let run = try #require(try TaskRegistry.open(RunDirectory(ServeFixtures.classifier)) as? ClassificationRun)
         try run.loadTrainedModel()
         let expected = run.predict(Self.texts)
-        let server = ServeFixtures.server([.run(ServeFixtures.classifier)])
         try await server.withLiveClient { client in
             let body = String(data: try JSONSerialization.data(withJSONObject: ["input": Self.texts]), encoding: .utf8)!
             let response = try await client.post("/v1/classify", body)
@@ -39,7 +39,7 @@ struct EncoderEndpointTests {
             #expect((try JSONSerialization.jsonObject(with: Data(batch.text.utf8)) as? [[[String: Any]]])?.count == 3)
             // A classifier has no completions.
             let wrong = try await client.post("/v1/completions", #"{"prompt": "x", "model": "classifier"}"#)
-            #expect(wrong.status == .badRequest)
+            #expect(wrong.status == .notFound)
             #expect((wrong.json["error"] as? [String: Any])?["code"] as? String == "wrong_model_kind")
         }
     }
@@ -48,7 +48,7 @@ struct EncoderEndpointTests {
         let encoder = try BertEncoder(directory: ServeFixtures.bert)
         let expected = encoder.embed(Self.texts).scalars
         let dimension = encoder.dimension
-        let server = ServeFixtures.server([.directory(ServeFixtures.bert)]) { $0.maxBatchSize = 3 }
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.bert)] }) { $0.maxBatchSize = 3 }
         try await server.withLiveClient { client in
             // Concurrent requests of one text each, batched together, give each text its own vector.
             let vectors = try await withThrowingTaskGroup(of: (Int, [Double], Int).self) { group in

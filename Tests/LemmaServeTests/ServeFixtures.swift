@@ -125,11 +125,24 @@ enum ServeFixtures {
         return GrayImage(width: width, height: height, pixels: pixels)
     }
 
-    static func server(_ sources: [ModelSource], configure: (inout ServeOptions) -> Void = { _ in }) -> LemmaServer {
+    /// A server for `sources`, whose fixtures are made (trained, the first time) off Swift's cooperative
+    /// threads: with two cores there are two, and a test blocking them starves the server under test.
+    static func server(_ sources: @escaping @Sendable () -> [ModelSource], configure: (inout ServeOptions) -> Void = { _ in }) async throws -> LemmaServer {
         var options = ServeOptions()
         options.port = 0
         configure(&options)
-        return LemmaServer(sources: sources, options: options)
+        return LemmaServer(sources: try await blocking(sources), options: options)
+    }
+}
+
+/// Runs blocking work (training a fixture, waiting on a process or a socket) on a thread of its own.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.stackSize = 16 << 20
+        thread.start()
     }
 }
 

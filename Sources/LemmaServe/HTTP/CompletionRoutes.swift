@@ -51,19 +51,17 @@ struct CompletionRoutes {
                 decoding.temperature = temperature
             }
         }
+        // Read (and checked) whether or not they apply: greedy decoding ignores them.
+        let topP = try body.probability("top_p"), topK = try body.atLeast("top_k", -1)
         if decoding.sampling {
-            if let topP = try body.float("top_p", in: 0...1) {
-                guard topP > 0 else { throw APIError.invalid("'top_p' must be greater than 0") }
-                decoding.topP = topP < 1 ? topP : nil
-            }
-            if let topK = try body.int("top_k", in: -1...Int(Int32.max)) { decoding.topK = topK > 0 ? topK : nil }
+            if let topP { decoding.topP = topP < 1 ? topP : nil }
+            if let topK { decoding.topK = topK > 0 ? topK : nil }
         }
         if let penalty = try body.float("repetition_penalty", in: 0.01...10) { decoding.repetitionPenalty = penalty }
         let stops = try body.stops("stop")
         let stream = try body.bool("stream") ?? false
         let includeUsage = try body.object("stream_options")?.bool("include_usage") ?? false
-        let seed = try body.int("seed", in: Int(Int64.min)...Int(Int64.max)).map { UInt64(bitPattern: Int64($0)) }
-            ?? UInt64.random(in: 0...UInt64.max)
+        let seed = try body.seed("seed") ?? UInt64.random(in: 0...UInt64.max)
 
         var promptIDs: [[Int32]] = []
         for (index, prompt) in prompts.enumerated() {

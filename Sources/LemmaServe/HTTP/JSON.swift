@@ -13,18 +13,22 @@ enum JSON {
     }
 }
 
-/// Any JSON value, decoded strictly: a boolean is never a number and a number never a boolean.
-enum JSONValue: Decodable {
+/// Any JSON value, read strictly: a boolean is never a number and a number never a boolean.
+enum JSONValue {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
+    /// From what `JSONSerialization` returns. (Not `JSONDecoder`: it rejects subnormal numbers such as
+    /// 5e-324 on threads that flush denormals to zero, which Lemma's threads do.)
+    init(_ any: Any) {
+        switch any {
+        case let string as String: self = .string(string)
+        case let number as NSNumber:
+            // Booleans come back as NSNumbers of type "c" (char); integers and reals as other types.
+            self = String(cString: number.objCType) == "c" ? .bool(number.boolValue) : .number(number.doubleValue)
+        case let array as [Any]: self = .array(array.map(JSONValue.init))
+        case let object as [String: Any]: self = .object(object.mapValues(JSONValue.init))
+        default: self = .null
+        }
     }
 
     var string: String? { if case .string(let s) = self { s } else { nil } }
@@ -41,7 +45,7 @@ struct JSONRequest {
             throw APIError.invalid("the request body is not valid UTF-8", code: "invalid_json")
         }
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: bytes) } catch {
+        do { value = JSONValue(try JSONSerialization.jsonObject(with: bytes)) } catch {
             throw APIError.invalid("the request body is not valid JSON", code: "invalid_json")
         }
         guard case .object(let fields) = value else { throw APIError.invalid("the request body must be a JSON object", code: "invalid_json") }
@@ -95,6 +99,30 @@ struct JSONRequest {
         guard let value = try number(name) else { return nil }
         guard range.contains(value) else { throw APIError.invalid("'\(name)' must be between \(range.lowerBound) and \(range.upperBound), got \(value)") }
         return Float(value)
+    }
+
+    /// An integer at least `minimum` with no upper limit (top-k: anything past the vocabulary keeps it all).
+    func atLeast(_ name: String, _ minimum: Int) throws -> Int? {
+        guard let value = try number(name) else { return nil }
+        guard value == value.rounded() else { throw APIError.field(name, "an integer") }
+        guard value >= Double(minimum) else { throw APIError.invalid("'\(name)' must be at least \(minimum), got \(value)") }
+        return value >= Double(Int32.max) ? Int(Int32.max) : Int(value)
+    }
+
+    /// A probability p in (0, 1] as a Float (a subnormal p stays above zero).
+    func probability(_ name: String) throws -> Float? {
+        guard let value = try number(name) else { return nil }
+        // Sign and zero by their bits: threads that flush denormals compare 5e-324 > 0 as false.
+        guard value.sign == .plus, !value.isZero, !(value > 1) else { throw APIError.invalid("'\(name)' must be greater than 0 and at most 1, got \(value)") }
+        return max(Float(value), Float.leastNormalMagnitude)
+    }
+
+    /// A random seed: any integer (beyond 64 bits, its low 64 bits as a double's pattern).
+    func seed(_ name: String) throws -> UInt64? {
+        guard let value = try number(name) else { return nil }
+        guard value == value.rounded() else { throw APIError.field(name, "an integer") }
+        if let exact = Int64(exactly: value) { return UInt64(bitPattern: exact) }
+        return value.bitPattern
     }
 
     func bool(_ name: String) throws -> Bool? {

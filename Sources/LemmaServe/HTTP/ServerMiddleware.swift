@@ -21,12 +21,19 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 /// with their status, anything else as a 500 that does not leak internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let log: @Sendable (String) -> Void
+    /// Each route's methods, so a known path asked with another method is a 405 with `Allow`, not a 404.
+    let methods: [String: String]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response
+        } catch let error as HTTPError where error.status == .notFound && methods[request.uri.path] != nil {
+            var response = APIError(.methodNotAllowed, "\(request.uri.path) takes \(methods[request.uri.path]!), not \(request.method)",
+                                    code: "method_not_allowed").response
+            response.headers[.allow] = methods[request.uri.path]
+            return response
         } catch let error as HTTPError {
             let type = error.status.code >= 500 ? "server_error" : "invalid_request_error"
             let message = error.body ?? error.status.reasonPhrase

@@ -16,15 +16,20 @@ struct TranslationRoutes {
                 var settings = ServedTranslator.Settings()
                 settings.beams = try body.int("beams", in: 1...16)
                 settings.n = try body.int("n", in: 1...options.maxChoices) ?? 1
-                settings.sample = try body.bool("sample") ?? false
-                settings.temperature = try body.float("temperature", in: 0.01...10)
-                settings.topK = try body.int("top_k", in: 0...1_000_000)
-                settings.topP = try body.float("top_p", in: 0.000001...1)
+                let temperature = try body.float("temperature", in: 0.01...10)
+                let topK = try body.atLeast("top_k", 0)
+                let topP = try body.probability("top_p")
+                let seed = try body.seed("seed")
+                // Sampling settings without "sample" ask for sampling; with "sample": false they are ignored,
+                // as Hugging Face's generate ignores them without do_sample.
+                settings.sample = try body.bool("sample") ?? (temperature != nil || topK != nil || topP != nil || seed != nil)
                 if settings.sample {
-                    settings.seed = try body.int("seed", in: Int(Int64.min)...Int(Int64.max)).map { UInt64(bitPattern: Int64($0)) } ?? UInt64.random(in: 0...UInt64.max)
+                    (settings.temperature, settings.topK, settings.topP) = (temperature, topK, topP)
+                    settings.seed = seed ?? UInt64.random(in: 0...UInt64.max)
                     settings.alone = UUID()
-                } else if settings.temperature != nil || settings.topK != nil || settings.topP != nil || body.has("seed") {
-                    throw APIError.invalid("'temperature', 'top_k', 'top_p' and 'seed' apply only with \"sample\": true")
+                } else if let beams = settings.beams ?? model.configuredBeams, settings.n > beams {
+                    // n-best wider than the beam: widen the beam.
+                    settings.beams = settings.n
                 }
                 let results = try await model.translate(texts, settings: settings)
                 let data: [[String: Any]] = results.enumerated().map { index, hypotheses in

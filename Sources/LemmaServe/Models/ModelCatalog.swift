@@ -46,7 +46,7 @@ final class ModelCatalog: @unchecked Sendable {
                 throw APIError.notFound("no model named '\(name)'; served: \(all.map(\.name).joined(separator: ", "))")
             }
             guard let typed = model as? M else {
-                throw APIError.invalid("model '\(name)' is a \(model.kind.rawValue), not a \(kind.rawValue)", code: "wrong_model_kind")
+                throw APIError(.notFound, "model '\(name)' is a \(model.kind.rawValue), not a \(kind.rawValue)", code: "wrong_model_kind")
             }
             return typed
         }

@@ -46,7 +46,10 @@ final class ServedTranslator: ServedModel, @unchecked Sendable {
         }
     }
 
-    var details: [String: Any] { ["task": "seq2seq", "max_source_tokens": run.maxSourceLength] }
+    var details: [String: Any] { ["task": "seq2seq", "max_source_tokens": run.maxSourceLength, "beams": configuredBeams ?? 1] }
+
+    /// The run's `decoding.beams`.
+    var configuredBeams: Int? { run.configuration.int("decoding.beams") }
 
     /// Checks the settings against the run's decoding configuration before anything is queued.
     func validate(_ settings: Settings) throws {
