@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "LemmaDecodingTests", dependencies: ["LemmaDecoding"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaModelsTests", dependencies: ["LemmaModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData"]),
+        .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData", "Lemma"]),
         .testTarget(name: "LemmaServeTests", dependencies: ["LemmaServe", .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v5]

@@ -100,7 +100,8 @@ schemas = {
     "Im2LatexResponse": {"type": "object", "required": ["object", "model", "data"], "properties": {
         "object": {"const": "list"}, "model": {"type": "string"},
         "data": {"type": "array", "items": {"type": "object", "required": ["index", "name", "latex", "tokens"], "properties": {
-            "index": {"type": "integer"}, "name": {"type": "string"}, "latex": {"type": "string"}, "tokens": {"type": "integer"}}}}}},
+            "index": {"type": "integer"}, "name": {"type": "string"}, "latex": {"type": "string"}, "tokens": {"type": "integer"},
+            "rendering": {"type": ["string", "null"]}}}}}},
     "ModelList": {"type": "object", "required": ["object", "data"], "properties": {
         "object": {"const": "list"},
         "data": {"type": "array", "items": {"type": "object", "required": ["id", "object", "kind"], "properties": {
@@ -164,7 +165,9 @@ paths = {
         "summary": "LaTeX of formula images (im2latex runs): a PNG body or a multipart upload of one or more",
         "parameters": [
             {"name": "model", "in": "query", "required": False, "schema": {"type": "string"}},
-            {"name": "beams", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 16}}],
+            {"name": "beams", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 16}},
+            {"name": "render", "in": "query", "required": False, "schema": {"type": "boolean"},
+             "description": "Add each prediction rendered by TeX Live as a PNG data URL ('rendering'; null if it does not compile)"}],
         "requestBody": {"required": True, "content": {
             "image/png": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {"schema": {"type": "object", "properties": {"image": {"type": "string", "format": "binary"}}}}}},

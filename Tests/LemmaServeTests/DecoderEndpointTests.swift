@@ -63,6 +63,19 @@ struct DecoderEndpointTests {
             #expect(data.map { $0["latex"] as? String } == expected)
             #expect(data.map { $0["name"] as? String } == ["f0.png", "f1.png"])
 
+            // With ?render=true each prediction comes back rendered by TeX Live too (the page shows it).
+            let rendered = try await client.execute(uri: "/v1/im2latex?render=true", method: .post, headers: [.contentType: "image/png"],
+                                                    body: ByteBuffer(bytes: pngs[0])) { $0 }
+            let item = try #require((rendered.json["data"] as? [[String: Any]])?.first)
+            if expected[0].isEmpty {
+                #expect(item["rendering"] is NSNull)
+            } else {
+                let url = try #require(item["rendering"] as? String, "\(item)")
+                #expect(url.hasPrefix("data:image/png;base64,"))
+                let png = try #require(Data(base64Encoded: String(url.dropFirst("data:image/png;base64,".count))))
+                #expect(try PNGCodec.decode(png, name: "rendering").width > 0)
+            }
+
             // Not a PNG, a blank image, a truncated PNG: 400s naming the problem.
             let blank = try PNGCodec.encode(GrayImage(width: 10, height: 10, pixels: [UInt8](repeating: 255, count: 100)))
             for body in [Data("hello".utf8), blank, pngs[0].prefix(40)] {

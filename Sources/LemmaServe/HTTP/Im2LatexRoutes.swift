@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 /// `POST /v1/im2latex`: a PNG body (`Content-Type: image/png`), or a `multipart/form-data` upload of one or
-/// more images (any field names), → the LaTeX of each. `?beams=N` overrides the run's beam size.
+/// more images (any field names), → the LaTeX of each. `?beams=N` overrides the run's beam size;
+/// `?render=true` adds each prediction rendered to PNG (a data URL) as `rendering`.
 struct Im2LatexRoutes {
     let catalog: ModelCatalog
     let handling: RequestHandling
@@ -14,6 +15,7 @@ struct Im2LatexRoutes {
             let query = request.uri.queryParameters
             let modelName = query["model"].map(String.init)
             let beamText = query["beams"].map(String.init)
+            let render = query["render"].map { $0 == "true" || $0 == "1" } ?? false
             return try await handling.raw(request) { buffer in
                 let model = try catalog.model(modelName, as: ServedIm2Latex.self, kind: .im2latex)
                 var beams: Int?
@@ -42,8 +44,11 @@ struct Im2LatexRoutes {
                 }
                 let images = try uploads.map { try model.image($0.data, name: $0.name) }
                 let results = try await model.transcribe(images, beams: beams)
+                let renderings = render ? await FormulaPreview.render(results.map(\.latex)) : []
                 let data: [[String: Any]] = zip(uploads, results).enumerated().map { index, pair in
-                    ["index": index, "name": pair.0.name, "latex": pair.1.latex, "tokens": pair.1.tokens]
+                    var item: [String: Any] = ["index": index, "name": pair.0.name, "latex": pair.1.latex, "tokens": pair.1.tokens]
+                    if render { item["rendering"] = renderings[index] ?? NSNull() }
+                    return item
                 }
                 return JSON.response(["object": "list", "model": model.name, "data": data])
             }
