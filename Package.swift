@@ -21,6 +21,8 @@ let package = Package(
         // Serving: HTTP on SwiftNIO, and Prometheus metrics.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // bench/'s HTTP load generator for `lemma serve` and its Python peer.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Hot loops in C: compiled once per CPU level with target_clones, so no unsafe flags are needed.
@@ -50,7 +52,8 @@ let package = Package(
             name: "lemma",
             dependencies: ["Lemma", "LemmaServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "lemma-bench", dependencies: ["Lemma", "CLemmaKernels"], path: "bench/swift"),
+        .executableTarget(name: "lemma-bench", dependencies: ["Lemma", "CLemmaKernels", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+                          path: "bench/swift"),
         .testTarget(
             name: "LemmaTensorTests",
             dependencies: ["LemmaTensor"],

@@ -78,6 +78,7 @@ schemas = {
         "stream": {"type": "boolean", "default": False},
         "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}},
         "repetition_penalty": {"type": "number", "minimum": 0.01, "maximum": 10},
+        "ignore_eos": {"type": "boolean", "description": "vLLM's extension: keep generating past <|endoftext|> up to max_tokens"},
         "presence_penalty": {"const": 0}, "frequency_penalty": {"const": 0},
         "echo": {"const": False}}},
     "CompletionResponse": {"type": "object", "required": ["id", "object", "created", "model", "choices", "usage"], "properties": {

@@ -10,8 +10,9 @@ public struct ServeOptions: Sendable {
 
     /// Inputs one forward pass of a classifier, embedder, translator or im2latex model takes at most.
     public var maxBatchSize = 32
-    /// How long the first request of a batch waits for others to join it.
-    public var maxBatchWait: Duration = .milliseconds(4)
+    /// How long the first request of a batch waits for others to join it. 0 (Triton's default): a batch is
+    /// whatever queued while the compute thread was busy, so a lone request never waits.
+    public var maxBatchWait: Duration = .zero
     /// Padded tokens (inputs × longest input) one encoder batch holds at most.
     public var batchTokenBudget = 16_384
     /// Requests waiting per model; past it, 503 with Retry-After.

@@ -33,6 +33,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("gpt2-check", false, gpt2Check),
     ("lm-encode", false, benchLanguageModelEncode),
     ("im2latex", false, benchIm2Latex),
+    ("serve-load", false, benchServeLoad),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {

@@ -58,6 +58,8 @@ struct CompletionRoutes {
             if let topK { decoding.topK = topK > 0 ? topK : nil }
         }
         if let penalty = try body.float("repetition_penalty", in: 0.01...10) { decoding.repetitionPenalty = penalty }
+        // vLLM's extension: generate max_tokens whatever the model says (benchmarks, fixed-length output).
+        if try body.bool("ignore_eos") == true { decoding.stopTokens = [] }
         let stops = try body.stops("stop")
         let stream = try body.bool("stream") ?? false
         let includeUsage = try body.object("stream_options")?.bool("include_usage") ?? false

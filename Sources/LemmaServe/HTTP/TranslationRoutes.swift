@@ -14,22 +14,22 @@ struct TranslationRoutes {
                 let model = try catalog.model(try body.string("model"), as: ServedTranslator.self, kind: .translator)
                 let (texts, _) = try body.texts("input", limit: options.maxInputsPerRequest)
                 var settings = ServedTranslator.Settings()
-                settings.beams = try body.int("beams", in: 1...16)
-                settings.n = try body.int("n", in: 1...options.maxChoices) ?? 1
+                settings.request.beams = try body.int("beams", in: 1...16)
+                settings.request.n = try body.int("n", in: 1...options.maxChoices) ?? 1
                 let temperature = try body.float("temperature", in: 0.01...10)
                 let topK = try body.atLeast("top_k", 0)
                 let topP = try body.probability("top_p")
                 let seed = try body.seed("seed")
                 // Sampling settings without "sample" ask for sampling; with "sample": false they are ignored,
                 // as Hugging Face's generate ignores them without do_sample.
-                settings.sample = try body.bool("sample") ?? (temperature != nil || topK != nil || topP != nil || seed != nil)
-                if settings.sample {
-                    (settings.temperature, settings.topK, settings.topP) = (temperature, topK, topP)
-                    settings.seed = seed ?? UInt64.random(in: 0...UInt64.max)
+                settings.request.sample = try body.bool("sample") ?? (temperature != nil || topK != nil || topP != nil || seed != nil)
+                if settings.request.sample {
+                    (settings.request.temperature, settings.request.topK, settings.request.topP) = (temperature, topK, topP)
+                    settings.request.seed = seed ?? UInt64.random(in: 0...UInt64.max)
                     settings.alone = UUID()
-                } else if let beams = settings.beams ?? model.configuredBeams, settings.n > beams {
+                } else if let beams = settings.request.beams ?? model.configuredBeams, settings.request.n > beams {
                     // n-best wider than the beam: widen the beam.
-                    settings.beams = settings.n
+                    settings.request.beams = settings.request.n
                 }
                 let results = try await model.translate(texts, settings: settings)
                 let data: [[String: Any]] = results.enumerated().map { index, hypotheses in

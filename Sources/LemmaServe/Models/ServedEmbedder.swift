@@ -22,7 +22,8 @@ final class ServedEmbedder: ServedModel, @unchecked Sendable {
         let dimension = encoder.dimension
         queue = BatchQueue(name: name, executor: executor, options: options, metrics: metrics) { texts, key in
             let normalize = key as? Bool
-            let vectors = encoder.embed(texts, batchSize: texts.count, normalize: normalize).scalars
+            // Sub-batches of similar lengths (embed sorts by length): less padding than one batch of all.
+            let vectors = encoder.embed(texts, batchSize: 4, normalize: normalize).scalars
             return (0..<texts.count).map { Array(vectors[($0 * dimension)..<(($0 + 1) * dimension)]) }
         }
     }

@@ -6,30 +6,11 @@ import LemmaModels
 /// different settings never share a batch; sampled requests run alone, so a seed gives the same output
 /// whatever else is queued).
 final class ServedTranslator: ServedModel, @unchecked Sendable {
-    /// A request's decoding settings (the run's `decoding.*` where it gives none).
+    /// A request's decoding settings (the run's `decoding.*` where it gives none); sampled requests carry
+    /// an identity of their own so that they never share a batch.
     struct Settings: Hashable, Sendable {
-        var beams: Int?
-        var n = 1
-        var sample = false
-        var temperature: Float?
-        var topK: Int?
-        var topP: Float?
-        var seed: UInt64 = 0
-        /// Sampled requests are never batched with others.
+        var request = DecodingRequest()
         var alone: UUID?
-
-        func apply(_ options: inout DecodingOptions) {
-            if let beams { options.beams = beams }
-            options.returnSequences = n
-            if sample {
-                options.beams = 1
-                options.sampling = true
-                options.temperature = temperature ?? 1
-                options.topK = topK
-                options.topP = topP
-                options.seed = seed
-            }
-        }
     }
 
     let name: String
@@ -42,7 +23,7 @@ final class ServedTranslator: ServedModel, @unchecked Sendable {
         self.run = run
         queue = BatchQueue(name: name, executor: executor, options: options, metrics: metrics) { sources, key in
             let settings = key as! Settings
-            return try run.decode(sources, batchSize: sources.count) { settings.apply(&$0) }
+            return try run.decode(sources, batchSize: sources.count) { settings.request.apply(to: &$0) }
         }
     }
 
@@ -53,7 +34,7 @@ final class ServedTranslator: ServedModel, @unchecked Sendable {
 
     /// Checks the settings against the run's decoding configuration before anything is queued.
     func validate(_ settings: Settings) throws {
-        do { _ = try run.decodingOptions(sourceLength: 1) { settings.apply(&$0) } } catch {
+        do { _ = try run.decodingOptions(sourceLength: 1) { settings.request.apply(to: &$0) } } catch {
             throw APIError.invalid("\(error)")
         }
     }

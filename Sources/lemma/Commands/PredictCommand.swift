@@ -87,18 +87,10 @@ struct PredictCommand: ParsableCommand {
         let encoded = texts.map(seq2seq.sourceIDs)
         let cut = encoded.filter(\.truncated).count
         if cut > 0 { log("\(cut) inputs longer than \(seq2seq.maxSourceLength) tokens were cut (tokenizer.max_length)") }
-        let hypotheses = try seq2seq.decode(encoded.map(\.ids), batchSize: batchSize) { options in
-            if let beam { options.beams = beam }
-            options.returnSequences = nBest
-            if sample {
-                options.beams = 1
-                options.sampling = true
-                options.temperature = temperature ?? 1
-                options.topK = topK
-                options.topP = topP
-                options.seed = seed
-            }
-        }
+        var request = DecodingRequest()
+        (request.beams, request.n, request.sample) = (beam, nBest, sample)
+        (request.temperature, request.topK, request.topP, request.seed) = (temperature, topK, topP, seed)
+        let hypotheses = try seq2seq.decode(encoded.map(\.ids), batchSize: batchSize) { request.apply(to: &$0) }
         var out = ""
         for (text, list) in zip(texts, hypotheses) {
             for (rank, hypothesis) in list.enumerated() {

@@ -18,8 +18,8 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' (default: the LEMMA_API_KEY environment variable, if set).")
     var apiKey: String?
     @Option(name: .customLong("max-batch-size"), help: "Inputs per forward pass at most (classifiers, embedders).") var maxBatchSize = 32
-    @Option(name: .customLong("max-batch-wait-ms"), help: "How long a request waits for others to batch with, in milliseconds.")
-    var maxBatchWaitMs = 4
+    @Option(name: .customLong("max-batch-wait-ms"), help: "How long a request waits for others to batch with, in milliseconds (0: batches are what queued while the model was busy).")
+    var maxBatchWaitMs = 0
     @Option(name: .customLong("batch-token-budget"), help: "Padded tokens per encoder batch at most.") var batchTokenBudget = 16_384
     @Option(name: .customLong("max-active-sequences"), help: "Sequences a language model decodes together.") var maxActiveSequences = 16
     @Option(name: .customLong("queue-capacity"), help: "Requests waiting per model before 503.") var queueCapacity = 256
