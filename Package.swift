@@ -2,6 +2,7 @@
 // Lemma: deep learning for text and mathematical documents, in Swift.
 // Layers, each a module that only imports the ones before it:
 //   CLemmaKernels (C kernels over oneDNN/OpenBLAS) → LemmaTensor (tensor, autograd, safetensors)
+//   → LemmaDistributed (collectives over MPI for data-parallel training)
 //   → LemmaNN (modules, layers, losses) → LemmaOptim (optimizers, schedules)
 //   → LemmaText (tokenizers) → LemmaData (corpora, embeddings, datasets, batching)
 //   → LemmaDecoding (greedy, beam search, sampling over any decoder step)
@@ -31,6 +32,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("openblas"), .linkedLibrary("gomp"), .linkedLibrary("m")]
         ),
         .target(name: "LemmaTensor", dependencies: ["CLemmaKernels"]),
+        // Data parallelism over MPI (Debian's OpenMPI; MPICH works as a drop-in): the headers as a system
+        // library, plain C wrappers for what Swift cannot import (MPI's handles are macros), and the
+        // communicator interface with its MPI and in-process implementations.
+        .systemLibrary(name: "CMPI", pkgConfig: "mpi", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "CLemmaMPI", dependencies: ["CMPI"]),
+        .target(name: "LemmaDistributed", dependencies: ["LemmaTensor", "CLemmaMPI"]),
         // PNG images (formula renderings, user images) through Debian's libpng.
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "LemmaNN", dependencies: ["LemmaTensor"]),
@@ -39,7 +46,7 @@ let package = Package(
         .target(name: "LemmaData", dependencies: ["LemmaTensor", "LemmaText", "CLibPNG"]),
         // Greedy, beam and sampled decoding over any `DecoderStep` (recurrent or transformer decoders).
         .target(name: "LemmaDecoding", dependencies: ["LemmaTensor"]),
-        .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "Yams"]),
+        .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "LemmaDistributed", "Yams"]),
         .target(name: "LemmaModels", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
                                                     "LemmaTrain"]),
         .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
@@ -65,6 +72,7 @@ let package = Package(
         .testTarget(name: "LemmaDataTests", dependencies: ["LemmaData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaDecodingTests", dependencies: ["LemmaDecoding"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaTrainTests", dependencies: ["LemmaTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LemmaDistributedTests", dependencies: ["LemmaDistributed", "LemmaTrain"]),
         .testTarget(name: "LemmaModelsTests", dependencies: ["LemmaModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LemmaCLITests", dependencies: ["lemma", "LemmaData", "Lemma"]),
         .testTarget(name: "LemmaServeTests", dependencies: ["LemmaServe", .product(name: "HummingbirdTesting", package: "hummingbird")]),

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs what Lemma needs on a fresh Debian machine: the libraries it links (oneDNN, OpenBLAS, libpng),
+# Installs what Lemma needs on a fresh Debian machine: the libraries it links (oneDNN, OpenBLAS, libpng, and
+# OpenMPI with mpirun for data-parallel training),
 # TeX Live and dvipng (im2latex renders formulas with them), and
 # Metamath's databases (set.mm, CC0), from which scripts/make_lm_dataset.py makes the GPT-2 corpus.
 # Run as root it installs them with apt-get; otherwise it prints the exact command to run. Safe to re-run.
 # Pass --bench to also install Debian's PyTorch, which bench/ and scripts/make_fixtures.py compare against.
 set -euo pipefail
 
-packages=(libdnnl-dev libopenblas-dev libpng-dev metamath-databases texlive-latex-base texlive-latex-recommended dvipng)
+packages=(libdnnl-dev libopenblas-dev libpng-dev metamath-databases texlive-latex-base texlive-latex-recommended dvipng openmpi-bin libopenmpi-dev)
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch python3-numpy); fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -2,8 +2,10 @@
 /// topologically, then walk them backwards, each pushing its output's gradient to its inputs.
 extension Tensor {
     /// Accumulates d(self)/d(leaf) into `grad` of every leaf that requires grad. `gradient` defaults to 1 for
-    /// a one-element tensor. The recorded graph is released afterwards, as in PyTorch.
-    public func backward(gradient: Tensor? = nil) {
+    /// a one-element tensor. The recorded graph is released afterwards, as in PyTorch. `onLeafGradient` hears
+    /// each leaf as soon as its gradient is complete, while the pass goes on (data-parallel training starts
+    /// all-reducing a bucket of gradients then, as PyTorch DDP's hooks do).
+    public func backward(gradient: Tensor? = nil, onLeafGradient: ((Tensor) -> Void)? = nil) {
         guard requiresGrad else { shapeFailure("backward", "the tensor does not require grad") }
         let seed: Tensor
         if let gradient {
@@ -23,6 +25,7 @@ extension Tensor {
                 tensor.pendingGrad = nil
                 guard let node = tensor.gradNode else {
                     tensor.accumulateGrad(&grad)
+                    onLeafGradient?(tensor)
                     continue
                 }
                 let inputGrads = node.rule(grad)

@@ -9,7 +9,7 @@ public final class Tensor {
     public internal(set) var storage: TensorStorage
     /// Leaves with `requiresGrad` collect `grad` in `backward()`; op outputs require grad when an input does.
     public var requiresGrad: Bool
-    public internal(set) var grad: Tensor?
+    public var grad: Tensor?
     /// How this tensor was made, when recorded; nil for leaves and outside recording.
     var gradNode: GradNode?
     /// The gradient flowing into this tensor during one `backward()`.

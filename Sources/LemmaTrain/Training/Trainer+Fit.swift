@@ -1,5 +1,6 @@
 import Foundation
 import LemmaData
+import LemmaDistributed
 import LemmaNN
 import LemmaOptim
 import LemmaTensor
@@ -16,6 +17,7 @@ extension Trainer {
         let sessionStart = Date()
         var sessionExamples = 0
         var reason = StopReason.completed
+        try synchronizeRanks()
         task.model.train()
         notify { $0.fitBegan(event()) }
         // Wall-clock time is added to the state as it passes, so each checkpoint carries it.
@@ -63,23 +65,36 @@ extension Trainer {
     }
 
     /// One optimizer step over `batches` (several when accumulating gradients); returns the examples seen.
+    /// Data-parallel: each rank computes the loss of its share of each batch, weighted by its share of the
+    /// global batch's loss terms, and the gradients are summed across ranks during the last backward pass, so
+    /// the step is the one a single process takes on the whole batch (up to the order of float sums).
     private func trainStep(_ batches: ArraySlice<[Int]>) throws -> Int {
         notify { $0.stepBegan(event()) }
         schedule.apply(to: optimizer, step: state.globalStep)
         var stepLoss = 0.0, examples = 0
         for (offset, indices) in batches.enumerated() {
-            let batch = trainingData.batch(indices)
-            let loss = task.loss(on: batch)
-            let value = Double(loss.item)
-            guard value.isFinite else {
-                throw TrainingError("the loss is \(value.isNaN ? "NaN" : value > 0 ? "+Inf" : "-Inf") at step \(state.globalStep + 1) (epoch \(state.epoch + 1), "
+            let share = communicator.map { Self.share(of: indices, rank: $0.rank, ranks: $0.size) } ?? indices
+            let batch = share.isEmpty ? nil : trainingData.batch(share)
+            let loss = batch.map(task.loss(on:))
+            let value = loss.map { Double($0.item) } ?? 0
+            let terms = Double(batch.map(task.lossTerms(of:)) ?? 0)
+            var global = [terms, terms * value, Double(batch.map(task.exampleCount(of:)) ?? 0)]
+            if let communicator, communicator.size > 1 { try communicator.allReduceSum(&global) }
+            let globalLoss = global[0] > 0 ? global[1] / global[0] : value
+            guard globalLoss.isFinite else {
+                throw TrainingError("the loss is \(globalLoss.isNaN ? "NaN" : globalLoss > 0 ? "+Inf" : "-Inf") at step \(state.globalStep + 1) (epoch \(state.epoch + 1), "
                     + "batch \(state.batchInEpoch + offset + 1) of \(batchesPerEpoch), examples \(Self.describe(indices))); "
                     + "lower the learning rate or check the data")
             }
-            (loss * (1 / Float(batches.count))).backward()
-            stepLoss += value / Double(batches.count)
-            examples += task.exampleCount(of: batch)
+            let weight = reducer == nil ? 1 : (global[0] > 0 ? terms / global[0] : 0)
+            let last = offset == batches.count - 1
+            if let loss {
+                (loss * Float(weight / Double(batches.count))).backward(onLeafGradient: last ? reducer.map { reducer in { reducer.gradientReady($0) } } : nil)
+            }
+            stepLoss += globalLoss / Double(batches.count)
+            examples += Int(global[2])
         }
+        try reducer?.finish(scale: 1)
         let parameters = optimizer.parameters
         let gradNorm = options.maxGradNorm > 0 ? Double(clipGradNorm(parameters, maxNorm: Float(options.maxGradNorm))) : nil
         let learningRate = Double(optimizer.learningRate(group: 0))
@@ -106,11 +121,11 @@ extension Trainer {
 
     /// Evaluation, checkpoints, requests and early stopping, in that order; returns why to stop, if so.
     private func afterStep(epochFinished: Bool) throws -> StopReason? {
-        let requests = self.requests.take()
+        let requests = try agreedRequests(self.requests.take())
         let evalDue = options.evalSteps.map { state.globalStep % $0 == 0 } ?? epochFinished
         var evaluated = false, saved = false
         if (evalDue || control.shouldEvaluate), validationData != nil {
-            let improved = runEvaluation()
+            let improved = try runEvaluation()
             evaluated = true
             // The best checkpoint must exist to be restored, so an improvement is always saved.
             if options.saveSteps == nil || improved {
@@ -128,13 +143,13 @@ extension Trainer {
         if !requests.isEmpty {
             let validate = requests.contains(.checkpointValidateContinue) || requests.contains(.checkpointValidateStop)
             if validate, !evaluated, validationData != nil {
-                runEvaluation()
+                try runEvaluation()
                 // The checkpoint then holds this evaluation's effect on the best metric and patience.
                 saved = false
             }
             if !saved { try saveCheckpoint() }
             let message = requests.map(\.rawValue).sorted().joined(separator: ", ")
-            FileHandle.standardError.write(Data("\(message): checkpoint saved at step \(state.globalStep)\n".utf8))
+            if isPrimary { FileHandle.standardError.write(Data("\(message): checkpoint saved at step \(state.globalStep)\n".utf8)) }
             if requests.contains(.checkpointStop) || requests.contains(.checkpointValidateStop) { stop = .requested }
         }
         if stop == nil, let patience = options.earlyStoppingPatience, state.evaluationsWithoutImprovement >= patience {
@@ -147,29 +162,42 @@ extension Trainer {
 
     /// The final evaluation and checkpoint, unless the last step already had them.
     private func finishRun() throws {
-        if validationData != nil, state.lastEvaluationStep != state.globalStep { _ = runEvaluation() }
+        if validationData != nil, state.lastEvaluationStep != state.globalStep { _ = try runEvaluation() }
         if let checkpoints, checkpoints.latest?.step != state.globalStep { try saveCheckpoint() }
     }
 
     /// Evaluates on the validation data and updates the best metric, patience and plateau schedule; returns
-    /// whether the metric improved.
+    /// whether the metric improved. Data-parallel: rank 0 evaluates and the others take its value of the
+    /// best-model metric, so that every rank keeps the same patience and learning-rate schedule.
     @discardableResult
-    private func runEvaluation() -> Bool {
+    private func runEvaluation() throws -> Bool {
         guard let validationData else { return false }
-        notify { $0.evaluationBegan(event()) }
-        let evaluation = evaluate(validationData)
         var metrics: [String: Double] = [:]
-        for (name, value) in evaluation.metrics { metrics["eval_" + name] = value }
+        var evaluation: Evaluation?
+        if isPrimary {
+            notify { $0.evaluationBegan(event()) }
+            let result = evaluate(validationData)
+            for (name, value) in result.metrics { metrics["eval_" + name] = value }
+            evaluation = result
+        }
+        if let communicator, communicator.size > 1 {
+            let value = metrics[options.bestMetricName]
+            var shared = [value == nil ? 0 : 1, value ?? 0]
+            try communicator.allReduceSum(&shared)
+            if !isPrimary { metrics = shared[0] > 0 ? [options.bestMetricName: shared[1]] : [:] }
+        }
         state.lastEvaluation = metrics
         state.lastEvaluationStep = state.globalStep
         let improved = recordBest(metrics[options.bestMetricName])
         if let plateau = schedule as? ReduceLROnPlateau, let value = metrics[options.bestMetricName] {
             plateau.step(metric: Float(value))
         }
-        notify { $0.evaluated(evaluation, event()) }
-        let record = LogRecord(step: state.globalStep, epoch: state.epochProgress(batchesPerEpoch: batchesPerEpoch),
-                               values: metrics)
-        notify { $0.logged(record, event()) }
+        if let evaluation {
+            notify { $0.evaluated(evaluation, event()) }
+            let record = LogRecord(step: state.globalStep, epoch: state.epochProgress(batchesPerEpoch: batchesPerEpoch),
+                                   values: metrics)
+            notify { $0.logged(record, event()) }
+        }
         return improved
     }
 
@@ -194,6 +222,31 @@ extension Trainer {
             state.bestStep = state.globalStep
         }
         return improved
+    }
+
+    /// Rank `rank`'s contiguous share of a global batch (sizes differ by at most one).
+    static func share(of indices: [Int], rank: Int, ranks: Int) -> [Int] {
+        let start = indices.count * rank / ranks, end = indices.count * (rank + 1) / ranks
+        return Array(indices[start..<end])
+    }
+
+    /// Data-parallel start: every rank begins from rank 0's parameters and buffers (a fresh model's random
+    /// initialization, or the checkpoint rank 0 resumed from).
+    func synchronizeRanks() throws {
+        guard let communicator, communicator.size > 1 else { return }
+        let model = task.model
+        try GradientReducer.broadcast(model.parameters() + model.namedBuffers().map(\.tensor), from: 0, over: communicator)
+    }
+
+    /// Requests and callback decisions as every rank will act on them: any rank's counts (signals reach ranks
+    /// at different moments), so that all ranks stop, save or evaluate at the same step.
+    func agreedRequests(_ local: Set<TrainingRequest>) throws -> Set<TrainingRequest> {
+        guard let communicator, communicator.size > 1 else { return local }
+        let all = TrainingRequest.allCases
+        var flags = all.map { local.contains($0) ? 1.0 : 0 } + [control.shouldStop, control.shouldSave, control.shouldEvaluate].map { $0 ? 1.0 : 0 }
+        try communicator.allReduceSum(&flags)
+        (control.shouldStop, control.shouldSave, control.shouldEvaluate) = (flags[all.count] > 0, flags[all.count + 1] > 0, flags[all.count + 2] > 0)
+        return Set(all.indices.filter { flags[$0] > 0 }.map { all[$0] })
     }
 
     static func describe(_ indices: [Int]) -> String {

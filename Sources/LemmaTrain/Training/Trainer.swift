@@ -1,5 +1,6 @@
 import Foundation
 import LemmaData
+import LemmaDistributed
 import LemmaNN
 import LemmaOptim
 import LemmaTensor
@@ -25,6 +26,18 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
     public let optimizer: any Optimizer
     public private(set) var schedule: any LearningRateSchedule
     public internal(set) var state = TrainerState()
+
+    /// Data parallelism: this process is one rank of `communicator` (nil, or one rank: it trains alone).
+    /// Each rank takes its share of every global batch, gradients are averaged across ranks during the
+    /// backward pass, and only rank 0 writes checkpoints and runs the callbacks (logs, reports, progress).
+    public var communicator: (any Communicator)? {
+        didSet {
+            reducer = communicator.flatMap { $0.size > 1 ? GradientReducer(parameters: optimizer.parameters, communicator: $0) : nil }
+        }
+    }
+    var reducer: GradientReducer?
+    /// Whether this process writes logs, checkpoints and reports: rank 0, or the only process.
+    public var isPrimary: Bool { (communicator?.rank ?? 0) == 0 }
 
     let sampler: BatchSampler
     /// How evaluation batches are formed (dataset order, or by length so an image batch shares one size).
@@ -90,7 +103,7 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
     /// Writes a checkpoint of the current step and prunes old ones.
     @discardableResult
     func saveCheckpoint() throws -> URL? {
-        guard let checkpoints else { return nil }
+        guard let checkpoints, isPrimary else { return nil }
         notify { $0.saveBegan(event()) }
         state.randomState = generator.snapshot.map { String($0) }
         var optimizerState: [String: Tensor] = [:]
@@ -127,6 +140,7 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
     }
 
     func notify(_ body: (any TrainerCallback) -> Void) {
+        guard isPrimary else { return }
         for callback in callbacks { body(callback) }
     }
 }

@@ -22,9 +22,16 @@ public protocol TrainingTask: AnyObject {
     func loss(on batch: Batch) -> Tensor
     /// How many examples the batch holds (throughput, averaging).
     func exampleCount(of batch: Batch) -> Int
+    /// How many terms the batch's mean loss averages (examples, or target tokens for a per-token loss): how
+    /// data-parallel ranks weight their shares of a batch. Defaults to the examples.
+    func lossTerms(of batch: Batch) -> Int
     /// Measures the model over `batches`. The trainer has already put the model in eval mode and turned
     /// gradients off. The result must contain "loss".
     func evaluate(_ batches: AnySequence<Batch>) -> Evaluation
+}
+
+extension TrainingTask {
+    public func lossTerms(of batch: Batch) -> Int { exampleCount(of: batch) }
 }
 
 /// One evaluation: named numbers (logged as `eval_<name>`) and details for the report.

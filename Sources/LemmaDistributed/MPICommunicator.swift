@@ -1,0 +1,118 @@
+import CLemmaMPI
+import Foundation
+
+/// The ranks `mpirun` started, over MPI_COMM_WORLD (OpenMPI from Debian; MPICH works the same). Every
+/// collective is non-blocking underneath and waited for with a deadline, so a rank that died or hangs stops
+/// the others with a message instead of a silent hang.
+public final class MPICommunicator: Communicator {
+    public let rank: Int
+    public let size: Int
+    public let host: String
+    /// Seconds a collective may take before it is declared stuck.
+    public var timeout: Double
+
+    /// Whether this process was started by mpirun / mpiexec.
+    public static var launched: Bool { lemma_mpi_launched() != 0 }
+
+    nonisolated(unsafe) private static var shared: MPICommunicator?
+
+    /// MPI_COMM_WORLD, initialized once per process; nil when not started by mpirun.
+    public static func world(timeout: Double = 300) throws -> MPICommunicator? {
+        if let shared { return shared }
+        guard launched else { return nil }
+        var rank: Int32 = 0, size: Int32 = 0
+        let code = lemma_mpi_init(&rank, &size)
+        guard code == 0 else { throw DistributedError.transport(operation: "MPI_Init", code: code, rank: "this process") }
+        var name = [CChar](repeating: 0, count: 256)
+        lemma_mpi_host(&name, Int32(name.count))
+        let world = MPICommunicator(rank: Int(rank), size: Int(size), host: String(cString: name), timeout: timeout)
+        shared = world
+        atexit { _ = lemma_mpi_finalize() }
+        return world
+    }
+
+    init(rank: Int, size: Int, host: String, timeout: Double) {
+        self.rank = rank
+        self.size = size
+        self.host = host
+        self.timeout = timeout
+    }
+
+    public var rankDescription: String { "rank \(rank) of \(size) (\(host))" }
+
+    /// Ends every rank's process (after a fatal error on this one), as mpirun's own abort does.
+    public func abort(code: Int32 = 1) -> Never {
+        lemma_mpi_abort(code)
+        exit(code)
+    }
+
+    final class Pending: PendingCollective {
+        var request: Int64
+        let operation: String
+        let communicator: MPICommunicator
+        var done = false
+        /// Keeps the memory alive until MPI is finished with it.
+        let owner: AnyObject?
+
+        init(request: Int64, operation: String, communicator: MPICommunicator, owner: AnyObject?) {
+            self.request = request
+            self.operation = operation
+            self.communicator = communicator
+            self.owner = owner
+        }
+
+        func poll() throws {
+            guard !done else { return }
+            var finished: Int32 = 0
+            let code = lemma_mpi_test(&request, &finished)
+            guard code == 0 else { throw DistributedError.transport(operation: operation, code: code, rank: communicator.rankDescription) }
+            done = finished != 0
+        }
+
+        func wait() throws {
+            let deadline = Date().addingTimeInterval(communicator.timeout)
+            var spins = 0
+            while true {
+                try poll()
+                if done { return }
+                guard Date() < deadline else {
+                    throw DistributedError.timeout(operation: operation, seconds: communicator.timeout, rank: communicator.rankDescription)
+                }
+                // Spin briefly (collectives on a fast link finish in microseconds), then yield the core.
+                spins += 1
+                if spins > 1000 { usleep(spins > 100_000 ? 1000 : 50) }
+            }
+        }
+    }
+
+    func started(_ code: Int32, _ request: Int64, _ operation: String, owner: AnyObject?) throws -> Pending {
+        guard code == 0 else { throw DistributedError.transport(operation: operation, code: code, rank: rankDescription) }
+        return Pending(request: request, operation: operation, communicator: self, owner: owner)
+    }
+
+    public func allReduceSum(_ values: inout [Double]) throws {
+        var request: Int64 = 0
+        let code = values.withUnsafeMutableBufferPointer { lemma_mpi_iallreduce_double($0.baseAddress, Int64($0.count), &request) }
+        // The array's storage must stay put until the reduction completes: wait inside its lifetime.
+        try started(code, request, "all-reduce of \(values.count) control values", owner: nil).wait()
+    }
+
+    public func startAllReduceSum(_ buffer: HostBuffer) throws -> any PendingCollective {
+        precondition(buffer.count < Int(Int32.max), "MPICommunicator: a bucket of \(buffer.count) floats is too large for one collective")
+        var request: Int64 = 0
+        let code = lemma_mpi_iallreduce_float(buffer.pointer, Int64(buffer.count), &request)
+        return try started(code, request, "all-reduce of \(buffer.count) gradient values", owner: buffer)
+    }
+
+    public func broadcast(_ buffer: HostBuffer, root: Int) throws {
+        var request: Int64 = 0
+        let code = lemma_mpi_ibcast(buffer.pointer, Int64(buffer.count * 4), Int32(root), &request)
+        try started(code, request, "broadcast of \(buffer.count) values from rank \(root)", owner: buffer).wait()
+    }
+
+    public func barrier() throws {
+        var request: Int64 = 0
+        let code = lemma_mpi_ibarrier(&request)
+        try started(code, request, "barrier", owner: nil).wait()
+    }
+}
