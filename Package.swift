@@ -49,8 +49,8 @@ let package = Package(
         .target(name: "LemmaTrain", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaData", "LemmaDistributed", "Yams"]),
         .target(name: "LemmaModels", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
                                                     "LemmaTrain"]),
-        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData", "LemmaDecoding",
-                                              "LemmaTrain", "LemmaModels"]),
+        .target(name: "Lemma", dependencies: ["LemmaTensor", "LemmaDistributed", "LemmaNN", "LemmaOptim", "LemmaText", "LemmaData",
+                                              "LemmaDecoding", "LemmaTrain", "LemmaModels"]),
         // `lemma serve`: trained runs behind one HTTP server (dynamic and continuous batching, metrics).
         .target(name: "LemmaServe", dependencies: ["Lemma", .product(name: "Hummingbird", package: "hummingbird"),
                                                    .product(name: "Prometheus", package: "swift-prometheus")],

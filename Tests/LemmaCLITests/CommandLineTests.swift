@@ -20,8 +20,13 @@ struct CommandLineTests {
     }()
 
     func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try runProgram(Self.binary.path, arguments, input: input, environment: environment)
+    }
+
+    /// Another program (mpirun) with the same plumbing.
+    func runProgram(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe(), inPipe = Pipe()

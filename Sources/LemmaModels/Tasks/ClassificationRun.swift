@@ -86,7 +86,8 @@ public final class ClassificationRun: TaskRun {
     public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
         let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
                                           progress: progress, log: log)
-        guard result.reason != .requested else { return (result, nil) }  // to be resumed: not finished
+        // Requested: to be resumed, not finished. Other data-parallel ranks leave the writing to rank 0.
+        guard result.reason != .requested, trainer.isPrimary else { return (result, nil) }
         try task.model.save(to: modelFile)
 
         let record = try RunLifecycle.evaluateAndFinish(

@@ -111,7 +111,7 @@ public final class LanguageModelRun: TaskRun {
         }
         let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
                                           progress: progress, extra: extra, log: log)
-        guard result.reason != .requested else { return (result, nil) }
+        guard result.reason != .requested, trainer.isPrimary else { return (result, nil) }
         try model.save(to: modelFile)
         let record = try RunLifecycle.evaluateAndFinish(
             trainer, result: result, task: "language_model", directory: directory, splits: (data.train, data.valid, data.test),

@@ -34,6 +34,7 @@ enum RunLifecycle {
     static func fit<Task, Source>(_ trainer: Trainer<Task, Source>, directory: RunDirectory, resume: Bool, handleSignals: Bool,
                                   progress: Bool, extra: [any TrainerCallback] = [], log: (String) -> Void) throws -> TrainingResult {
         var keepThrough: Int?
+        trainer.communicator = DataParallel.communicator
         if resume {
             guard let checkpoints = trainer.checkpoints, !checkpoints.checkpoints().isEmpty else {
                 throw ConfigError("\(directory.url.path): no checkpoint to resume from")
@@ -43,13 +44,16 @@ enum RunLifecycle {
             }
             try trainer.resume(from: latest.url)
             keepThrough = latest.step
-            log("resuming from \(latest.url.lastPathComponent) (step \(latest.step) of \(trainer.state.totalSteps))")
+            if trainer.isPrimary { log("resuming from \(latest.url.lastPathComponent) (step \(latest.step) of \(trainer.state.totalSteps))") }
         }
-        var callbacks: [any TrainerCallback] = extra + [try MetricsLog(url: directory.metrics, keepingThrough: keepThrough),
-                                                         try TensorBoardLog(directory: directory.tensorBoard,
-                                                                            purgeStep: keepThrough.map { $0 + 1 })]
-        if progress { callbacks.append(ProgressDisplay()) }
-        trainer.callbacks = callbacks
+        // Only rank 0 writes logs (the trainer calls no callback on other ranks; they must not open files either).
+        if trainer.isPrimary {
+            var callbacks: [any TrainerCallback] = extra + [try MetricsLog(url: directory.metrics, keepingThrough: keepThrough),
+                                                             try TensorBoardLog(directory: directory.tensorBoard,
+                                                                                purgeStep: keepThrough.map { $0 + 1 })]
+            if progress { callbacks.append(ProgressDisplay()) }
+            trainer.callbacks = callbacks
+        }
         if handleSignals { trainer.requests.listenForSignals() }
         defer { if handleSignals { trainer.requests.stopListening() } }
         return try trainer.fit()

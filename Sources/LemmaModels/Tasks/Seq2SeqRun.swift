@@ -88,7 +88,7 @@ public final class Seq2SeqRun: TaskRun {
     public func train(resume: Bool, handleSignals: Bool, progress: Bool) throws -> (TrainingResult, EvaluationRecord?) {
         let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
                                           progress: progress, extra: teacherForcingCallbacks + callbacks, log: log)
-        guard result.reason != .requested else { return (result, nil) }
+        guard result.reason != .requested, trainer.isPrimary else { return (result, nil) }
         try model.save(to: modelFile)
         let record = try RunLifecycle.evaluateAndFinish(trainer, result: result, task: "seq2seq", directory: directory,
                                                         splits: (data.train, data.valid, data.test), counted: \.count) { try evaluate($0) }

@@ -174,6 +174,8 @@ public enum ConfigSchema {
         key("train.sample_length", .int, .int(64), "Tokens per sample (during training and in the report).", tasks: languageModel),
         key("train.seed", .int, .int(42), "Seed for initialization, shuffling and dropout."),
         key("train.deterministic", .bool, .bool(false), "Bit-for-bit repeatable runs."),
+        key("distributed.timeout", .double, .double(900),
+            "Under mpirun: seconds a collective (gradient all-reduce, the wait for rank 0's evaluation) may take before the ranks stop, naming the rank that gave up."),
     ]
 
     public static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

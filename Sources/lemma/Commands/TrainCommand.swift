@@ -10,7 +10,9 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         Keys are documented in docs/CONFIG.md. While training: SIGINT (Ctrl-C) checkpoints, validates and \
         continues; SIGTERM checkpoints, validates and stops; SIGUSR1 checkpoints and stops. Sending the same \
-        signal again before the step ends cancels it.
+        signal again before the step ends cancels it. Under mpirun (`mpirun -np 2 lemma train --config C`) the \
+        ranks train one model data-parallel: each takes its share of every batch, gradients are averaged, and \
+        rank 0 writes the run directory.
         """)
 
     @Option(help: "Configuration file (.yaml, .yml or .json).") var config: String?
@@ -26,20 +28,49 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        // Under mpirun every rank runs this command; rank 0 prepares the run directory and writes everything.
+        let world = try MPICommunicator.world()
+        if let world, world.size > 1 { DataParallel.communicator = world }
+        do {
+            try train(world: world.flatMap { $0.size > 1 ? $0 : nil })
+        } catch {
+            guard let world, world.size > 1 else { throw error }
+            FileHandle.standardError.write(Data("lemma train: \(world.rankDescription): \(error)\n".utf8))
+            world.abort(code: 1)
+        }
+    }
+
+    func train(world: MPICommunicator?) throws {
+        let primary = world.map { $0.rank == 0 } ?? true
+        let log: (String) -> Void = primary ? { FileHandle.standardError.write(Data(($0 + "\n").utf8)) } : { _ in }
         let run: any TaskRun
         if let resume {
-            run = try TaskRegistry.open(RunDirectory(URL(fileURLWithPath: resume)), log: log)
+            let directory = RunDirectory(URL(fileURLWithPath: resume))
+            if let world {
+                try world.adopt(try directory.loadConfiguration())
+            }
+            run = try TaskRegistry.open(directory, log: log)
         } else {
             let url = URL(fileURLWithPath: config!)
             var configuration = try RunConfiguration(contentsOf: url)
             try configuration.apply(overrides: overrides)
             let path = output ?? configuration.string("output") ?? "runs/" + url.deletingPathExtension().lastPathComponent
             if output != nil { try configuration.apply(overrides: ["output=\(path)"]) }
-            run = try TaskRegistry.start(configuration, in: RunDirectory(URL(fileURLWithPath: path)), log: log)
+            let directory = RunDirectory(URL(fileURLWithPath: path))
+            if let world {
+                try world.adopt(configuration)
+                // Rank 0 prepares the data into the run directory; the others open it once it is there.
+                if world.rank == 0 { _ = try TaskRegistry.start(configuration, in: directory, log: log) }
+                try world.barrier()
+                run = try TaskRegistry.open(directory, log: log)
+            } else {
+                run = try TaskRegistry.start(configuration, in: directory, log: log)
+            }
         }
+        if let world { log("data parallel: \(world.size) ranks; global batch \(run.configuration.int("train.batch_size") ?? 0)") }
         log(run.overview)
         let (result, evaluation) = try run.train(resume: resume != nil, handleSignals: true, progress: true)
+        guard primary else { return }
         switch result.reason {
         case .requested:
             print("stopped at step \(result.state.globalStep); continue with: lemma train --resume \(run.directory.url.path)")
@@ -58,5 +89,13 @@ struct TrainCommand: ParsableCommand {
         }
         print(String(format: "%.1f examples/s; run directory %@ (report.md, report.html, metrics.jsonl, tensorboard/)",
                      result.examplesPerSecond, run.directory.url.path))
+    }
+}
+
+extension MPICommunicator {
+    /// Takes the run's `distributed.timeout` and checks that every rank has the same configuration.
+    func adopt(_ configuration: RunConfiguration) throws {
+        timeout = configuration.double("distributed.timeout") ?? 900
+        try DataParallel.checkSameConfiguration(configuration.yaml(), over: self)
     }
 }

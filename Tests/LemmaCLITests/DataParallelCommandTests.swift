@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+/// `mpirun -np 2 lemma train`: two ranks train the model one process trains, step for step (up to the order
+/// of float sums); only rank 0 writes; mismatched configurations stop both ranks with a message naming the
+/// rank. Needs OpenMPI's mpirun (scripts/setup.sh installs openmpi-bin); without it the tests report
+/// themselves skipped.
+struct DataParallelCommandTests {
+    let cli = CommandLineTests()
+
+    static let mpirun: String? = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// OpenMPI refuses to run as root unless told; CI runs as root. One thread per rank on two cores.
+    static let environment = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMP_NUM_THREADS": "1"]
+
+    func setUp() throws -> (directory: URL, config: URL) {
+        let directory = try cli.temporaryDirectory()
+        try TrainCommandTests.corpus(count: 300, seed: 1).write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
+        try TrainCommandTests.corpus(count: 60, seed: 2).write(to: directory.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
+        let config = directory.appendingPathComponent("config.yaml")
+        // Plain SGD and no dropout: any difference in the averaged gradient would show in the losses.
+        try """
+        task: classification
+        data:
+          train: \(directory.path)/train.jsonl
+          test: \(directory.path)/test.jsonl
+          valid_fraction: 0.1
+        tokenizer:
+          max_length: 16
+        model:
+          arch: cnn
+          embedding_dim: 16
+          num_filters: 8
+          dropout: 0
+        train:
+          optimizer: sgd
+          batch_size: 15
+          learning_rate: 0.2
+          epochs: 2
+          logging_steps: 1
+          eval_steps: 10
+          deterministic: true
+        """.write(to: config, atomically: true, encoding: .utf8)
+        return (directory, config)
+    }
+
+    /// Each logged step's training loss, and each evaluation's loss.
+    static func losses(_ run: URL) throws -> [String: Double] {
+        var losses: [String: Double] = [:]
+        for line in try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n") {
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let step = record["step"] as! Int
+            if let loss = record["loss"] as? Double { losses["train \(step)"] = loss }
+            if let loss = record["eval_loss"] as? Double { losses["eval \(step)"] = loss }
+        }
+        return losses
+    }
+
+    @Test(.enabled(if: mpirun != nil, "mpirun is not installed (scripts/setup.sh installs openmpi-bin)"))
+    func twoRanksTrainAsOneProcess() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let one = directory.appendingPathComponent("one"), two = directory.appendingPathComponent("two")
+        let alone = try cli.run(["train", "--config", config.path, "--output", one.path], environment: ["OMP_NUM_THREADS": "1"])
+        #expect(alone.status == 0, "\(alone.error)")
+        let parallel = try cli.runProgram(Self.mpirun!, ["-np", "2", "--oversubscribe", CommandLineTests.binary.path, "train",
+                                                         "--config", config.path, "--output", two.path], environment: Self.environment)
+        #expect(parallel.status == 0, "\(parallel.error.suffix(2000))")
+        #expect(parallel.error.contains("data parallel: 2 ranks; global batch 15"))
+        // Rank 0 alone prints: one classification report.
+        #expect(parallel.output.components(separatedBy: "weighted avg").count == 2, "\(parallel.output)")
+        let a = try Self.losses(one), b = try Self.losses(two)
+        #expect(a.count > 30 && Set(a.keys) == Set(b.keys))
+        for (key, value) in a { #expect(abs(value - (b[key] ?? .nan)) <= 1e-5 * max(1, abs(value)), "\(key): \(value) vs \(b[key] ?? .nan)") }
+        for file in ["model.safetensors", "report.html", "summary.json"] {
+            #expect(FileManager.default.fileExists(atPath: two.appendingPathComponent(file).path), "\(file)")
+        }
+    }
+
+    @Test(.enabled(if: mpirun != nil, "mpirun is not installed (scripts/setup.sh installs openmpi-bin)"))
+    func ranksWithDifferentConfigurationsStop() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = directory.appendingPathComponent("run").path
+        let binary = CommandLineTests.binary.path
+        // MPMD: rank 1 gets another learning rate.
+        let result = try cli.runProgram(Self.mpirun!, ["-np", "1", binary, "train", "--config", config.path, "--output", run, ":",
+                                                       "-np", "1", binary, "train", "--config", config.path, "--output", run,
+                                                       "--set", "train.learning_rate=0.1"], environment: Self.environment)
+        #expect(result.status != 0)
+        #expect(result.error.contains("rank 1 got a different configuration from rank 0"), "\(result.error.suffix(1500))")
+    }
+}
