@@ -77,8 +77,22 @@ public final class GradientReducer {
         while nextLaunch < buckets.count { try launch(nextLaunch) }
         for (bucket, members) in buckets.enumerated() {
             try launched[bucket]!.wait()
-            let sums = bucketBuffers[bucket].unpack(members.map { parameters[$0].shape }, scale: scale)
-            for (index, sum) in zip(members, sums) { parameters[index].grad = sum }
+            // Straight from the bucket into each gradient's own buffer (a fresh one for unused parameters).
+            let buffer = bucketBuffers[bucket]
+            var offset = 0
+            for index in members {
+                let parameter = parameters[index]
+                if parameter.grad == nil { parameter.grad = Tensor.zeros(parameter.shape) }
+                parameter.grad!.withUnsafeMutableBufferPointer { values in
+                    let source = buffer.pointer + offset
+                    if scale == 1 {
+                        values.baseAddress!.update(from: source, count: values.count)
+                    } else {
+                        for i in 0..<values.count { values[i] = source[i] * scale }
+                    }
+                }
+                offset += parameter.count
+            }
         }
     }
 

@@ -116,6 +116,58 @@ struct DataParallelTests {
         for rank in parallel.parameters.dropFirst() { #expect(rank == parallel.parameters[0]) }
     }
 
+    /// Stops the run at a step through a checkpoint-and-stop request, as SIGUSR1 would.
+    final class StopAt: TrainerCallback {
+        let step: Int
+        let requests: TrainingRequests
+        init(_ step: Int, _ requests: TrainingRequests) { (self.step, self.requests) = (step, requests) }
+        func stepEnded(_ event: TrainerEvent) { if event.state.globalStep == step { _ = requests.receive(.checkpointStop) } }
+    }
+
+    /// One process trains 5 steps and stops; two ranks resume from its checkpoint and finish: the same losses
+    /// and weights as one process that never stopped (checkpoints hold global state, not anything per rank).
+    @Test func twoRanksResumeWhatOneProcessStarted() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-dp-resume-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let single = try Self.alone(batch: 8)
+
+        let first = RegressionTask()
+        let starter = try Trainer(task: first, train: Regression(count: 64, seed: 3), valid: Regression(count: 16, seed: 4),
+                                  options: Self.options(batch: 8), checkpoints: CheckpointStore(directory: directory))
+        let log = LossLog()
+        starter.callbacks = [log, StopAt(5, starter.requests)]
+        #expect(try starter.fit().reason == .requested)
+        let checkpoint = try #require(CheckpointStore(directory: directory).latest)
+        #expect(checkpoint.step == 5)
+
+        let group = InProcessGroup(size: 2)
+        let results = ResultBox(count: 2)
+        for rank in 0..<2 {
+            Thread {
+                do {
+                    let task = RegressionTask()
+                    let trainer = try Trainer(task: task, train: Regression(count: 64, seed: 3), valid: Regression(count: 16, seed: 4),
+                                              options: Self.options(batch: 8), checkpoints: CheckpointStore(directory: directory))
+                    trainer.communicator = group.communicator(rank: rank)
+                    try trainer.resume(from: checkpoint.url)
+                    let rest = LossLog()
+                    trainer.callbacks = [rest]
+                    _ = try trainer.fit()
+                    results.set(rank, .success((rest.losses, task.model.parameters().map(\.scalars))))
+                } catch {
+                    results.set(rank, .failure(error))
+                }
+            }.start()
+        }
+        let outcomes = try results.wait()
+        let losses = log.losses + outcomes[0].0
+        #expect(losses.count == single.losses.count)
+        for (a, b) in zip(single.losses, losses) { #expect(abs(a - b) <= 1e-5 * max(1, abs(a)), "loss \(a) vs \(b)") }
+        for (p, q) in zip(single.parameters, outcomes[1].1) {
+            for (x, y) in zip(p, q) { #expect(abs(x - y) <= 2e-5) }
+        }
+    }
+
     @Test func collectivesSumBroadcastAndTimeOut() throws {
         let group = InProcessGroup(size: 3, timeout: 0.5)
         let results = ResultBox(count: 3)

@@ -34,6 +34,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("lm-encode", false, benchLanguageModelEncode),
     ("im2latex", false, benchIm2Latex),
     ("serve-load", false, benchServeLoad),
+    ("allreduce", false, benchAllReduce),
 ]
 
 guard which == "all" || workloads.contains(where: { $0.name == which }) else {
