@@ -14,10 +14,20 @@ public final class ServerMetrics: Sendable {
 
     static func name(_ name: String, _ help: String) -> MetricNameDescriptor { MetricNameDescriptor(namespace: nil, subsystem: nil, metricName: name, unitName: "", helpText: help) }
 
+    /// Each route's counter and histogram, made once: the registry's lookup by name and labels costs more
+    /// than a cheap request.
+    private let requestMetrics = RouteMetricsCache()
+
     func request(route: String, method: String, status: Int, duration: Duration) {
-        let labels = [("route", route), ("method", method), ("status", String(status))]
-        registry.makeCounter(descriptor: Self.name("lemma_http_requests_total", "HTTP requests answered, by route and status"), labels: labels).increment()
-        registry.makeDurationHistogram(descriptor: Self.name("lemma_http_request_duration_seconds", "Time from request to the end of the response"), labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets).record(duration)
+        let key = "\(route) \(method) \(status)"
+        let (counter, histogram) = requestMetrics.value(for: key) {
+            (registry.makeCounter(descriptor: Self.name("lemma_http_requests_total", "HTTP requests answered, by route and status"),
+                                  labels: [("route", route), ("method", method), ("status", String(status))]),
+             registry.makeDurationHistogram(descriptor: Self.name("lemma_http_request_duration_seconds", "Time from request to the end of the response"),
+                                            labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets))
+        }
+        counter.increment()
+        histogram.record(duration)
     }
 
     func queueLength(model: String, _ length: Int) {
@@ -45,4 +55,19 @@ public final class ServerMetrics: Sendable {
     }
 
     public var text: String { registry.emitToString() }
+}
+
+/// A locked cache of per-route metric handles.
+final class RouteMetricsCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: (Counter, DurationHistogram)] = [:]
+
+    func value(for key: String, make: () -> (Counter, DurationHistogram)) -> (Counter, DurationHistogram) {
+        lock.withLock {
+            if let value = values[key] { return value }
+            let value = make()
+            values[key] = value
+            return value
+        }
+    }
 }

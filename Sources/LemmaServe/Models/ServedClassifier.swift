@@ -29,11 +29,17 @@ final class ServedClassifier: ServedModel, @unchecked Sendable {
     func classify(_ texts: [String]) async throws -> [Prediction] {
         var costs: [Int] = []
         for (index, text) in texts.enumerated() {
-            let count = run.data.tokenizer.encode(text).count
-            guard count <= maxInputTokens else {
-                throw APIError.invalid("input \(index) has \(count) tokens; the server takes at most \(maxInputTokens)", code: "input_too_long")
+            // A token is at least one byte: only a text with more bytes than the limit needs counting here
+            // (the model tokenizes each text once, in its batch).
+            let bytes = text.utf8.count
+            if bytes > maxInputTokens {
+                let count = run.data.tokenizer.encode(text).count
+                guard count <= maxInputTokens else {
+                    throw APIError.invalid("input \(index) has \(count) tokens; the server takes at most \(maxInputTokens)", code: "input_too_long")
+                }
             }
-            costs.append(max(1, min(count, run.maxLength)))
+            // The batch's padded size: about a token per five bytes of English, at most the model's length.
+            costs.append(max(1, min(bytes / 5 + 1, run.maxLength)))
         }
         return try await queue.submit(texts, costs: costs)
     }
