@@ -15,9 +15,16 @@ struct Im2LatexRoutes {
             let query = request.uri.queryParameters
             let modelName = query["model"].map(String.init)
             let beamText = query["beams"].map(String.init)
-            let render = query["render"].map { $0 == "true" || $0 == "1" } ?? false
+            let renderText = query["render"].map(String.init)
             return try await handling.raw(request) { buffer in
                 let model = try catalog.model(modelName, as: ServedIm2Latex.self, kind: .im2latex)
+                var render = false
+                if let renderText {
+                    guard ["true", "false"].contains(renderText) else {
+                        throw APIError.invalid("'render' must be true or false, got '\(renderText)'", code: "invalid_type")
+                    }
+                    render = renderText == "true"
+                }
                 var beams: Int?
                 if let beamText {
                     guard let value = Int(beamText), (1...16).contains(value) else {
