@@ -12,36 +12,11 @@ struct DataParallelCommandTests {
     /// OpenMPI refuses to run as root unless told; CI runs as root. One thread per rank on two cores.
     static let environment = ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1", "OMP_NUM_THREADS": "1"]
 
-    func setUp() throws -> (directory: URL, config: URL) {
-        let directory = try cli.temporaryDirectory()
-        try TrainCommandTests.corpus(count: 300, seed: 1).write(to: directory.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
-        try TrainCommandTests.corpus(count: 60, seed: 2).write(to: directory.appendingPathComponent("test.jsonl"), atomically: true, encoding: .utf8)
-        let config = directory.appendingPathComponent("config.yaml")
-        // Plain SGD and no dropout: any difference in the averaged gradient would show in the losses.
-        try """
-        task: classification
-        data:
-          train: \(directory.path)/train.jsonl
-          test: \(directory.path)/test.jsonl
-          valid_fraction: 0.1
-        tokenizer:
-          max_length: 16
-        model:
-          arch: cnn
-          embedding_dim: 16
-          num_filters: 8
-          dropout: 0
-        train:
-          optimizer: sgd
-          batch_size: 15
-          learning_rate: 0.2
-          epochs: 2
-          logging_steps: 1
-          eval_steps: 10
-          deterministic: true
-        """.write(to: config, atomically: true, encoding: .utf8)
-        return (directory, config)
-    }
+    /// TrainCommandTests' corpus and configuration, with plain SGD and no dropout: any difference in the
+    /// averaged gradient would show in the losses.
+    static let exact = ["--set", "train.optimizer=sgd", "--set", "model.dropout=0", "--set", "train.batch_size=15", "--set", "train.learning_rate=0.2"]
+
+    func setUp() throws -> (directory: URL, config: URL) { try TrainCommandTests().setUp() }
 
     /// Each logged step's training loss, and each evaluation's loss.
     static func losses(_ run: URL) throws -> [String: Double] {
@@ -60,10 +35,10 @@ struct DataParallelCommandTests {
         let (directory, config) = try setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
         let one = directory.appendingPathComponent("one"), two = directory.appendingPathComponent("two")
-        let alone = try cli.run(["train", "--config", config.path, "--output", one.path], environment: ["OMP_NUM_THREADS": "1"])
+        let alone = try cli.run(["train", "--config", config.path, "--output", one.path] + Self.exact, environment: ["OMP_NUM_THREADS": "1"])
         #expect(alone.status == 0, "\(alone.error)")
         let parallel = try cli.runProgram(Self.mpirun!, ["-np", "2", "--oversubscribe", CommandLineTests.binary.path, "train",
-                                                         "--config", config.path, "--output", two.path], environment: Self.environment)
+                                                         "--config", config.path, "--output", two.path] + Self.exact, environment: Self.environment)
         #expect(parallel.status == 0, "\(parallel.error.suffix(2000))")
         #expect(parallel.error.contains("data parallel: 2 ranks; global batch 15"))
         // Rank 0 alone prints: one classification report.
