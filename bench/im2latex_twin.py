@@ -2,11 +2,13 @@
 """The PyTorch twin of an im2latex run: scripts/im2latex_torch.py's model at the run's sizes, trained on the run's
 own prepared data (data/train, data/valid, data/test: the same processed images, vocabulary and token ids) with
 the same recipe — batches of one image size, Adam, linear warm-up then cosine decay, clipping, teacher-forced
-cross-entropy over real tokens, the run's steps — then scored on the test split with greedy decoding by token
-BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance (1 − edits / reference tokens) and exact match.
-Prints one JSON object.
+cross-entropy over real tokens, the run's steps — then scored on the test split decoded as the run decodes it
+(beam search with the run's `decoding.beams`, default 5, and `decoding.length_penalty`, default 0 as im2markup)
+by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2markup computes it
+(1 − Σ edits / Σ longer length) and exact match. Prints one JSON object.
 
     bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N]
+(bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
 import math
@@ -159,20 +161,30 @@ while step < steps:
     step += 1
 seconds = time.time() - start
 model.eval()
+torch.set_grad_enabled(False)
 hypotheses, references = [], []
 by_size = defaultdict(list)
 for i in range(len(test)):
     by_size[test.size(i)].append(i)
+beams = config_value("decoding.beams", 5)
+length_penalty = float(config_value("decoding.length_penalty", 0.0))
+max_length = config_value("decoding.max_length", 150)
+decode_start = time.time()
 for members in by_size.values():
     for k in range(0, len(members), 32):
         chunk = members[k:k + 32]
         images, _, _ = collate(test, chunk)
-        out = model.greedy(images, BOS, EOS, config_value("decoding.max_length", 150)).tolist()
+        if beams > 1:
+            out = [tokens for tokens, _ in model.beam_search(images, BOS, EOS, beams, max_length, length_penalty)]
+        else:
+            out = model.greedy(images, BOS, EOS, max_length).tolist()
         for i, row in zip(chunk, out):
             hypotheses.append(row[:row.index(EOS)] if EOS in row else row)
             references.append(test.ids(i))
 edits = sum(levenshtein(h, r) for h, r in zip(hypotheses, references))
+longer = sum(max(len(h), len(r)) for h, r in zip(hypotheses, references))
 print(json.dumps({"impl": f"torch {torch.__version__}", "seed": seed, "steps": steps, "training_seconds": seconds,
+                  "decoding_seconds": time.time() - decode_start, "beams": beams,
                   "bleu": bleu4(hypotheses, references),
-                  "edit_distance": 1 - edits / sum(len(r) for r in references),
+                  "edit_distance": 1 - edits / max(longer, 1),
                   "exact_match": sum(h == r for h, r in zip(hypotheses, references)) / len(references)}))

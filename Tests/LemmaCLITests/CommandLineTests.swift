@@ -153,5 +153,13 @@ struct CommandLineTests {
         #expect(failed.status != 0)
         #expect(failed.error.contains("bad.csv: line 2"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["bad.csv", "corpus.csv", "data"])
+
+        // --config prepares a task's data (im2latex); a classification config is told to use --input.
+        let config = directory.appendingPathComponent("c.yaml")
+        try "task: classification\ndata:\n  train: \(csv.path)\n".write(to: config, atomically: true, encoding: .utf8)
+        let refused = try run(["prepare", "--config", config.path, "--output", directory.appendingPathComponent("p").path])
+        #expect(refused.status != 0 && refused.error.contains("--input") && refused.error.contains("im2latex"), "\(refused.error)")
+        let both = try run(["prepare", "--config", config.path, "--input", csv.path, "--output", directory.appendingPathComponent("p").path])
+        #expect(both.status != 0 && both.error.contains("either --input CORPUS or --config CONFIG"), "\(both.error)")
     }
 }

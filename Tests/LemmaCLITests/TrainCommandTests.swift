@@ -107,8 +107,10 @@ struct TrainCommandTests {
         let (directory, config) = try setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
         let whole = directory.appendingPathComponent("whole"), split = directory.appendingPathComponent("split")
-        // Long enough (in steps) for the signal to land mid-run.
-        let longer = ["--set", "train.epochs=200", "--set", "train.eval_steps=100", "--set", "train.logging_steps=1"]
+        // Long enough (in steps) for the signal to land mid-run; checkpoints every 7 steps for SIGUSR1 (which
+        // saves none) to fall back to.
+        let longer = ["--set", "train.epochs=200", "--set", "train.eval_steps=100", "--set", "train.logging_steps=1",
+                      "--set", "train.save_steps=7", "--set", "train.save_total_limit=100"]
         #expect(try cli.run(["train", "--config", config.path, "--output", whole.path] + longer).status == 0)
 
         let process = Process()
@@ -130,7 +132,8 @@ struct TrainCommandTests {
         kill(process.processIdentifier, SIGUSR1)
         let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(try String(contentsOf: errorLog, encoding: .utf8).contains("SIGUSR1: will checkpoint and stop"))
+        let errors = try String(contentsOf: errorLog, encoding: .utf8)
+        #expect(errors.contains("SIGUSR1: will stop without a checkpoint"), "\(errors)")
         #expect(process.terminationStatus == 0)
         #expect(output.contains("stopped at step"), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: split.appendingPathComponent("model.safetensors").path))
@@ -138,6 +141,11 @@ struct TrainCommandTests {
         let resumed = try cli.run(["train", "--resume", split.path])
         #expect(resumed.status == 0, "\(resumed.error)")
         #expect(resumed.error.contains("resuming from checkpoint-"))
+        // Seed 003's SIGUSR1 saves nothing: the resumed run goes back to the last multiple of 7.
+        let stoppedAt = output.components(separatedBy: "stopped at step ").dropFirst().first?.prefix { $0.isNumber }
+        if let stopped = stoppedAt.flatMap({ Int($0) }), stopped % 7 != 0 {
+            #expect(resumed.error.contains("(step \(stopped / 7 * 7) of"), "\(resumed.error)")
+        }
         let a = try Data(contentsOf: whole.appendingPathComponent("model.safetensors"))
         let b = try Data(contentsOf: split.appendingPathComponent("model.safetensors"))
         #expect(a == b, "final weights differ")

@@ -57,6 +57,26 @@ struct FormulaSplitListTests {
         #expect(missing.contains("bad.jsonl") && missing.contains("line 2") && missing.contains("latex"), "\(missing)")
     }
 
+    @Test func csvSplitsHoldQuotedLaTeXWithCommasAndNewlines() throws {
+        let url = try write("test.csv", "image,latex\nsum.png,\"a , b\"\n,\"\\begin{matrix} x \\\\\n y \\end{matrix}\"\nq.png,\"\"\"q\"\"\"\n")
+        let examples = try FormulaSplitList.read(url, formulas: nil, split: "test")
+        #expect(examples == [FormulaExample(imageName: "sum.png", formula: "a , b", line: 2),
+                             FormulaExample(imageName: "test-3.png", formula: "\\begin{matrix} x \\\\\n y \\end{matrix}", line: 3),
+                             FormulaExample(imageName: "q.png", formula: "\"q\"", line: 5)])
+        let onlyLaTeX = try FormulaSplitList.read(try write("l.csv", "latex\nx ^ 2\n"), formulas: nil, split: "train")
+        #expect(onlyLaTeX == [FormulaExample(imageName: "train-2.png", formula: "x ^ 2", line: 2)])
+        let noColumn = message { _ = try FormulaSplitList.read(try write("n.csv", "formula\nx\n"), formulas: nil, split: "t") }
+        #expect(noColumn.contains("n.csv") && noColumn.contains("latex"), "\(noColumn)")
+        let escaping = message { _ = try FormulaSplitList.read(try write("e.csv", "latex,image\nx,../../etc/passwd\n"), formulas: nil, split: "t") }
+        #expect(escaping.contains("e.csv") && escaping.contains("line 2") && escaping.contains("inside data.images"), "\(escaping)")
+        let escapingJSON = message { _ = try FormulaSplitList.read(try write("e.jsonl", "{\"latex\": \"x\", \"image\": \"/etc/x.png\"}\n"), formulas: nil, split: "t") }
+        #expect(escapingJSON.contains("e.jsonl") && escapingJSON.contains("line 1") && escapingJSON.contains("inside data.images"), "\(escapingJSON)")
+        let csv = Array("image,latex\na.png,\"x , y\"\n,z\n".utf8)
+        _ = try fuzz(csv, name: "split.csv", iterations: 800, seed: 23) { path in
+            _ = try FormulaSplitList.read(URL(fileURLWithPath: path), formulas: nil, split: "train")
+        }
+    }
+
     @Test func damagedListsAreRejectedNeverACrash() throws {
         let list = Array("a.png 1\nb.png 0\n2 c basic\n".utf8)
         let rejected = try fuzz(list, name: "split.lst", iterations: 1500, seed: 21) { path in

@@ -93,4 +93,35 @@ struct Im2LatexRunTests {
         let decoded = try second.decode([processed, processed], batchSize: 2)
         #expect(decoded.count == 2 && decoded[0] == decoded[1] && decoded[0].count <= 12)
     }
+
+    /// `lemma prepare --config`: the data prepared once, adopted by runs that name it in `data.prepared` (their
+    /// data settings must match, a difference named), never overwritten.
+    @Test func dataPreparedOnceIsAdoptedByRunsWithTheSameSettings() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-im2latex-prepared-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = try Self.configuration(directory)
+        let prepared = directory.appendingPathComponent("prepared")
+        let summary = try TaskRegistry.prepare(configuration, into: prepared)
+        #expect(summary.contains("train 36, valid 3, test 2 images"), "\(summary)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }.isEmpty)
+        #expect(throws: (any Error).self) { _ = try TaskRegistry.prepare(configuration, into: prepared) }
+
+        try configuration.apply(overrides: ["data.prepared=\(prepared.path)", "train.max_steps=2"])
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Im2LatexRun)
+        #expect(run.data.train.count == 36 && run.data.test?.names == ["s0.png", "s1.png"])
+        let vocabulary = "vocab.txt"
+        #expect(try Data(contentsOf: run.directory.data.appendingPathComponent(vocabulary))
+                == Data(contentsOf: prepared.appendingPathComponent(vocabulary)))
+        #expect(try run.train(resume: false, handleSignals: false, progress: false).0.state.globalStep == 2)
+
+        try configuration.apply(overrides: ["data.max_tokens=20"])
+        do {
+            _ = try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("other")))
+            Issue.record("a run with different data settings adopted the prepared data")
+        } catch {
+            #expect("\(error)".contains("data.max_tokens '150'") && "\(error)".contains("'20'"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path))
+    }
 }

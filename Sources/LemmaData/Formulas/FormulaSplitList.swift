@@ -15,9 +15,9 @@ public struct FormulaExample: Equatable, Sendable {
 
 /// im2markup's data files: `formulas.lst` (one formula per line, named by 0-based line number) and split
 /// lists in either of its layouts — `image_name formula_index` after its preprocessing, or
-/// `formula_index image_name render_type` in its raw sample data (the image name without `.png`) — or a
-/// JSON Lines file of `{"latex": …, "image": …}` objects (`image` optional). Every problem is one line
-/// naming the file and line.
+/// `formula_index image_name render_type` in its raw sample data (the image name without `.png`) — or
+/// LaTeX directly: a JSON Lines file of `{"latex": …, "image": …}` objects or a CSV file with a header and
+/// columns `latex` and `image` (`image` optional in both). Every problem is one line naming the file and line.
 public enum FormulaSplitList {
     /// The formulas of a list, split on "\n" only, as im2markup reads them (a formula may hold a "\r").
     public static func readFormulas(_ url: URL) throws -> [String] {
@@ -38,9 +38,10 @@ public enum FormulaSplitList {
         data.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The examples of a split list. `formulas` is the formula list (nil: the split must be JSON Lines);
-    /// `split` names images a JSON line leaves unnamed.
+    /// The examples of a split list. `formulas` is the formula list (nil: the split must be JSON Lines or
+    /// CSV); `split` names images a JSON line or CSV record leaves unnamed.
     public static func read(_ url: URL, formulas: [String]?, split: String) throws -> [FormulaExample] {
+        if url.pathExtension.lowercased() == "csv" { return try readCSV(url, split: split) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw FileFormatError(url.path, "cannot read the split list: \(error.localizedDescription)")
@@ -58,12 +59,14 @@ public enum FormulaSplitList {
                     throw fail("not a JSON object")
                 }
                 guard let latex = object["latex"] as? String else { throw fail("no string field \"latex\"") }
+                if object["image"] != nil, !(object["image"] is String) { throw fail("field \"image\" must be a string") }
                 let image = (object["image"] as? String) ?? "\(split)-\(line).png"
+                try checkInside(image, fail: fail)
                 examples.append(FormulaExample(imageName: image, formula: latex, line: line))
                 continue
             }
             guard let formulas else {
-                throw FileFormatError(url.path, "a split list of image names and formula indices needs data.formulas (or use a .jsonl split with a \"latex\" field)")
+                throw FileFormatError(url.path, "a split list of image names and formula indices needs data.formulas (or use a .jsonl or .csv split with a \"latex\" field)")
             }
             let fields = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             let image: String, index: Int
@@ -78,12 +81,33 @@ public enum FormulaSplitList {
                 throw fail("formula index \(index) is out of range (the formula list has \(formulas.count) formulas, numbered from 0)")
             }
             let name = image.contains(".") ? image : image + ".png"
-            guard !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
-                throw fail("image name '\(image)' must be a path inside data.images")
-            }
+            try checkInside(name, fail: fail)
             examples.append(FormulaExample(imageName: name, formula: formulas[index], line: line))
         }
         guard !examples.isEmpty else { throw FileFormatError(url.path, "no examples") }
         return examples
+    }
+
+    /// A CSV split: a header naming a `latex` column and optionally an `image` column (RFC 4180 quoting, so
+    /// formulas may hold commas, quotes and newlines).
+    static func readCSV(_ url: URL, split: String) throws -> [FormulaExample] {
+        let probe = try CSVExampleReader(path: url.path, textColumn: "latex")
+        let reader = probe.header.contains("image") ? try CSVExampleReader(path: url.path, textColumn: "latex", labelColumn: "image") : probe
+        var examples: [FormulaExample] = []
+        while let record = try reader.next() {
+            let line = record.source.line ?? 0
+            let image = record.label.flatMap { $0.isEmpty ? nil : $0 } ?? "\(split)-\(line).png"
+            try checkInside(image) { FileFormatError(url.path, "line \(line): \($0)") }
+            examples.append(FormulaExample(imageName: image, formula: record.text, line: line))
+        }
+        guard !examples.isEmpty else { throw FileFormatError(url.path, "no examples") }
+        return examples
+    }
+
+    /// Image names are paths inside the image directory: no absolute paths, no `..`.
+    static func checkInside(_ name: String, fail: (String) -> FileFormatError) throws {
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains("..") else {
+            throw fail("image name '\(name)' must be a path inside data.images")
+        }
     }
 }

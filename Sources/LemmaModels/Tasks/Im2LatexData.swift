@@ -28,6 +28,8 @@ public struct Im2LatexData {
         public var minFrequency: Int
         public var preprocessing: FormulaImagePreprocessing
         public var renderDPI: Int
+        /// A directory written by `lemma prepare --config` (`data.prepared`) to use instead of preparing.
+        public var prepared: URL?
 
         public init(_ c: RunConfiguration) throws {
             func url(_ key: String) -> URL? { c.string(key).map { URL(fileURLWithPath: $0) } }
@@ -48,6 +50,19 @@ public struct Im2LatexData {
             do { try preprocessing.validate() } catch { throw ConfigError("\(error)") }
             renderDPI = c.int("data.render_dpi") ?? 200
             guard (30...1200).contains(renderDPI) else { throw ConfigError("'data.render_dpi' must be between 30 and 1200") }
+            prepared = url("data.prepared")
+        }
+
+        /// The settings that shape prepared data, by configuration key (paths absolute), as
+        /// `preparation.json` records them.
+        var shaping: [String: String] {
+            func path(_ url: URL?) -> String { url?.standardizedFileURL.path ?? "" }
+            return ["data.formulas": path(formulas), "data.images": path(images), "data.train": path(train),
+                    "data.valid": path(valid), "data.test": path(test), "data.max_tokens": String(maxTokens),
+                    "tokenizer.splitting": splitting == .latex ? "latex" : "whitespace",
+                    "tokenizer.min_frequency": String(minFrequency),
+                    "data.downsample_ratio": String(preprocessing.downsampleRatio),
+                    "data.image_padding": String(preprocessing.padding[0]), "data.render_dpi": String(renderDPI)]
         }
     }
 
@@ -156,6 +171,67 @@ public struct Im2LatexData {
         try writeSplit(examples, name: "eval", origin: list, filter: false, tokenizer: tokenizer, settings: settings,
                        imageDirectory: imageDirectory, failed: failed, into: destination, log: log)
         return try FormulaImageDataset(url: destination)
+    }
+
+    static let preparationFile = "preparation.json"
+
+    /// `lemma prepare --config`: `prepare` into a new directory `output` (staged beside it and renamed when
+    /// complete) with `preparation.json` recording the settings, for runs to adopt through `data.prepared`.
+    public static func prepareAlone(_ settings: Settings, into output: URL, log: @escaping (String) -> Void) throws -> String {
+        guard !FileManager.default.fileExists(atPath: output.path) else {
+            throw ConfigError("\(output.path) already exists; prepare into a new directory")
+        }
+        let staging = output.deletingLastPathComponent()
+            .appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: staging)
+        do {
+            let data = try prepare(settings, into: staging, log: log)
+            let record = try JSONSerialization.data(withJSONObject: settings.shaping, options: [.prettyPrinted, .sortedKeys])
+            try writeAtomically(to: staging.appendingPathComponent(preparationFile)) { append in try record.withUnsafeBytes { try append($0) } }
+            let summary = "wrote \(output.path): train \(data.train.count), valid \(data.valid.count)"
+                + (data.test.map { ", test \($0.count)" } ?? "") + " images; vocabulary \(data.tokenizer.vocabularySize) tokens"
+            try FileManager.default.moveItem(at: staging, to: output)
+            return summary
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// A run's data taken from a directory `lemma prepare --config` wrote: the settings must be the ones it
+    /// was prepared with (a difference is named), and its files are hard-linked (copied across file systems)
+    /// into the run's `data/`, so the run stays whole if the prepared directory is later removed.
+    public static func adopt(_ prepared: URL, settings: Settings, into directory: URL) throws -> Im2LatexData {
+        let recordURL = prepared.appendingPathComponent(preparationFile)
+        guard let bytes = FileManager.default.contents(atPath: recordURL.path) else {
+            throw ConfigError("'data.prepared' \(prepared.path) has no \(preparationFile): prepare it with `lemma prepare --config CONFIG --output DIR`")
+        }
+        guard let recorded = try? JSONSerialization.jsonObject(with: bytes) as? [String: String] else {
+            throw FileFormatError(recordURL.path, "expected a JSON object of strings (the settings the data was prepared with)")
+        }
+        for (key, value) in settings.shaping.sorted(by: { $0.key < $1.key }) where recorded[key] != value {
+            func shown(_ v: String?) -> String { v.map { $0.isEmpty ? "unset" : "'\($0)'" } ?? "unrecorded" }
+            throw ConfigError("'data.prepared' \(prepared.path) was prepared with \(key) \(shown(recorded[key])), this configuration has \(shown(value)); "
+                + "prepare again or use the same value")
+        }
+        try linkTree(prepared, to: directory)
+        return try open(directory, settings: settings)
+    }
+
+    /// Recreates the directory tree at `source` under `destination`, each file a hard link where possible.
+    static func linkTree(_ source: URL, to destination: URL) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: destination, withIntermediateDirectories: true)
+        for name in try manager.contentsOfDirectory(atPath: source.path) {
+            let from = source.appendingPathComponent(name), to = destination.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            _ = manager.fileExists(atPath: from.path, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                try linkTree(from, to: to)
+            } else if (try? manager.linkItem(at: from, to: to)) == nil {
+                try manager.copyItem(at: from, to: to)
+            }
+        }
     }
 
     public static func open(_ directory: URL, settings: Settings) throws -> Im2LatexData {

@@ -27,7 +27,8 @@ public final class Im2LatexRun: TaskRun {
         let settings = try Im2LatexData.Settings(configuration)
         _ = try sizes(configuration)
         return try RunLifecycle.start(configuration, in: directory) {
-            let data = try Im2LatexData.prepare(settings, into: directory.data, log: log)
+            let data = try settings.prepared.map { try Im2LatexData.adopt($0, settings: settings, into: directory.data) }
+                ?? Im2LatexData.prepare(settings, into: directory.data, log: log)
             return try Im2LatexRun(configuration, directory: directory, data: data, log: log)
         }
     }

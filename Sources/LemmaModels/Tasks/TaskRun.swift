@@ -23,6 +23,9 @@ public enum TaskRegistry {
     public struct Entry: Sendable {
         public let start: @Sendable (RunConfiguration, RunDirectory, @escaping (String) -> Void) throws -> any TaskRun
         public let open: @Sendable (RunConfiguration, RunDirectory, @escaping (String) -> Void) throws -> any TaskRun
+        /// `lemma prepare --config`: the task's data prepared once into a directory that runs then name in
+        /// `data.prepared`; returns a summary line. Nil for tasks whose corpora `lemma prepare --input` takes.
+        public var prepare: (@Sendable (RunConfiguration, URL, @escaping (String) -> Void) throws -> String)?
     }
 
     public static let entries: [String: Entry] = [
@@ -33,7 +36,8 @@ public enum TaskRegistry {
         "language_model": Entry(start: { try LanguageModelRun.start($0, in: $1, log: $2) },
                                 open: { try LanguageModelRun(opening: $0, directory: $1, log: $2) }),
         "im2latex": Entry(start: { try Im2LatexRun.start($0, in: $1, log: $2) },
-                          open: { try Im2LatexRun(opening: $0, directory: $1, log: $2) }),
+                          open: { try Im2LatexRun(opening: $0, directory: $1, log: $2) },
+                          prepare: { try Im2LatexData.prepareAlone(try Im2LatexData.Settings($0), into: $1, log: $2) }),
     ]
 
     /// The tasks that can be trained today, in the schema's order.
@@ -50,6 +54,16 @@ public enum TaskRegistry {
     public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
                              log: @escaping (String) -> Void = { _ in }) throws -> any TaskRun {
         try entry(configuration.task).start(configuration, directory, log)
+    }
+
+    /// The configuration's data prepared into `output` (a new directory) for runs to share.
+    public static func prepare(_ configuration: RunConfiguration, into output: URL,
+                               log: @escaping (String) -> Void = { _ in }) throws -> String {
+        guard let prepare = try entry(configuration.task).prepare else {
+            let takers = available.filter { entries[$0]?.prepare != nil }.joined(separator: ", ")
+            throw ConfigError("task '\(configuration.task)' prepares its corpus with `lemma prepare --input FILE`; --config takes \(takers)")
+        }
+        return try prepare(configuration, output, log)
     }
 
     /// The run in `directory`, as it was configured.

@@ -2,18 +2,23 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// What a signal asks a running trainer to do, as seed 003's trainer did: SIGINT checkpoints, validates and
-/// goes on; SIGTERM checkpoints, validates and stops; SIGUSR1 checkpoints and stops.
+/// What a signal (or a callback) asks a running trainer to do, as seed 003's trainer did: SIGINT checkpoints,
+/// validates and goes on; SIGTERM checkpoints, validates and stops; SIGUSR1 stops at once, without a
+/// checkpoint (`--resume` then continues from the last one saved). `checkpointStop` has no signal: it is for
+/// callbacks and tests that want to stop with the current state saved.
 public enum TrainingRequest: String, Sendable, CaseIterable {
     case checkpointValidateContinue = "SIGINT"
     case checkpointValidateStop = "SIGTERM"
-    case checkpointStop = "SIGUSR1"
+    case stop = "SIGUSR1"
+    case checkpointStop = "checkpoint-and-stop request"
 
-    var signalNumber: Int32 {
+    /// The signal that sends this request, if any.
+    var signalNumber: Int32? {
         switch self {
         case .checkpointValidateContinue: SIGINT
         case .checkpointValidateStop: SIGTERM
-        case .checkpointStop: SIGUSR1
+        case .stop: SIGUSR1
+        case .checkpointStop: nil
         }
     }
 
@@ -21,9 +26,14 @@ public enum TrainingRequest: String, Sendable, CaseIterable {
         switch self {
         case .checkpointValidateContinue: "checkpoint, validate and continue"
         case .checkpointValidateStop: "checkpoint, validate and stop"
+        case .stop: "stop without a checkpoint"
         case .checkpointStop: "checkpoint and stop"
         }
     }
+
+    var saves: Bool { self != .stop }
+    var validates: Bool { self == .checkpointValidateContinue || self == .checkpointValidateStop }
+    var stops: Bool { self != .checkpointValidateContinue }
 }
 
 /// Requests waiting for the next step boundary. Receiving a request that is already pending cancels it, so a
@@ -59,8 +69,9 @@ public final class TrainingRequests: Sendable {
         let queue = DispatchQueue(label: "lemma.training-signals")
         var made: [any DispatchSourceSignal] = []
         for request in TrainingRequest.allCases {
-            signal(request.signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: request.signalNumber, queue: queue)
+            guard let number = request.signalNumber else { continue }
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [weak self] in
                 guard let self else { return }
                 // Several deliveries may be coalesced into one event; each one toggles.
@@ -83,6 +94,8 @@ public final class TrainingRequests: Sendable {
             return list
         }
         for source in all { source.cancel() }
-        for request in TrainingRequest.allCases { signal(request.signalNumber, SIG_DFL) }
+        for request in TrainingRequest.allCases {
+            if let number = request.signalNumber { signal(number, SIG_DFL) }
+        }
     }
 }

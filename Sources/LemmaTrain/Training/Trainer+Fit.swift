@@ -141,16 +141,24 @@ extension Trainer {
         control.shouldSave = false
         var stop: StopReason?
         if !requests.isEmpty {
-            let validate = requests.contains(.checkpointValidateContinue) || requests.contains(.checkpointValidateStop)
-            if validate, !evaluated, validationData != nil {
+            // SIGUSR1 alone stops as it is; any other request (SIGINT, SIGTERM) still gets its checkpoint.
+            if requests.contains(where: \.validates), !evaluated, validationData != nil {
                 try runEvaluation()
                 // The checkpoint then holds this evaluation's effect on the best metric and patience.
                 saved = false
             }
-            if !saved { try saveCheckpoint() }
+            if requests.contains(where: \.saves), !saved {
+                try saveCheckpoint()
+                saved = true
+            }
             let message = requests.map(\.rawValue).sorted().joined(separator: ", ")
-            if isPrimary { FileHandle.standardError.write(Data("\(message): checkpoint saved at step \(state.globalStep)\n".utf8)) }
-            if requests.contains(.checkpointStop) || requests.contains(.checkpointValidateStop) { stop = .requested }
+            if isPrimary {
+                let what = saved ? "checkpoint saved at step \(state.globalStep)"
+                    : "stopping at step \(state.globalStep) without a checkpoint ("
+                        + (checkpoints?.latest.map { "--resume continues from step \($0.step))" } ?? "none saved yet)")
+                FileHandle.standardError.write(Data("\(message): \(what)\n".utf8))
+            }
+            if requests.contains(where: \.stops) { stop = .requested }
         }
         if stop == nil, let patience = options.earlyStoppingPatience, state.evaluationsWithoutImprovement >= patience {
             stop = .earlyStopping

@@ -3,14 +3,23 @@ import Foundation
 import Lemma
 
 /// `lemma prepare`: streams a corpus through a tokenizer into a memory-mapped `TokenDataset`, in memory that
-/// does not grow with the corpus. The output appears only when complete, so re-running is safe.
+/// does not grow with the corpus; or, with `--config`, prepares a task's data (im2latex: rendering, cropping,
+/// bucketing, vocabulary) once for runs to share through `data.prepared`. The output appears only when
+/// complete, so re-running is safe.
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare",
         abstract: "Tokenize a labelled corpus into a compact on-disk dataset.",
-        discussion: "The input format follows the path: .csv, .tsv, .jsonl, .txt (one example per line), .tar (llamapun: <label>/<id>.txt members) or a directory (one file per example, labelled by sub-directory).")
+        discussion: """
+        The input format follows the path: .csv, .tsv, .jsonl, .txt (one example per line), .tar (llamapun: \
+        <label>/<id>.txt members) or a directory (one file per example, labelled by sub-directory). \
+        With --config (im2latex), the configuration's data keys are prepared into --output instead; a run \
+        then uses it with `--set data.prepared=OUTPUT`, which checks that the data keys match.
+        """)
 
-    @Option(help: "Corpus file or directory.") var input: String
+    @Option(help: "Corpus file or directory.") var input: String?
+    @Option(help: "A task configuration whose data to prepare (im2latex), instead of --input.") var config: String?
+    @Option(name: .customLong("set"), help: "Override a configuration key (with --config; repeatable).") var overrides: [String] = []
     @Option(help: "Dataset directory to write.") var output: String
     @Option(help: "gpt2, wordpiece, word, whitespace, char or latex.") var tokenizer = "word"
     @Option(help: "Vocabulary file; without one, word/char/latex build a vocabulary from the corpus (saved as vocab.txt in the output).")
@@ -28,6 +37,8 @@ struct PrepareCommand: ParsableCommand {
     @Option(help: "Largest size of a built vocabulary, special tokens included.") var maxVocabulary: Int?
 
     func validate() throws {
+        if (input == nil) == (config == nil) { throw ValidationError("give either --input CORPUS or --config CONFIG") }
+        if config == nil, !overrides.isEmpty { throw ValidationError("--set applies to --config") }
         guard TokenizerSpec.Kind(rawValue: tokenizer) != nil else {
             throw ValidationError("--tokenizer must be one of \(TokenizerSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(tokenizer)'")
         }
@@ -36,6 +47,14 @@ struct PrepareCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let config {
+            var configuration = try RunConfiguration(contentsOf: URL(fileURLWithPath: config))
+            try configuration.apply(overrides: overrides)
+            let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            print(try TaskRegistry.prepare(configuration, into: URL(fileURLWithPath: output), log: log))
+            return
+        }
+        let input = input!
         let source = CorpusSource(path: input, textColumn: textColumn, labelColumn: labelColumn)
         let policy = try LabelMap.UnknownLabels(parsing: unknownLabels)
         let map = try labelMap.map { try LabelMap.load($0).with(unknownLabels: policy) }

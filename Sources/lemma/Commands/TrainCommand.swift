@@ -9,7 +9,8 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a model from a configuration (YAML or JSON), or resume a run.",
         discussion: """
         Keys are documented in docs/CONFIG.md. While training: SIGINT (Ctrl-C) checkpoints, validates and \
-        continues; SIGTERM checkpoints, validates and stops; SIGUSR1 checkpoints and stops. Sending the same \
+        continues; SIGTERM checkpoints, validates and stops; SIGUSR1 stops without a checkpoint (as seed 003's \
+        trainer did; --resume continues from the last one saved). Sending the same \
         signal again before the step ends cancels it. Under mpirun (`mpirun -np 2 lemma train --config C`) the \
         ranks train one model data-parallel: each takes its share of every batch, gradients are averaged, and \
         rank 0 writes the run directory.

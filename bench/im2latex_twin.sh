@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The im2latex results table's comparison: Lemma's run of configs/im2latex.yaml against its PyTorch twin
+# (bench/im2latex_twin.py: the same prepared images, vocabulary, sizes, recipe and steps), over three seeds,
+# interleaved (Lemma seed 1, twin seed 1, Lemma seed 2, …), each scored on the test split decoded with beam 5.
+# Prints each run's metrics as JSON lines (bench/results/im2latex_twin.jsonl) and the medians.
+#
+#   bench/im2latex_twin.sh [STEPS] [SEEDS]     # defaults 1500 and "1 2 3": about 80 min on 2 cores
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STEPS=${1:-1500}
+SEEDS=${2:-1 2 3}
+LEMMA=$PWD/.build/release/lemma
+PYTHON=${PYTHON:-bench/.venv/bin/python}
+OUT=${OUT:-bench/results/im2latex_twin.jsonl}
+RUNS=${RUNS:-runs/im2latex-twin}
+mkdir -p "$(dirname "$OUT")" "$RUNS"
+: > "$OUT"
+lscpu | grep "Model name" | sed 's/^/# /' | tee -a "$OUT"
+# The data is prepared once (rendering on first use) and adopted by every Lemma run; the twin reads the run's copy.
+[ -d "$RUNS/prepared" ] || "$LEMMA" prepare --config configs/im2latex.yaml --output "$RUNS/prepared"
+for seed in $SEEDS; do
+    run="$RUNS/lemma-$seed"
+    rm -rf "$run"
+    "$LEMMA" train --config configs/im2latex.yaml --output "$run" --set data.prepared="$RUNS/prepared" \
+        --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" > "$run.log" 2>&1 \
+        || { tail -5 "$run.log" >&2; exit 1; }
+    python3 - "$run" "$seed" <<'PY' | tee -a "$OUT"
+import json, sys
+run, seed = sys.argv[1], int(sys.argv[2])
+metrics = json.load(open(f"{run}/evaluation.json"))["metrics"]
+summary = json.load(open(f"{run}/summary.json"))
+print(json.dumps({"impl": "lemma", "seed": seed, "steps": summary["steps"], "training_seconds": summary["training_seconds"],
+                  **{k: metrics[k] for k in ("bleu", "edit_distance", "exact_match", "image_match", "image_match_ws")}}))
+PY
+    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" | tee -a "$OUT"
+done
+python3 - "$OUT" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+for impl in ("lemma", "torch"):
+    mine = [r for r in rows if r["impl"] == "lemma"] if impl == "lemma" else [r for r in rows if r["impl"] != "lemma"]
+    if mine:
+        print(impl, {k: round(statistics.median(r[k] for r in mine), 4) for k in ("bleu", "edit_distance", "exact_match", "training_seconds")},
+              "over seeds", [r["seed"] for r in mine])
+PY
