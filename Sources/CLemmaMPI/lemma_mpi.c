@@ -8,12 +8,16 @@ int lemma_mpi_launched(void) {
         || getenv("MPI_LOCALNRANKS") != NULL;
 }
 
+static MPI_Comm progress_comm = MPI_COMM_NULL;
+
 int lemma_mpi_init(int *rank, int *size) {
     int provided = 0;
     int code = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
     if (code != MPI_SUCCESS) return code;
     // Errors come back as codes, so that Lemma reports them by rank instead of MPI aborting silently.
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    code = MPI_Comm_dup(MPI_COMM_WORLD, &progress_comm);
+    if (code != MPI_SUCCESS) return code;
     MPI_Comm_rank(MPI_COMM_WORLD, rank);
     return MPI_Comm_size(MPI_COMM_WORLD, size);
 }
@@ -68,6 +72,30 @@ int lemma_mpi_test(int64_t *request, int *done) {
     MPI_Request r = load(*request);
     int code = MPI_Test(&r, done, MPI_STATUS_IGNORE);
     *request = store(r);
+    return code;
+}
+
+enum { progress_tag = 7 };
+
+int lemma_mpi_isend_progress(const int64_t *value, int destination, int64_t *request) {
+    MPI_Request r;
+    int code = MPI_Isend(value, 1, MPI_INT64_T, destination, progress_tag, progress_comm, &r);
+    *request = store(r);
+    return code;
+}
+
+int lemma_mpi_irecv_progress(int64_t *value, int source, int64_t *request) {
+    MPI_Request r;
+    int code = MPI_Irecv(value, 1, MPI_INT64_T, source, progress_tag, progress_comm, &r);
+    *request = store(r);
+    return code;
+}
+
+int lemma_mpi_cancel(int64_t *request) {
+    MPI_Request r = load(*request);
+    int code = MPI_Cancel(&r);
+    if (code == MPI_SUCCESS) code = MPI_Request_free(&r);
+    *request = 0;
     return code;
 }
 

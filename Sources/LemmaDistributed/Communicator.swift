@@ -26,15 +26,20 @@ public protocol PendingCollective: AnyObject {
     func poll() throws
 }
 
-/// Why a collective failed: a timeout (a rank died or hangs), or an error from the transport.
+/// Why a collective failed: a timeout (a rank died or hangs: `missing` names the ranks that never entered
+/// the collective, when the communicator can tell), or an error from the transport.
 public enum DistributedError: Error, CustomStringConvertible, Equatable {
-    case timeout(operation: String, seconds: Double, rank: String)
+    case timeout(operation: String, seconds: Double, rank: String, missing: [Int] = [])
     case transport(operation: String, code: Int32, rank: String)
     case mismatch(String)
 
     public var description: String {
         switch self {
-        case .timeout(let operation, let seconds, let rank):
+        case .timeout(let operation, let seconds, let rank, let missing) where !missing.isEmpty:
+            "\(rank): \(operation) did not complete within \(Int(seconds)) s: rank\(missing.count > 1 ? "s" : "") "
+                + "\(missing.map(String.init).joined(separator: ", ")) never reached it (hung, died or far behind; "
+                + "set distributed.timeout to wait longer)"
+        case .timeout(let operation, let seconds, let rank, _):
             "\(rank): \(operation) did not complete within \(Int(seconds)) s: another rank died, hangs or is far behind "
                 + "(set distributed.timeout to wait longer)"
         case .transport(let operation, let code, let rank):

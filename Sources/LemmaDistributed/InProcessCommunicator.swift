@@ -7,6 +7,8 @@ public final class InProcessGroup: @unchecked Sendable {
     public var timeout: Double
     let condition = NSCondition()
     var arrived = 0
+    /// The ranks inside the current collective, to name the missing ones at a timeout.
+    var inside = Set<Int>()
     var generation = 0
     var sums: [Double] = []
     var floatSums: [Float] = []
@@ -31,16 +33,20 @@ public final class InProcessGroup: @unchecked Sendable {
         let myGeneration = generation
         contribute()
         arrived += 1
+        inside.insert(rank)
         if arrived == size {
             complete()
             arrived = 0
+            inside = []
             generation += 1
             condition.broadcast()
         } else {
             let deadline = Date().addingTimeInterval(timeout)
             while generation == myGeneration {
                 guard condition.wait(until: deadline) || generation != myGeneration else {
-                    throw DistributedError.timeout(operation: operation, seconds: timeout, rank: "rank \(rank) of \(size) (in-process)")
+                    let missing = (0..<size).filter { !inside.contains($0) }
+                    throw DistributedError.timeout(operation: operation, seconds: timeout, rank: "rank \(rank) of \(size) (in-process)",
+                                                   missing: missing)
                 }
             }
         }

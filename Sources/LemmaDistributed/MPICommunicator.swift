@@ -25,17 +25,25 @@ public final class MPICommunicator: Communicator {
         guard code == 0 else { throw DistributedError.transport(operation: "MPI_Init", code: code, rank: "this process") }
         var name = [CChar](repeating: 0, count: 256)
         lemma_mpi_host(&name, Int32(name.count))
-        let world = MPICommunicator(rank: Int(rank), size: Int(size), host: String(cString: name), timeout: timeout)
+        let world = MPICommunicator(rank: Int(rank), size: Int(size), host: String(cString: name), timeout: timeout,
+                                    beacon: try ProgressBeacon(rank: Int(rank), size: Int(size)))
         shared = world
-        atexit { _ = lemma_mpi_finalize() }
+        atexit {
+            MPICommunicator.shared?.beacon.close()
+            _ = lemma_mpi_finalize()
+        }
         return world
     }
 
-    init(rank: Int, size: Int, host: String, timeout: Double) {
+    /// Each rank's count of collectives entered, to name the ranks a timed-out collective waits for.
+    let beacon: ProgressBeacon
+
+    init(rank: Int, size: Int, host: String, timeout: Double, beacon: ProgressBeacon) {
         self.rank = rank
         self.size = size
         self.host = host
         self.timeout = timeout
+        self.beacon = beacon
     }
 
     public var rankDescription: String { "rank \(rank) of \(size) (\(host))" }
@@ -88,7 +96,8 @@ public final class MPICommunicator: Communicator {
                 try poll()
                 if done { return }
                 guard Date() < deadline else {
-                    throw DistributedError.timeout(operation: operation, seconds: communicator.timeout, rank: communicator.rankDescription)
+                    throw DistributedError.timeout(operation: operation, seconds: communicator.timeout, rank: communicator.rankDescription,
+                                                   missing: communicator.beacon.missing())
                 }
                 // Keep driving MPI (it progresses non-blocking collectives only inside its calls); after a
                 // while (a slow rank, an evaluation on rank 0) hand the core over between polls.
@@ -98,12 +107,16 @@ public final class MPICommunicator: Communicator {
         }
     }
 
+    /// Every collective starts here: the other ranks hear that this one has entered it.
+    func enter() throws { try beacon.enter() }
+
     func started(_ code: Int32, _ request: Int64, _ operation: String, owner: AnyObject?) throws -> Pending {
         guard code == 0 else { throw DistributedError.transport(operation: operation, code: code, rank: rankDescription) }
         return Pending(requests: [request], operation: operation, communicator: self, owner: owner)
     }
 
     public func allReduceSum(_ values: inout [Double]) throws {
+        try enter()
         var request: Int64 = 0
         let code = values.withUnsafeMutableBufferPointer { lemma_mpi_iallreduce_double($0.baseAddress, Int64($0.count), &request) }
         // The array's storage must stay put until the reduction completes: wait inside its lifetime.
@@ -116,6 +129,7 @@ public final class MPICommunicator: Communicator {
 
     public func startAllReduceSum(_ buffer: HostBuffer) throws -> any PendingCollective {
         let operation = "all-reduce of \(buffer.count) gradient values"
+        try enter()
         let pending = Pending(requests: [], operation: operation, communicator: self, owner: buffer)
         // One chunk in flight at a time: each starts when the previous one completes (inside `poll`).
         pending.chunks = stride(from: 0, to: buffer.count, by: Self.chunk).map { ($0, min(Self.chunk, buffer.count - $0)) }.reversed()
@@ -130,12 +144,14 @@ public final class MPICommunicator: Communicator {
     }
 
     public func broadcast(_ buffer: HostBuffer, root: Int) throws {
+        try enter()
         var request: Int64 = 0
         let code = lemma_mpi_ibcast(buffer.pointer, Int64(buffer.count * 4), Int32(root), &request)
         try started(code, request, "broadcast of \(buffer.count) values from rank \(root)", owner: buffer).wait()
     }
 
     public func barrier() throws {
+        try enter()
         var request: Int64 = 0
         let code = lemma_mpi_ibarrier(&request)
         try started(code, request, "barrier", owner: nil).wait()

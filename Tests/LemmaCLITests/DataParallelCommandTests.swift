@@ -64,4 +64,22 @@ struct DataParallelCommandTests {
         #expect(result.status != 0)
         #expect(result.error.contains("rank 1 got a different configuration from rank 0"), "\(result.error.suffix(1500))")
     }
+
+    /// A rank that hangs (LEMMA_FAULT=hang@2 on rank 1 alone): rank 0 stops at `distributed.timeout`, naming
+    /// rank 1, and the job ends instead of hanging.
+    @Test(.enabled(if: mpirun != nil, "mpirun is not installed (scripts/setup.sh installs openmpi-bin)"))
+    func aHangingRankIsNamedAtTheTimeout() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = directory.appendingPathComponent("run").path
+        let binary = CommandLineTests.binary.path
+        let arguments = ["train", "--config", config.path, "--output", run, "--set", "distributed.timeout=3"]
+        let started = Date()
+        let result = try cli.runProgram(Self.mpirun!, ["-np", "1", binary] + arguments + [":", "-np", "1", "/usr/bin/env", "LEMMA_FAULT=hang@2", binary] + arguments,
+                                        environment: Self.environment)
+        #expect(result.status != 0)
+        #expect(result.error.contains("LEMMA_FAULT: hanging after step 2"), "\(result.error.suffix(1500))")
+        #expect(result.error.contains("rank 0 of 2") && result.error.contains("rank 1 never reached it"), "\(result.error.suffix(1500))")
+        #expect(Date().timeIntervalSince(started) < 60)
+    }
 }

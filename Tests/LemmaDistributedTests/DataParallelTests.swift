@@ -196,12 +196,12 @@ struct DataParallelTests {
             #expect(floats[0] == [30, 33, 36, 39])
             #expect(floats[1] == [7, 9])
         }
-        // A rank that never arrives: the others give up at the timeout, naming themselves.
+        // A rank that never arrives: the others give up at the timeout, naming themselves and it.
         let lonely = InProcessGroup(size: 2, timeout: 0.2).communicator(rank: 0)
         var values = [1.0]
-        #expect(throws: DistributedError.timeout(operation: "all-reduce", seconds: 0.2, rank: "rank 0 of 2 (in-process)")) {
-            try lonely.allReduceSum(&values)
-        }
+        let expected = DistributedError.timeout(operation: "all-reduce", seconds: 0.2, rank: "rank 0 of 2 (in-process)", missing: [1])
+        #expect(throws: expected) { try lonely.allReduceSum(&values) }
+        #expect(expected.description.contains("rank 1 never reached it"))
     }
 }
 

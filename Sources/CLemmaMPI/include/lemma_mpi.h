@@ -19,6 +19,12 @@ int lemma_mpi_ibcast(void *buffer, int64_t bytes, int root, int64_t *request);
 int lemma_mpi_ibarrier(int64_t *request);
 // 1 when the operation finished (its request is then released), 0 while it runs.
 int lemma_mpi_test(int64_t *request, int *done);
+// Progress messages on a private duplicate of MPI_COMM_WORLD (so they never match a collective's traffic):
+// one int64 to or from one rank.
+int lemma_mpi_isend_progress(const int64_t *value, int destination, int64_t *request);
+int lemma_mpi_irecv_progress(int64_t *value, int source, int64_t *request);
+// Cancels a pending receive and releases its request.
+int lemma_mpi_cancel(int64_t *request);
 // The processor name (host) of this rank, for messages.
 void lemma_mpi_host(char *name, int capacity);
 

@@ -6,6 +6,28 @@ import LemmaDistributed
 public enum DataParallel {
     nonisolated(unsafe) public static var communicator: (any Communicator)?
 
+    /// Fault injection, to exercise the timeout path (tests, a drill before a long job): `LEMMA_FAULT=hang@N`
+    /// makes this process stop responding after training step N, `exit@N` makes it exit with status 3.
+    /// Given to one rank only (`mpirun … : -np 1 env LEMMA_FAULT=hang@2 lemma train …`), the others must
+    /// stop at `distributed.timeout` naming that rank.
+    static let fault: (hang: Bool, step: Int)? = {
+        guard let text = ProcessInfo.processInfo.environment["LEMMA_FAULT"] else { return nil }
+        let parts = text.split(separator: "@")
+        guard parts.count == 2, ["hang", "exit"].contains(parts[0]), let step = Int(parts[1]) else {
+            FileHandle.standardError.write(Data("LEMMA_FAULT '\(text)' ignored: expected hang@STEP or exit@STEP\n".utf8))
+            return nil
+        }
+        return (parts[0] == "hang", step)
+    }()
+
+    /// Acts on `LEMMA_FAULT` once training step `step` has ended.
+    static func injectFault(afterStep step: Int) {
+        guard let fault, fault.step == step else { return }
+        FileHandle.standardError.write(Data("LEMMA_FAULT: \(fault.hang ? "hanging" : "exiting") after step \(step)\n".utf8))
+        guard fault.hang else { exit(3) }
+        while true { sleep(60) }
+    }
+
     /// Whether this process writes files and prints (rank 0, or the only process).
     public static var isPrimary: Bool { (communicator?.rank ?? 0) == 0 }
 

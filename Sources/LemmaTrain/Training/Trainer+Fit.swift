@@ -41,6 +41,7 @@ extension Trainer {
                     state.batchInEpoch = 0
                 }
                 notify { $0.stepEnded(event(stepExamples: examples)) }
+                DataParallel.injectFault(afterStep: state.globalStep)
                 if epochFinished { notify { $0.epochEnded(event()) } }
                 if let stop = try afterStep(epochFinished: epochFinished) {
                     reason = stop

@@ -36,7 +36,9 @@ struct TrainCommand: ParsableCommand {
             try train(world: world.flatMap { $0.size > 1 ? $0 : nil })
         } catch {
             guard let world, world.size > 1 else { throw error }
-            FileHandle.standardError.write(Data("lemma train: \(world.rankDescription): \(error)\n".utf8))
+            let message = "\(error)"
+            let line = message.hasPrefix(world.rankDescription) ? message : "\(world.rankDescription): \(message)"
+            FileHandle.standardError.write(Data("lemma train: \(line)\n".utf8))
             world.abort(code: 1)
         }
     }
