@@ -75,4 +75,29 @@ struct EncoderEndpointTests {
             #expect(abs(rows[0].map { $0 * $0 }.reduce(0, +) - 1) < 1e-4)
         }
     }
+
+    /// A fine-tuned BERT run is a classifier and, under the same name, an embedder: its own encoder, mean-pooled.
+    @Test func aBertClassificationRunAlsoServesEmbeddings() async throws {
+        let run = try #require(try TaskRegistry.open(RunDirectory(ServeFixtures.bertClassifier)) as? ClassificationRun)
+        try run.loadTrainedModel()
+        let bert = try #require(run.task.classifier as? BertClassifier)
+        let tuned = BertEncoder(model: bert.bert, tokenizer: try #require(run.data.tokenizer as? WordPieceTokenizer), maxLength: run.maxLength)
+        let expected = tuned.embed([Self.texts[0]]).scalars
+        let original = try BertEncoder(directory: ServeFixtures.bert).embed([Self.texts[0]]).scalars
+        #expect(zip(expected, original).contains { abs($0 - $1) > 1e-4 }, "fine-tuning should have moved the encoder")
+        let label = run.predict([Self.texts[0]])[0].label
+        let server = try await ServeFixtures.server({ [.run(ServeFixtures.bertClassifier)] })
+        try await server.withLiveClient { client in
+            let embedded = try await client.post("/v1/embeddings", #"{"input": "\#(Self.texts[0])", "model": "bert-classifier"}"#)
+            #expect(embedded.status == .ok, "\(embedded.text)")
+            let vector = try #require((embedded.json["data"] as? [[String: Any]])?.first?["embedding"] as? [Double])
+            #expect(vector.count == expected.count)
+            for (a, b) in zip(vector, expected) { #expect(abs(a - Double(b)) < 1e-5) }
+            let classified = try await client.post("/v1/classify", #"{"input": "\#(Self.texts[0])", "model": "bert-classifier"}"#)
+            #expect((classified.json["data"] as? [[String: Any]])?.first?["label"] as? String == label)
+            let listed = try await client.get("/v1/models")
+            let kinds = (listed.json["data"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(Set(kinds) == ["classifier", "embedder"], "\(listed.text)")
+        }
+    }
 }

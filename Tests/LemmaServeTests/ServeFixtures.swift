@@ -66,6 +66,33 @@ enum ServeFixtures {
         return directory
     }()
 
+    /// The tiny BERT fine-tuned as a classifier on the same sentences for a few steps: served as a classifier
+    /// and, from its encoder, as an embedder.
+    static let bertClassifier: URL = {
+        _ = classifier  // writes train.jsonl
+        let directory = root.appendingPathComponent("bert-classifier")
+        let config = root.appendingPathComponent("bert-classifier.yaml")
+        try! """
+        task: classification
+        data:
+          train: \(root.path)/train.jsonl
+          valid_fraction: 0.2
+        tokenizer:
+          max_length: 16
+        model:
+          arch: transformer
+          pretrained_model: \(bert.path)
+        train:
+          batch_size: 16
+          learning_rate: 0.001
+          max_steps: 4
+          deterministic: true
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let run = try! TaskRegistry.start(try! RunConfiguration(contentsOf: config), in: RunDirectory(directory))
+        try! run.train(resume: false, handleSignals: false, progress: false)
+        return directory
+    }()
+
     /// Reversed, upper-cased word lists (a learnable mapping), trained for a few seconds.
     static let translator: URL = {
         let directory = root.appendingPathComponent("translator")

@@ -14,7 +14,9 @@ struct SystemRoutes {
                 return JSON.response(["status": "failed", "error": failure], status: .serviceUnavailable)
             }
             guard catalog.isReady else { return APIError.loading.response }
-            return JSON.response(["status": "ok", "models": catalog.all.map(\.name)])
+            var names: [String] = []
+            for model in catalog.all where !names.contains(model.name) { names.append(model.name) }
+            return JSON.response(["status": "ok", "models": names])
         }
         router.get("/v1/models") { _, _ in
             guard catalog.isReady else { throw APIError.loading }

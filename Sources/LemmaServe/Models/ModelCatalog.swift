@@ -42,6 +42,8 @@ final class ModelCatalog: @unchecked Sendable {
         guard isReady else { throw APIError.loading }
         let candidates = all.compactMap { $0 as? M }
         if let name {
+            // A BERT-family classification run is served twice under its name: classifier and embedder.
+            if let typed = all.first(where: { $0.name == name && $0 is M }) as? M { return typed }
             guard let model = all.first(where: { $0.name == name }) else {
                 throw APIError.notFound("no model named '\(name)'; served: \(all.map(\.name).joined(separator: ", "))")
             }
@@ -73,6 +75,13 @@ final class ModelCatalog: @unchecked Sendable {
                 switch run {
                 case let classification as ClassificationRun:
                     model = ServedClassifier(name: name, run: classification, executor: executor, options: options, metrics: metrics)
+                    // A fine-tuned BERT also gives sentence embeddings: its encoder, mean-pooled over the text's tokens.
+                    if let bert = classification.task.classifier as? BertClassifier,
+                       let wordPiece = classification.data.tokenizer as? WordPieceTokenizer {
+                        let encoder = BertEncoder(model: bert.bert, tokenizer: wordPiece, maxLength: classification.maxLength)
+                        models.append(ServedEmbedder(name: name, encoder: encoder, executor: executor, options: options, metrics: metrics))
+                        log("serving embedder '\(name)' (the fine-tuned encoder, mean-pooled) from \(url.path)")
+                    }
                 case let language as LanguageModelRun:
                     model = ServedLanguageModel(name: name, model: language.model, tokenizer: try GPT2Tokenizer.bundled(),
                                                 defaults: try language.samplingOptions(maxNewTokens: 16), executor: executor,
