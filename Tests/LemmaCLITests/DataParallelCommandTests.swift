@@ -82,4 +82,27 @@ struct DataParallelCommandTests {
         #expect(result.error.contains("rank 0 of 2") && result.error.contains("rank 1 never reached it"), "\(result.error.suffix(1500))")
         #expect(Date().timeIntervalSince(started) < 60)
     }
+
+    /// `mpirun -np 2 lemma prepare`: two ranks tokenize interleaved shards (here with a vocabulary built from
+    /// the corpus and a per-class limit) and rank 0 merges them into the bytes one process writes.
+    @Test(.enabled(if: mpirun != nil, "mpirun is not installed (scripts/setup.sh installs openmpi-bin)"))
+    func shardedPreparationWritesWhatOneProcessWrites() throws {
+        let (directory, _) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("train.jsonl").path
+        let options = ["--tokenizer", "word", "--max-per-class", "70", "--max-length", "9"]
+        let one = directory.appendingPathComponent("one"), two = directory.appendingPathComponent("two")
+        let alone = try cli.run(["prepare", "--input", input, "--output", one.path] + options)
+        #expect(alone.status == 0, "\(alone.error)")
+        let sharded = try cli.runProgram(Self.mpirun!, ["-np", "2", "--oversubscribe", CommandLineTests.binary.path, "prepare",
+                                                        "--input", input, "--output", two.path] + options, environment: Self.environment)
+        #expect(sharded.status == 0, "\(sharded.error.suffix(1500))")
+        #expect(sharded.output.contains("(2 shards merged): 210 examples"), "\(sharded.output)")
+        for file in ["tokens.i32", "offsets.i64", "labels.i32", "meta.json", "vocab.txt"] {
+            let a = try Data(contentsOf: one.appendingPathComponent(file)), b = try Data(contentsOf: two.appendingPathComponent(file))
+            #expect(a == b, "\(file) differs")
+        }
+        // Nothing of the shards is left beside the output.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".two") }.isEmpty)
+    }
 }

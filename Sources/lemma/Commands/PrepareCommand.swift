@@ -54,18 +54,41 @@ struct PrepareCommand: ParsableCommand {
             print(try TaskRegistry.prepare(configuration, into: URL(fileURLWithPath: output), log: log))
             return
         }
-        let input = input!
+        // Under mpirun the ranks tokenize interleaved shards of the corpus and rank 0 merges them.
+        let world = try MPICommunicator.world()
+        guard let world, world.size > 1 else { return try prepare(input!, world: nil) }
+        world.timeout = 7 * 86_400  // ranks wait for the slowest shard, however long the corpus
+        do {
+            try prepare(input!, world: world)
+        } catch {
+            FileHandle.standardError.write(Data("lemma prepare: \(world.rankDescription): \(error)\n".utf8))
+            world.abort(code: 1)
+        }
+    }
+
+    /// Tokenizes the corpus into `output`. With `world`, rank r tokenizes examples r, r + N, r + 2N, … (every
+    /// rank reads the whole corpus, so label maps, per-class limits and unknown-label counts see it all) into
+    /// a shard beside the output, and rank 0 interleaves the shards back into one dataset — the same bytes
+    /// one process writes. A vocabulary built from the corpus is built by rank 0 and read by the others
+    /// (the output's directory must be shared by the ranks, as on one machine or a shared file system).
+    func prepare(_ input: String, world: MPICommunicator?) throws {
+        let rank = world?.rank ?? 0, ranks = world?.size ?? 1
+        let destination = URL(fileURLWithPath: output)
+        func sibling(_ suffix: String) -> URL {
+            destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(suffix)")
+        }
         let source = CorpusSource(path: input, textColumn: textColumn, labelColumn: labelColumn)
         let policy = try LabelMap.UnknownLabels(parsing: unknownLabels)
         let map = try labelMap.map { try LabelMap.load($0).with(unknownLabels: policy) }
         let spec = TokenizerSpec(kind: TokenizerSpec.Kind(rawValue: tokenizer)!, vocabulary: vocab.map { URL(fileURLWithPath: $0) },
                                  lowercase: lowercase)
         let needsVocabulary = spec.buildsVocabulary
-        let made: any Tokenizer
-        if needsVocabulary {
+        let sharedVocabulary = sibling("vocab.txt")
+        var made: (any Tokenizer)?
+        if needsVocabulary, rank == 0 {
             let progress = Progress("building vocabulary")
             var seen = 0
-            made = try spec.make(corpus: { each in
+            let built = try spec.make(corpus: { each in
                 var kept = KeptExamples(source, map: map, maxPerClass: maxPerClass)
                 try kept.forEach { example in
                     each(example.text)
@@ -73,30 +96,66 @@ struct PrepareCommand: ParsableCommand {
                     progress.update(seen)
                 }
             }, minFrequency: minFrequency, maxSize: maxVocabulary)
-            progress.finish(seen, detail: "\(made.vocabularySize) tokens")
-        } else {
+            progress.finish(seen, detail: "\(built.vocabularySize) tokens")
+            if world != nil, let vocabularyTokenizer = built as? any VocabularyTokenizer {
+                try vocabularyTokenizer.vocabulary.write(to: sharedVocabulary)
+            }
+            made = built
+        } else if !needsVocabulary {
             made = try spec.make()
         }
+        try world?.barrier()
+        let tokenizer = try made ?? TokenizerSpec(kind: spec.kind, vocabulary: sharedVocabulary, lowercase: lowercase).make()
 
-        let writer = try TokenDatasetWriter(destination: URL(fileURLWithPath: output))
+        let shard = ranks > 1 ? sibling("shard-\(rank)") : destination
+        let writer = try TokenDatasetWriter(destination: shard)
         if let map { writer.declareLabels(map.classes) }
-        let progress = Progress("tokenizing")
+        let progress = Progress(ranks > 1 ? "tokenizing (shard \(rank + 1) of \(ranks))" : "tokenizing", quiet: rank != 0)
         var kept = KeptExamples(source, map: map, maxPerClass: maxPerClass)
+        var position = 0
         try kept.forEach { example in
-            var ids = made.encode(example.text)
+            defer { position += 1 }
+            guard position % ranks == rank else { return }
+            var ids = tokenizer.encode(example.text)
             if let maxLength, ids.count > maxLength { ids.removeLast(ids.count - maxLength) }
             try writer.append(tokenIDs: ids, label: example.label)
             progress.update(writer.exampleCount)
         }
         progress.finish(writer.exampleCount)
-        if let summary = kept.unknownLabelSummary { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
+        if rank == 0, let summary = kept.unknownLabelSummary { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
         var summary = spec.summary
-        if needsVocabulary, let built = made as? any VocabularyTokenizer {
-            try built.vocabulary.write(to: writer.staging.appendingPathComponent("vocab.txt"))
-            summary = "\(spec.kind.rawValue) vocab=vocab.txt" + (lowercase ? " lowercase" : "")
+        if needsVocabulary { summary = "\(spec.kind.rawValue) vocab=vocab.txt" + (lowercase ? " lowercase" : "") }
+        func addVocabulary(_ staging: URL) throws {
+            if needsVocabulary, let built = tokenizer as? any VocabularyTokenizer {
+                try built.vocabulary.write(to: staging.appendingPathComponent("vocab.txt"))
+            }
         }
-        let info = try writer.finish(tokenizer: summary, vocabularySize: made.vocabularySize, source: input)
-        print("wrote \(output): \(info.exampleCount) examples, \(info.tokenCount) tokens, \(info.labels.count) labels, vocabulary \(info.vocabularySize)")
+        guard let world else {
+            try addVocabulary(writer.staging)
+            return report(try writer.finish(tokenizer: summary, vocabularySize: tokenizer.vocabularySize, source: input))
+        }
+        try writer.finish(tokenizer: summary, vocabularySize: tokenizer.vocabularySize, source: input)
+        try world.barrier()
+        if rank == 0 {
+            let shards = try (0..<ranks).map { try TokenDataset(url: sibling("shard-\($0)")) }
+            let merged = try TokenDatasetWriter(destination: destination)
+            if let map { merged.declareLabels(map.classes) }
+            let total = shards.reduce(0) { $0 + $1.count }
+            for position in 0..<total {
+                let part = shards[position % ranks], index = position / ranks
+                try merged.append(tokenIDs: Array(part.tokenIDs(index)), label: part.label(index).map { part.info.labels[$0] })
+            }
+            try addVocabulary(merged.staging)
+            let info = try merged.finish(tokenizer: summary, vocabularySize: tokenizer.vocabularySize, source: input)
+            for k in 0..<ranks { try? FileManager.default.removeItem(at: sibling("shard-\(k)")) }
+            try? FileManager.default.removeItem(at: sharedVocabulary)
+            report(info, note: " (\(ranks) shards merged)")
+        }
+        try world.barrier()
+    }
+
+    func report(_ info: TokenDatasetInfo, note: String = "") {
+        print("wrote \(output)\(note): \(info.exampleCount) examples, \(info.tokenCount) tokens, \(info.labels.count) labels, vocabulary \(info.vocabularySize)")
         for label in info.labels { print("  \(label): \(info.examplesPerLabel[label] ?? 0)") }
     }
 }

@@ -8,10 +8,13 @@ final class Progress {
     private let start = Date()
     private var lastShown = Date.distantPast
     private let interactive = isatty(STDERR_FILENO) != 0
+    /// Shows nothing (ranks other than 0 under mpirun).
+    private let quiet: Bool
 
-    init(_ label: String, total: Int? = nil) {
+    init(_ label: String, total: Int? = nil, quiet: Bool = false) {
         self.label = label
         self.total = total
+        self.quiet = quiet
     }
 
     func update(_ done: Int, detail: String = "") {
@@ -24,6 +27,7 @@ final class Progress {
     func finish(_ done: Int, detail: String = "") { show(done, detail: detail, final: true) }
 
     private func show(_ done: Int, detail: String, final: Bool) {
+        guard !quiet else { return }
         let elapsed = max(Date().timeIntervalSince(start), 1e-9)
         let rate = Double(done) / elapsed
         var text = "\(label): \(done)"
