@@ -212,6 +212,107 @@ class Im2Markup(nn.Module):
         return [(finished[i][0], finished_scores[i][0]) for i in range(items)]
 
 
+
+class PeepholeLSTMCell(nn.Module):
+    """TensorFlow's LSTMBlockCell with peepholes, gates in PyTorch's order (i, f, g, o): i and f also read c,
+    o reads the new c. Keys weight_ih [4H, in], weight_hh [4H, H], bias [4H], peephole [3, H] (i, f, o)."""
+
+    def __init__(self, input_size, hidden):
+        super().__init__()
+        self.hidden = hidden
+        self.weight_ih = nn.Parameter(torch.empty(4 * hidden, input_size).uniform_(-0.1, 0.1))
+        self.weight_hh = nn.Parameter(torch.empty(4 * hidden, hidden).uniform_(-0.1, 0.1))
+        self.bias = nn.Parameter(torch.zeros(4 * hidden))
+        self.peephole = nn.Parameter(torch.empty(3, hidden).uniform_(-0.1, 0.1))
+
+    def forward(self, x, h, c):
+        gates = x @ self.weight_ih.T + self.bias + h @ self.weight_hh.T
+        i, f, g, o = gates.chunk(4, 1)
+        i = torch.sigmoid(i + c * self.peephole[0])
+        f = torch.sigmoid(f + c * self.peephole[1])
+        c = f * c + i * torch.tanh(g)
+        o = torch.sigmoid(o + c * self.peephole[2])
+        return o * torch.tanh(c), c
+
+
+class Untrix(nn.Module):
+    """Seed 003's model (untrix's im2latex) as Lemma's `UntrixModel` (Sources/LemmaModels/Im2Latex/UntrixModel.swift)
+    computes it, under the same keys: the image centred on a canvas of paper with a one-pixel frame, (x - 0.5);
+    five 3x3 tanh convolutions each followed by 2x2 max pooling (the first unpadded); the grid regrouped into
+    vertical strips (or kept as cells); MLP attention over [flattened grid; top h]; an initial state MLP; stacked
+    peephole LSTMs over [E y; z]; an output MLP over [E y; h; z]."""
+
+    def __init__(self, vocab_size, cnn_widths=(64, 128, 256, 512, 512), canvas=(64, 544), strips=True, embedding=64,
+                 decoder_hidden=1500, layers=2, output_hidden=358):
+        super().__init__()
+        self.canvas, self.strips, self.layers = canvas, strips, layers
+        modules, channels = [], 1
+        for index, width in enumerate(cnn_widths):
+            modules += [nn.Conv2d(channels, width, 3, padding=0 if index == 0 else 1), nn.Tanh(), nn.MaxPool2d(2)]
+            channels = width
+        self.cnn = nn.Sequential(*modules)
+        h0, w0 = canvas[0] // 32, canvas[1] // 32
+        self.locations, self.depth = (w0, h0 * channels) if strips else (h0 * w0, channels)
+        flat = self.locations * self.depth
+        self.embedding = nn.Embedding(vocab_size, embedding)
+        self.decoder = nn.ModuleList([PeepholeLSTMCell(embedding + self.depth if k == 0 else decoder_hidden, decoder_hidden)
+                                      for k in range(layers)])
+        first, second = max(self.locations, 256), max(self.locations, 128)
+        self.attention_image = nn.Linear(flat, first)
+        self.attention_state = nn.Linear(decoder_hidden, first, bias=False)
+        self.attention_hidden = nn.Linear(first, second)
+        self.attention_scores = nn.Linear(second, self.locations)
+        shared = min(self.depth, 100)
+        self.init_shared = nn.Linear(flat, shared)
+        self.init_heads = nn.ModuleList([nn.Linear(shared, decoder_hidden) for _ in range(2 * layers)])
+        self.output_hidden = nn.ModuleList([nn.Linear(embedding + decoder_hidden + self.depth, output_hidden),
+                                            nn.Linear(output_hidden, output_hidden)])
+        self.output = nn.Linear(output_hidden, vocab_size)
+
+    def framed(self, images):
+        height, width = self.canvas
+        h, w = images.shape[2:]
+        factor = max(-(-h // height), -(-w // width))
+        if factor > 1:
+            images = F.avg_pool2d(images, factor)
+            h, w = images.shape[2:]
+        top, left = (height - h) // 2 + 1, (width - w) // 2 + 1
+        return F.pad(images, (left, width + 2 - w - left, top, height + 2 - h - top), value=1.0) - 0.5
+
+    def encode(self, images):
+        features = self.cnn(self.framed(images))
+        b, c, h, w = features.shape
+        memory = (features.permute(0, 3, 2, 1).reshape(b, w, h * c) if self.strips
+                  else features.permute(0, 2, 3, 1).reshape(b, h * w, c))
+        flat = memory.reshape(b, -1)
+        shared = torch.tanh(self.init_shared(flat))
+        starts = [torch.tanh(head(shared)) for head in self.init_heads]
+        return {"memory": memory, "keys": self.attention_image(flat),
+                "h": [starts[2 * k] for k in range(self.layers)], "c": [starts[2 * k + 1] for k in range(self.layers)]}
+
+    def step(self, tokens, state):
+        scores = self.attention_scores(torch.tanh(self.attention_hidden(torch.tanh(state["keys"] + self.attention_state(state["h"][-1])))))
+        weights = torch.softmax(scores, 1)
+        context = torch.bmm(weights[:, None, :], state["memory"])[:, 0]
+        embedded = self.embedding(tokens)
+        x, hs, cs = torch.cat([embedded, context], 1), [], []
+        for cell, h, c in zip(self.decoder, state["h"], state["c"]):
+            x, c = cell(x, h, c)
+            hs.append(x)
+            cs.append(c)
+        return torch.cat([embedded, x, context], 1), dict(state, h=hs, c=cs), weights
+
+    def logits(self, features):
+        return self.output(torch.tanh(self.output_hidden[1](torch.tanh(self.output_hidden[0](features)))))
+
+    def forward(self, images, inputs):
+        state = self.encode(images)
+        outs = []
+        for t in range(inputs.shape[1]):
+            features, state, _ = self.step(inputs[:, t], state)
+            outs.append(features)
+        return self.logits(torch.stack(outs, 1))
+
 def loss(logits, targets, pad):
     """Mean cross-entropy over the non-pad targets."""
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=pad)

@@ -12,6 +12,9 @@ encoder, no row encoder):
   logits [2,5,11], loss (cross-entropy over non-pad targets), grad.<key> for every parameter
   after.<key>          BatchNorm running statistics after the forward pass
   eval.logits          the same inputs in eval mode (running statistics)
+and seed 003's model (`Untrix`: CNN 3-4-5-6-6, canvas 64x96, embedding 7, two peephole LSTMs of 9, output MLP 8)
+under `strips` (I2L-STRIPS; images [2,1,20,50], centred on the canvas) and `nopool` (I2L-NOPOOL; images
+[2,1,70,100], larger than the canvas, shrunk by 2 first): param.*, images, inputs, targets, logits, loss, grad.*.
 """
 import json
 import os
@@ -21,7 +24,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from im2latex_torch import Im2Markup, loss  # noqa: E402
+from im2latex_torch import Im2Markup, Untrix, loss  # noqa: E402
 from safetensors_io import write_safetensors  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
@@ -63,8 +66,34 @@ def case(name, row_hidden, seed):
         fixtures[f"{name}.eval.logits"] = model(images, inputs).float()
 
 
+def untrix_case(name, strips, image_size, seed):
+    torch.manual_seed(seed)
+    model = Untrix(11, cnn_widths=(3, 4, 5, 6, 6), canvas=(64, 96), strips=strips, embedding=7, decoder_hidden=9, layers=2,
+                   output_hidden=8)
+    with torch.no_grad():  # livelier than the default initialization, so every part shows in the gradients
+        for p in model.parameters():
+            p.uniform_(-0.4, 0.4)
+    for k, v in model.state_dict().items():
+        fixtures[f"{name}.param.{k}"] = v.detach().float()
+    images = torch.rand(2, 1, *image_size)
+    inputs = torch.tensor([[1, 5, 7, 3, 9], [1, 4, 10, 0, 0]])
+    targets = torch.tensor([[5, 7, 3, 9, 2], [4, 10, 2, 0, 0]])
+    logits = model(images, inputs)
+    value = loss(logits, targets, 0)
+    value.backward()
+    fixtures[f"{name}.images"] = images.float()
+    fixtures[f"{name}.inputs"] = inputs
+    fixtures[f"{name}.targets"] = targets
+    fixtures[f"{name}.logits"] = logits.detach().float()
+    fixtures[f"{name}.loss"] = value.detach().float().reshape(1)
+    for k, p in model.named_parameters():
+        fixtures[f"{name}.grad.{k}"] = p.grad.float()
+
+
 case("row", 5, 1)
 case("norow", 0, 2)
+untrix_case("strips", True, (20, 50), 3)
+untrix_case("nopool", False, (70, 100), 4)
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaModelsTests/Fixtures"
 path = os.path.join(out_dir, "im2markup_tiny.safetensors")
 write_safetensors(path, fixtures, {"torch": torch.__version__})

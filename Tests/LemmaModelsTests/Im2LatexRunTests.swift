@@ -124,4 +124,27 @@ struct Im2LatexRunTests {
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path))
     }
+
+    /// `model.arch: untrix` (seed 003's model) through the same run: trains on images centred on its canvas
+    /// (larger ones left out of training), evaluates with beam search and decodes a user's image.
+    @Test func untrixPresetTrainsEvaluatesAndDecodes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-untrix-run-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = try Self.configuration(directory)
+        try configuration.apply(overrides: ["model.arch=untrix", "model.canvas_width=256", "model.canvas_height=128", "model.num_layers=2",
+                                            "model.output_hidden_size=10", "train.max_steps=3", "train.eval_steps=3"])
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Im2LatexRun)
+        #expect(run.model is UntrixModel)
+        #expect(run.overview.contains("untrix"))
+        let (result, record) = try run.train(resume: false, handleSignals: false, progress: false)
+        #expect(result.state.globalStep == 3)
+        #expect(record?.metrics["bleu"].map { $0.isFinite } == true)
+        let saved = try SafetensorsFile(url: run.modelFile).floatTensors()
+        #expect(saved["decoder.1.peephole"]?.shape == [3, 12] && saved["attention_image.weight"] != nil)
+        let image = try PNGCodec.read(directory.appendingPathComponent("images/v0.png"))
+        let processed = try #require(run.data.preprocessing.process(image))
+        let decoded = try run.decode([processed], batchSize: 1)
+        #expect(decoded.count == 1 && decoded[0].count <= 12)
+    }
 }

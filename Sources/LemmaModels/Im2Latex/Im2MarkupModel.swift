@@ -9,7 +9,7 @@ import LemmaTensor
 /// softmax(h · W m), and emits tanh(W_c [h; context]), which the output layer scores and the next step reads.
 /// Keys: `cnn.*`, `row_encoder.*`, `embedding.weight`, `decoder.*`, `attention.weight`,
 /// `attentional.weight`, `output.weight`, `output.bias`.
-public final class Im2MarkupModel: Module {
+public final class Im2MarkupModel: Module, FormulaReader {
     public let cnn: Im2MarkupCNN
     public let rowEncoder: RowEncoder?
     public let embedding: Embedding
@@ -61,24 +61,7 @@ public final class Im2MarkupModel: Module {
                        ("output", output), ("dropout", dropout)]
     }
 
-    /// Pixels (0 ink … 255 paper) as the network reads them: im2markup's scaling to [0, 1].
-    public static func normalize(_ pixel: UInt8) -> Float { Float(pixel) / 255 }
-
-    /// What the decoder carries between steps. The memory is kept once per image and read by `rowsPerItem`
-    /// consecutive rows (beams), so reordering beams moves only the recurrent state.
-    public struct State {
-        /// [1, rows, hidden] each.
-        public var hidden: Tensor, cell: Tensor
-        /// The previous step's attentional output, fed back in (zeros at the start) [rows, hidden].
-        public var feed: Tensor
-        /// The grid [items, positions, memory width], its projection by the attention's W [items, positions, hidden],
-        /// and its height and width (for attention pictures).
-        public var memory: Tensor, keys: Tensor
-        public var gridHeight: Int, gridWidth: Int
-        public var rowsPerItem: Int
-        /// The last step's attention [rows, positions].
-        public var lastAttention: Tensor?
-    }
+    public typealias State = FormulaDecoderState
 
     /// Images [B, 1, H, W] (normalized) → the decoder's starting state.
     public func encode(_ images: Tensor) -> State {
@@ -113,6 +96,11 @@ public final class Im2MarkupModel: Module {
     /// Scores [rows, vocabulary] of an attentional output.
     public func logits(_ attended: Tensor) -> Tensor { output(dropout(attended)) }
 
+    public func decode(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
+        let (attended, next) = step(tokens, state: state)
+        return (logits(attended), next)
+    }
+
     /// Teacher-forced scores [B, T, V] for images [B, 1, H, W] and decoder inputs [B, T] (BOS, then the
     /// target shifted right): one step per position, the output layer applied once to all of them.
     public func callAsFunction(_ images: Tensor, inputs: IndexTensor) -> Tensor {
@@ -127,53 +115,4 @@ public final class Im2MarkupModel: Module {
         }
         return logits(Tensor.stack(outputs, axis: 1).reshaped([batch * steps, hiddenSize])).reshaped([batch, steps, -1])
     }
-
-    public func select(_ state: State, rows: [Int]) -> State {
-        let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
-        func pick(_ t: Tensor) -> Tensor { t.transposed(0, 1).indexSelect(index).transposed(0, 1) }
-        var picked = state
-        picked.hidden = pick(state.hidden)
-        picked.cell = pick(state.cell)
-        picked.feed = state.feed.indexSelect(index)
-        picked.lastAttention = state.lastAttention.map { $0.indexSelect(index) }
-        let items = state.memory.shape[0]
-        if rows.count % items == 0 {
-            let perItem = rows.count / items
-            if rows.enumerated().allSatisfy({ $0.element / state.rowsPerItem == $0.offset / perItem }) {
-                picked.rowsPerItem = perItem
-                return picked
-            }
-        }
-        let owners = IndexTensor(rows.map { Int32($0 / state.rowsPerItem) }, shape: [rows.count])
-        picked.memory = state.memory.indexSelect(owners)
-        picked.keys = state.keys.indexSelect(owners)
-        picked.rowsPerItem = 1
-        return picked
-    }
-
-    /// Decodes images [B, 1, H, W] with the decoding library (greedy, or beam search as `options` say).
-    public func generate(_ images: Tensor, options: DecodingOptions) throws -> [[Hypothesis]] {
-        let decoder = try Decoder(Im2MarkupDecoderStep(model: self), options: options)
-        return try decoder.decode(prompts: Array(repeating: [bos], count: images.shape[0]), state: encode(images))
-    }
-}
-
-/// The decoding library's view of the model.
-public struct Im2MarkupDecoderStep: DecoderStep {
-    public let model: Im2MarkupModel
-    /// Called with each step's attention [rows, positions] (attention pictures).
-    public var onAttention: ((Tensor) -> Void)?
-
-    public init(model: Im2MarkupModel, onAttention: ((Tensor) -> Void)? = nil) {
-        self.model = model
-        self.onAttention = onAttention
-    }
-
-    public func step(_ tokens: [Int32], state: Im2MarkupModel.State) throws -> (logits: Tensor, state: Im2MarkupModel.State) {
-        let (attended, next) = model.step(tokens, state: state)
-        if let onAttention, let weights = next.lastAttention { onAttention(weights) }
-        return (model.logits(attended), next)
-    }
-
-    public func select(_ state: Im2MarkupModel.State, rows: [Int]) -> Im2MarkupModel.State { model.select(state, rows: rows) }
 }

@@ -30,6 +30,9 @@ public struct Im2LatexData {
         public var renderDPI: Int
         /// A directory written by `lemma prepare --config` (`data.prepared`) to use instead of preparing.
         public var prepared: URL?
+        /// The largest processed image kept for training and validation: the largest bucket, or untrix's
+        /// canvas when smaller.
+        public var largestImage: (width: Int, height: Int)
 
         public init(_ c: RunConfiguration) throws {
             func url(_ key: String) -> URL? { c.string(key).map { URL(fileURLWithPath: $0) } }
@@ -51,6 +54,11 @@ public struct Im2LatexData {
             renderDPI = c.int("data.render_dpi") ?? 200
             guard (30...1200).contains(renderDPI) else { throw ConfigError("'data.render_dpi' must be between 30 and 1200") }
             prepared = url("data.prepared")
+            largestImage = preprocessing.largestBucket
+            if c.string("model.arch") == "untrix" {
+                largestImage = (min(largestImage.width, c.int("model.canvas_width") ?? 544),
+                                min(largestImage.height, c.int("model.canvas_height") ?? 64))
+            }
         }
 
         /// The settings that shape prepared data, by configuration key (paths absolute), as
@@ -62,7 +70,8 @@ public struct Im2LatexData {
                     "tokenizer.splitting": splitting == .latex ? "latex" : "whitespace",
                     "tokenizer.min_frequency": String(minFrequency),
                     "data.downsample_ratio": String(preprocessing.downsampleRatio),
-                    "data.image_padding": String(preprocessing.padding[0]), "data.render_dpi": String(renderDPI)]
+                    "data.image_padding": String(preprocessing.padding[0]), "data.render_dpi": String(renderDPI),
+                    "largest_image": "\(largestImage.width)x\(largestImage.height)"]
         }
     }
 
@@ -104,7 +113,7 @@ public struct Im2LatexData {
     static func writeSplit(_ examples: [FormulaExample], name: String, origin: URL, filter: Bool, tokenizer: LaTeXTokenizer,
                            settings: Settings, imageDirectory: URL, failed: Set<String>, into destination: URL,
                            log: (String) -> Void) throws {
-        let largest = settings.preprocessing.largestBucket
+        let largest = settings.largestImage
         let writer = try FormulaImageDatasetWriter(destination: destination)
         var dropped: [String: Int] = [:]
         for example in examples {

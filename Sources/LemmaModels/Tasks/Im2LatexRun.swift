@@ -19,13 +19,14 @@ public final class Im2LatexRun: TaskRun {
     let log: (String) -> Void
     public var callbacks: [any TrainerCallback] = []
 
-    public var model: Im2MarkupModel { task.im2markup }
+    public var model: any FormulaReader { task.reader }
     public var modelFile: URL { directory.url.appendingPathComponent("model.safetensors") }
 
     public static func start(_ configuration: RunConfiguration, in directory: RunDirectory,
                              log: @escaping (String) -> Void = { _ in }) throws -> Im2LatexRun {
         let settings = try Im2LatexData.Settings(configuration)
         _ = try sizes(configuration)
+        _ = try untrixSizes(configuration)
         return try RunLifecycle.start(configuration, in: directory) {
             let data = try settings.prepared.map { try Im2LatexData.adopt($0, settings: settings, into: directory.data) }
                 ?? Im2LatexData.prepare(settings, into: directory.data, log: log)
@@ -44,8 +45,15 @@ public final class Im2LatexRun: TaskRun {
         self.data = data
         self.log = log
         let options = try TrainingOptions(configuration)
-        let model = Im2MarkupModel(vocabularySize: data.tokenizer.vocabularySize, sizes: try Self.sizes(configuration),
-                                   bos: data.bos, eos: data.eos, pad: data.pad, generator: RandomGenerator(seed: options.seed))
+        let generator = RandomGenerator(seed: options.seed)
+        let model: any FormulaReader
+        if let untrix = try Self.untrixSizes(configuration) {
+            model = UntrixModel(vocabularySize: data.tokenizer.vocabularySize, sizes: untrix, bos: data.bos, eos: data.eos, pad: data.pad,
+                                generator: generator)
+        } else {
+            model = Im2MarkupModel(vocabularySize: data.tokenizer.vocabularySize, sizes: try Self.sizes(configuration),
+                                   bos: data.bos, eos: data.eos, pad: data.pad, generator: generator)
+        }
         task = Im2LatexTask(model: model)
         let train = FormulaImageSource(dataset: data.train, bos: data.bos, eos: data.eos, pad: data.pad)
         let valid = FormulaImageSource(dataset: data.valid, bos: data.bos, eos: data.eos, pad: data.pad)
@@ -54,7 +62,7 @@ public final class Im2LatexRun: TaskRun {
                               order: .bucketed(bounds: train.sizeBuckets), evaluationOrder: .sortedByLength)
     }
 
-    /// The preset's sizes: `im2markup` (with the row encoder) or `untrix` (seed 003's, without).
+    /// im2markup's sizes (`model.arch: im2markup`, the default).
     static func sizes(_ c: RunConfiguration) throws -> Im2MarkupModel.Sizes {
         let arch = c.string("model.arch") ?? "im2markup"
         guard ["im2markup", "untrix"].contains(arch) else {
@@ -64,7 +72,7 @@ public final class Im2LatexRun: TaskRun {
         let channels = c.int("model.cnn_channels") ?? 512
         guard channels >= 8, channels % 8 == 0 else { throw ConfigError("'model.cnn_channels' must be a multiple of 8") }
         sizes.cnnWidths = [channels / 8, channels / 4, channels / 2, channels / 2, channels, channels]
-        sizes.rowEncoderHidden = arch == "untrix" ? 0 : (c.int("model.encoder_hidden_size") ?? 256)
+        sizes.rowEncoderHidden = c.int("model.encoder_hidden_size") ?? 256
         sizes.embedding = c.int("model.embedding_dim") ?? 80
         sizes.decoderHidden = c.int("model.hidden_size") ?? 512
         sizes.dropout = Float(c.double("model.dropout") ?? 0)
@@ -72,6 +80,32 @@ public final class Im2LatexRun: TaskRun {
             throw ConfigError("'model.embedding_dim', 'model.hidden_size' and 'model.encoder_hidden_size' must be positive")
         }
         guard (0..<1).contains(sizes.dropout) else { throw ConfigError("'model.dropout' must be in [0, 1)") }
+        return sizes
+    }
+
+    /// Seed 003's model (`model.arch: untrix`), nil for other presets: CNN widths from `model.cnn_channels`
+    /// (c/8, c/4, c/2, c, c), the canvas from `model.canvas_width` × `model.canvas_height`, strips or grid cells
+    /// (`model.image_strips`), `model.num_layers` peephole LSTMs of `model.hidden_size`, embedding
+    /// `model.embedding_dim`, output MLP `model.output_hidden_size`.
+    static func untrixSizes(_ c: RunConfiguration) throws -> UntrixModel.Sizes? {
+        guard c.string("model.arch") == "untrix" else { return nil }
+        var sizes = UntrixModel.Sizes()
+        let channels = c.int("model.cnn_channels") ?? 512
+        guard channels >= 8, channels % 8 == 0 else { throw ConfigError("'model.cnn_channels' must be a multiple of 8") }
+        sizes.cnnWidths = [channels / 8, channels / 4, channels / 2, channels, channels]
+        sizes.canvasWidth = c.int("model.canvas_width") ?? sizes.canvasWidth
+        sizes.canvasHeight = c.int("model.canvas_height") ?? sizes.canvasHeight
+        guard sizes.canvasWidth >= 32, sizes.canvasHeight >= 32, sizes.canvasWidth % 32 == 0, sizes.canvasHeight % 32 == 0 else {
+            throw ConfigError("'model.canvas_width' and 'model.canvas_height' must be positive multiples of 32 (five 2×2 pools)")
+        }
+        sizes.strips = c.bool("model.image_strips") ?? true
+        sizes.embedding = c.int("model.embedding_dim") ?? 80
+        sizes.decoderHidden = c.int("model.hidden_size") ?? 512
+        sizes.layers = c.int("model.num_layers") ?? 1
+        sizes.outputHidden = c.int("model.output_hidden_size") ?? sizes.outputHidden
+        guard sizes.embedding > 0, sizes.decoderHidden > 0, sizes.layers > 0, sizes.outputHidden > 0 else {
+            throw ConfigError("'model.embedding_dim', 'model.hidden_size', 'model.num_layers' and 'model.output_hidden_size' must be positive")
+        }
         return sizes
     }
 
@@ -151,9 +185,9 @@ public final class Im2LatexRun: TaskRun {
             var token = data.bos
             var steps: [(token: String, weights: [Float])] = []
             for _ in 0..<maxTokens {
-                let (attended, next) = model.step([token], state: state)
+                let (logits, next) = model.decode([token], state: state)
                 state = next
-                token = model.logits(attended).argmax(axis: 1).values[0]
+                token = logits.argmax(axis: 1).values[0]
                 if token == data.eos || token == data.pad { break }
                 steps.append((data.tokenizer.vocabulary.token(token) ?? "?", next.lastAttention?.scalars ?? []))
             }

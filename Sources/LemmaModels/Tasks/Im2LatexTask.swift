@@ -29,6 +29,9 @@ public struct FormulaImageSource: BatchSource {
     /// One number per image size, ordered by width then height: the key batches are grouped by.
     public static func sizeKey(width: Int, height: Int) -> Int { width * 4096 + height }
 
+    /// Pixels (0 ink … 255 paper) as every formula reader takes them: scaled to [0, 1], as im2markup does.
+    public static func normalize(_ pixel: UInt8) -> Float { Float(pixel) / 255 }
+
     /// The distinct sizes, as bucket bounds for `BatchSampler.Order.bucketed`.
     public var sizeBuckets: [Int] { Array(Set((0..<count).map(length(of:)))).sorted() }
 
@@ -40,11 +43,11 @@ public struct FormulaImageSource: BatchSource {
 
     public static func collate(images: [GrayImage], tokens: [[Int32]], indices: [Int], bos: Int32, eos: Int32, pad: Int32) -> Im2LatexBatch {
         let width = images.map(\.width).max() ?? 1, height = images.map(\.height).max() ?? 1
-        var pixels = [Float](repeating: Im2MarkupModel.normalize(255), count: images.count * width * height)
+        var pixels = [Float](repeating: Self.normalize(255), count: images.count * width * height)
         for (b, image) in images.enumerated() {
             for y in 0..<image.height {
                 for x in 0..<image.width {
-                    pixels[(b * height + y) * width + x] = Im2MarkupModel.normalize(image.pixels[y * image.width + x])
+                    pixels[(b * height + y) * width + x] = Self.normalize(image.pixels[y * image.width + x])
                 }
             }
         }
@@ -69,16 +72,16 @@ public struct FormulaImageSource: BatchSource {
 /// tokens predicted right under teacher forcing. Decoded metrics (BLEU, edit distance, exact match) come
 /// from the run's final evaluation, which decodes with beam search.
 public final class Im2LatexTask: TrainingTask {
-    public let im2markup: Im2MarkupModel
+    public let reader: any FormulaReader
 
-    public init(model: Im2MarkupModel) { im2markup = model }
+    public init(model: any FormulaReader) { reader = model }
 
-    public var model: Module { im2markup }
+    public var model: Module { reader }
 
     public func loss(on batch: Im2LatexBatch) -> Tensor {
-        let logits = im2markup(batch.images, inputs: batch.inputs)
+        let logits = reader(batch.images, inputs: batch.inputs)
         let (b, t) = (batch.targets.shape[0], batch.targets.shape[1])
-        return crossEntropy(logits.reshaped([b * t, -1]), batch.targets.reshaped([b * t]), ignoreIndex: im2markup.pad)
+        return crossEntropy(logits.reshaped([b * t, -1]), batch.targets.reshaped([b * t]), ignoreIndex: reader.pad)
     }
 
     public func exampleCount(of batch: Im2LatexBatch) -> Int { batch.indices.count }
@@ -86,15 +89,15 @@ public final class Im2LatexTask: TrainingTask {
     public func evaluate(_ batches: AnySequence<Im2LatexBatch>) -> Evaluation {
         var lossSum = 0.0, tokens = 0, correct = 0
         for batch in batches {
-            let logits = im2markup(batch.images, inputs: batch.inputs)
+            let logits = reader(batch.images, inputs: batch.inputs)
             let (b, t) = (batch.targets.shape[0], batch.targets.shape[1])
             let flat = logits.reshaped([b * t, -1])
-            let real = batch.targets.values.filter { $0 != im2markup.pad }.count
-            let loss = crossEntropy(flat, batch.targets.reshaped([b * t]), ignoreIndex: im2markup.pad)
+            let real = batch.targets.values.filter { $0 != reader.pad }.count
+            let loss = crossEntropy(flat, batch.targets.reshaped([b * t]), ignoreIndex: reader.pad)
             lossSum += Double(loss.item) * Double(real)
             tokens += real
             let best = flat.argmax(axis: 1).values
-            for (predicted, target) in zip(best, batch.targets.values) where target != im2markup.pad && predicted == target {
+            for (predicted, target) in zip(best, batch.targets.values) where target != reader.pad && predicted == target {
                 correct += 1
             }
         }

@@ -11,7 +11,24 @@ public protocol UnaryLayer: Module {
 /// draws the same masks as an uninterrupted one.
 public typealias Initializer = RandomGenerator?
 
+/// How a layer's weights start: PyTorch's default (U(±1/√fan_in) for weights and biases) or Glorot-uniform
+/// weights with zero biases (TensorFlow's and Keras's default, which seed 003's model was trained with).
+public enum WeightInitialization: Sendable {
+    case pytorch
+    case glorotUniform
+
+    /// U(±√(6 / (fan_in + fan_out))).
+    static func glorotBound(fanIn: Int, fanOut: Int) -> Float { (6 / Float(fanIn + fanOut)).squareRoot() }
+}
+
 extension Tensor {
+    /// Zeros that learn (Glorot-initialized layers' biases).
+    static func zeroParameter(_ shape: [Int]) -> Tensor {
+        let t = Tensor.zeros(shape)
+        t.requiresGrad = true
+        return t
+    }
+
     /// U(-bound, bound), the scheme PyTorch's Linear, Conv and RNN layers use with bound = 1/sqrt(fan_in).
     static func uniformParameter(_ shape: [Int], bound: Float, generator: RandomGenerator?) -> Tensor {
         let t = Tensor.uniform(shape, low: -bound, high: bound, generator: generator)

@@ -28,11 +28,15 @@ public final class Conv2d: Module, UnaryLayer {
     public let stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int
 
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
-                dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, generator: RandomGenerator? = nil) {
-        let bound = 1 / Float(inChannels / groups * kernelSize.height * kernelSize.width).squareRoot()
+                dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, initialization: WeightInitialization = .pytorch,
+                generator: RandomGenerator? = nil) {
+        let area = kernelSize.height * kernelSize.width
+        let pytorch = initialization == .pytorch
+        let bound = pytorch ? 1 / Float(inChannels / groups * area).squareRoot()
+            : WeightInitialization.glorotBound(fanIn: inChannels / groups * area, fanOut: outChannels * area)
         weight = .uniformParameter([outChannels, inChannels / groups, kernelSize.height, kernelSize.width],
                                    bound: bound, generator: generator)
-        self.bias = bias ? .uniformParameter([outChannels], bound: bound, generator: generator) : nil
+        self.bias = bias ? (pytorch ? .uniformParameter([outChannels], bound: bound, generator: generator) : .zeroParameter([outChannels])) : nil
         (self.stride, self.padding, self.dilation, self.groups) = (stride, padding, dilation, groups)
         super.init()
     }

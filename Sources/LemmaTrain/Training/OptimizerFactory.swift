@@ -21,8 +21,8 @@ extension TrainingOptions {
         }
         switch optimizer {
         case .sgd: return try SGD(groups: split { SGD.Options(learningRate: lr, momentum: 0.9, weightDecay: $0) })
-        case .adam: return try Adam(groups: split { AdamOptions(learningRate: lr, weightDecay: $0) })
-        case .adamw: return try AdamW(groups: split { AdamOptions(learningRate: lr, weightDecay: $0) })
+        case .adam: return try Adam(groups: split { AdamOptions(learningRate: lr, beta1: Float(adamBeta1), beta2: Float(adamBeta2), weightDecay: $0) })
+        case .adamw: return try AdamW(groups: split { AdamOptions(learningRate: lr, beta1: Float(adamBeta1), beta2: Float(adamBeta2), weightDecay: $0) })
         case .rmsprop: return try RMSprop(groups: split { RMSprop.Options(learningRate: lr, weightDecay: $0) })
         case .adafactor: return try Adafactor(groups: split { Adafactor.Options(learningRate: lr, weightDecay: $0) })
         }

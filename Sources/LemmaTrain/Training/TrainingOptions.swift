@@ -9,6 +9,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var optimizer: OptimizerKind = .adamw
     public var learningRate: Double = 1e-3
     public var weightDecay: Double = 0
+    /// Adam's and AdamW's moment decay rates (Hugging Face's `adam_beta1`, `adam_beta2`).
+    public var adamBeta1: Double = 0.9, adamBeta2: Double = 0.999
     public var scheduler: SchedulerKind = .linear
     public var warmupSteps = 0
     public var batchSize = 32
@@ -44,6 +46,8 @@ public struct TrainingOptions: Sendable, Equatable {
         optimizer = OptimizerKind(rawValue: c.string("train.optimizer") ?? "adamw")!
         learningRate = c.double("train.learning_rate") ?? learningRate
         weightDecay = c.double("train.weight_decay") ?? weightDecay
+        adamBeta1 = c.double("train.adam_beta1") ?? adamBeta1
+        adamBeta2 = c.double("train.adam_beta2") ?? adamBeta2
         scheduler = SchedulerKind(rawValue: c.string("train.lr_scheduler") ?? "linear")!
         warmupSteps = c.int("train.warmup_steps") ?? warmupSteps
         batchSize = c.int("train.batch_size") ?? batchSize
@@ -73,6 +77,7 @@ public struct TrainingOptions: Sendable, Equatable {
         }
         try require(learningRate > 0 && learningRate.isFinite, "learning_rate", "a positive number")
         try require(weightDecay >= 0 && weightDecay.isFinite, "weight_decay", "a number >= 0")
+        try require((0..<1).contains(adamBeta1) && (0..<1).contains(adamBeta2), "adam_beta1' and 'train.adam_beta2", "in [0, 1)")
         try require(warmupSteps >= 0, "warmup_steps", ">= 0")
         try require(batchSize > 0, "batch_size", "> 0")
         try require((evalBatchSize ?? 1) > 0, "eval_batch_size", "> 0")
