@@ -195,6 +195,19 @@ public final class Im2LatexRun: TaskRun {
         }
     }
 
+    /// The picture the attention grid covers: the image itself, or for untrix the canvas it sits centred on.
+    func attentionBackground(_ image: GrayImage) -> GrayImage {
+        guard let untrix = model as? UntrixModel, image.width <= untrix.sizes.canvasWidth, image.height <= untrix.sizes.canvasHeight else {
+            return image
+        }
+        var canvas = GrayImage(width: untrix.sizes.canvasWidth, height: untrix.sizes.canvasHeight)
+        let top = (canvas.height - image.height) / 2, left = (canvas.width - image.width) / 2
+        for y in 0..<image.height {
+            for x in 0..<image.width { canvas.pixels[(top + y) * canvas.width + left + x] = image.pixels[y * image.width + x] }
+        }
+        return canvas
+    }
+
     /// im2markup's image metrics: gold and predicted LaTeX rendered alike (the run's resolution, tight box) and
     /// compared column by column; a prediction that does not compile counts as blank. Nil (and a log line)
     /// when LaTeX is not installed.
@@ -261,7 +274,7 @@ public final class Im2LatexRun: TaskRun {
         }), caption: "The five worst examples, then the first five (beam \(beamCount))", fileName: "examples.svg"))
         for i in 0..<min(2, images.count) {
             let trace = attentionTrace(images[i], maxTokens: 24)
-            evaluation.details.append(.figure(svg: Im2LatexFigures.attention(image: images[i], steps: trace.steps,
+            evaluation.details.append(.figure(svg: Im2LatexFigures.attention(image: attentionBackground(images[i]), steps: trace.steps,
                                                                              gridHeight: trace.gridHeight, gridWidth: trace.gridWidth),
                                               caption: "Attention of \(dataset.names[i]), token by token (greedy decoding)",
                                               fileName: "attention_\(i + 1).svg"))
