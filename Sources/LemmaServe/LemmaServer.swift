@@ -54,7 +54,7 @@ public final class LemmaServer: Sendable {
         let thread = Thread { [self] in
             do {
                 let models = try ModelCatalog.load(sources, executor: executor, options: options, metrics: metrics, log: log)
-                executor.start()
+                executor.start(threads: options.computeThreads)
                 catalog.finish(models)
                 log("ready: \(models.count) model\(models.count == 1 ? "" : "s")")
             } catch {

@@ -31,6 +31,9 @@ public struct ServeOptions: Sendable {
     public var maxChoices = 8
     /// A request still running after this long is answered 408 and its work cancelled.
     public var requestTimeout: Duration = .seconds(120)
+    /// Threads each tensor operation of the compute thread may use (nil: every core). The HTTP side needs
+    /// CPU too: with small models and many clients one compute thread leaves it a core.
+    public var computeThreads: Int?
 
     public init() {}
 }

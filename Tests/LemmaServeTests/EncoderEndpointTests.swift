@@ -37,6 +37,15 @@ struct EncoderEndpointTests {
             #expect(abs(scores.map { $0["score"] as! Double }.reduce(0, +) - 1) < 1e-5)
             let batch = try await client.post("/predict", #"{"inputs": ["a", "b", "c"]}"#)
             #expect((try JSONSerialization.jsonObject(with: Data(batch.text.utf8)) as? [[[String: Any]]])?.count == 3)
+            // More texts than one length-sorted group (8), of mixed lengths: each gets its own prediction back.
+            let many = (0..<13).map { i in Array(repeating: Self.texts[i % 4], count: 1 + i % 3).joined(separator: " ") }
+            let manyBody = String(data: try JSONSerialization.data(withJSONObject: ["input": many]), encoding: .utf8)!
+            let manyData = try #require(try await client.post("/v1/classify", manyBody).json["data"] as? [[String: Any]])
+            let alone = many.map { run.predict([$0])[0] }
+            for (item, expected) in zip(manyData, alone) {
+                let probabilities = try #require(item["probabilities"] as? [String: Double])
+                for (label, p) in zip(run.data.classes, expected.probabilities) { #expect(abs((probabilities[label] ?? -1) - Double(p)) < 1e-5) }
+            }
             // A classifier has no completions.
             let wrong = try await client.post("/v1/completions", #"{"prompt": "x", "model": "classifier"}"#)
             #expect(wrong.status == .notFound)

@@ -39,9 +39,11 @@ final class ComputeExecutor: @unchecked Sendable {
         return try body()
     }
 
-    func start() {
+    /// Starts the compute thread; `threads` bounds the cores each of its tensor operations uses (nil: all).
+    func start(threads: Int? = nil) {
         let thread = Thread { [self] in
             Denormals.flushToZero = Denormals.flushToZero  // this thread's floating-point mode, as the process's
+            if let threads { CPUBackend.shared.threads = threads }  // OpenMP's count is per calling thread
             withNoGrad { loop() }
         }
         thread.name = "lemma-compute"

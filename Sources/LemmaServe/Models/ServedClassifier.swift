@@ -1,5 +1,6 @@
 import Foundation
 import LemmaModels
+import LemmaTensor
 
 /// A classification run: texts batched dynamically into one forward pass.
 final class ServedClassifier: ServedModel, @unchecked Sendable {
@@ -18,9 +19,33 @@ final class ServedClassifier: ServedModel, @unchecked Sendable {
         self.name = name
         self.run = run
         maxInputTokens = options.maxInputTokens
+        let ownThreads = options.computeThreads == nil
         queue = BatchQueue(name: name, executor: executor, options: options, metrics: metrics) { texts, _ in
-            run.predict(texts).map { Prediction(label: $0.label, probabilities: $0.probabilities) }
+            // A text classifier's forward pass is small: forking it over both cores costs more than it saves and
+            // takes the core the HTTP side needs (measured: BENCHMARKS "Serving"), so it runs on one unless
+            // --compute-threads says otherwise.
+            guard ownThreads else { return Self.predictInGroups(texts, run: run) }
+            let saved = CPUBackend.shared.threads
+            CPUBackend.shared.threads = 1
+            defer { CPUBackend.shared.threads = saved }
+            return Self.predictInGroups(texts, run: run)
         }
+    }
+
+    /// Texts per forward pass within a batch: the batch sorted by length and cut into groups, so that short
+    /// texts are not padded to the longest of 32 (each row's result does not depend on its neighbours).
+    static let groupSize = 8
+
+    static func predictInGroups(_ texts: [String], run: ClassificationRun) -> [Prediction] {
+        let order = texts.indices.sorted { texts[$0].utf8.count < texts[$1].utf8.count }
+        var results = [Prediction?](repeating: nil, count: texts.count)
+        for start in stride(from: 0, to: order.count, by: groupSize) {
+            let group = Array(order[start..<min(start + groupSize, order.count)])
+            for (index, found) in zip(group, run.predict(group.map { texts[$0] })) {
+                results[index] = Prediction(label: found.label, probabilities: found.probabilities)
+            }
+        }
+        return results.map { $0! }
     }
 
     var classes: [String] { run.data.classes }

@@ -28,6 +28,8 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-tokens-limit"), help: "The largest max_tokens a completion may ask for.") var maxTokensLimit = 1024
     @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 408 and its work cancelled.")
     var requestTimeout = 120.0
+    @Option(name: .customLong("compute-threads"), help: "Cores each tensor operation may use (default: all; 1 leaves a core to HTTP with small models and many clients).")
+    var computeThreads: Int?
 
     func validate() throws {
         if runs.isEmpty && models.isEmpty { throw ValidationError("give at least one --run or --model to serve") }
@@ -39,6 +41,7 @@ struct ServeCommand: ParsableCommand {
         }
         if maxBatchWaitMs < 0 { throw ValidationError("--max-batch-wait-ms must be >= 0, got \(maxBatchWaitMs)") }
         if !(requestTimeout > 0) { throw ValidationError("--request-timeout must be > 0, got \(requestTimeout)") }
+        if let computeThreads, computeThreads < 1 { throw ValidationError("--compute-threads must be at least 1, got \(computeThreads)") }
         for path in runs + models where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(path): no such directory")
         }
@@ -58,6 +61,7 @@ struct ServeCommand: ParsableCommand {
         options.maxInputTokens = maxInputTokens
         options.maxNewTokens = maxTokensLimit
         options.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
+        options.computeThreads = computeThreads
         let sources = runs.map { ModelSource.run(URL(fileURLWithPath: $0)) } + models.map { ModelSource.directory(URL(fileURLWithPath: $0)) }
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let server = LemmaServer(sources: sources, options: options, log: log)
