@@ -31,6 +31,25 @@ torch.set_default_dtype(torch.float64)
 fixtures = {}
 
 
+def training_step(name, model, image_size):
+    """Records one teacher-forced step of `model` on random images of `image_size`: inputs, logits, loss and
+    every parameter's gradient; returns the images and inputs."""
+    images = torch.rand(2, 1, *image_size)
+    inputs = torch.tensor([[1, 5, 7, 3, 9], [1, 4, 10, 0, 0]])
+    targets = torch.tensor([[5, 7, 3, 9, 2], [4, 10, 2, 0, 0]])
+    logits = model(images, inputs)
+    value = loss(logits, targets, 0)
+    value.backward()
+    fixtures[f"{name}.images"] = images.float()
+    fixtures[f"{name}.inputs"] = inputs
+    fixtures[f"{name}.targets"] = targets
+    fixtures[f"{name}.logits"] = logits.detach().float()
+    fixtures[f"{name}.loss"] = value.detach().float().reshape(1)
+    for k, p in model.named_parameters():
+        fixtures[f"{name}.grad.{k}"] = p.grad.float()
+    return images, inputs
+
+
 def case(name, row_hidden, seed):
     torch.manual_seed(seed)
     model = Im2Markup(11, cnn_widths=(4, 6, 8, 8, 10, 10), row_encoder_hidden=row_hidden, max_rows=6, embedding=7,
@@ -44,20 +63,8 @@ def case(name, row_hidden, seed):
                 m.running_var.uniform_(0.5, 2)
     for k, v in model.state_dict().items():
         fixtures[f"{name}.param.{k}"] = v.detach().float()
-    images = torch.rand(2, 1, 24, 40)
-    inputs = torch.tensor([[1, 5, 7, 3, 9], [1, 4, 10, 0, 0]])
-    targets = torch.tensor([[5, 7, 3, 9, 2], [4, 10, 2, 0, 0]])
     model.train()
-    logits = model(images, inputs)
-    value = loss(logits, targets, 0)
-    value.backward()
-    fixtures[f"{name}.images"] = images.float()
-    fixtures[f"{name}.inputs"] = inputs
-    fixtures[f"{name}.targets"] = targets
-    fixtures[f"{name}.logits"] = logits.detach().float()
-    fixtures[f"{name}.loss"] = value.detach().float().reshape(1)
-    for k, p in model.named_parameters():
-        fixtures[f"{name}.grad.{k}"] = p.grad.float()
+    images, inputs = training_step(name, model, (24, 40))
     for k, v in model.state_dict().items():
         if "running" in k:
             fixtures[f"{name}.after.{k}"] = v.detach().float()
@@ -75,19 +82,7 @@ def untrix_case(name, strips, image_size, seed):
             p.uniform_(-0.4, 0.4)
     for k, v in model.state_dict().items():
         fixtures[f"{name}.param.{k}"] = v.detach().float()
-    images = torch.rand(2, 1, *image_size)
-    inputs = torch.tensor([[1, 5, 7, 3, 9], [1, 4, 10, 0, 0]])
-    targets = torch.tensor([[5, 7, 3, 9, 2], [4, 10, 2, 0, 0]])
-    logits = model(images, inputs)
-    value = loss(logits, targets, 0)
-    value.backward()
-    fixtures[f"{name}.images"] = images.float()
-    fixtures[f"{name}.inputs"] = inputs
-    fixtures[f"{name}.targets"] = targets
-    fixtures[f"{name}.logits"] = logits.detach().float()
-    fixtures[f"{name}.loss"] = value.detach().float().reshape(1)
-    for k, p in model.named_parameters():
-        fixtures[f"{name}.grad.{k}"] = p.grad.float()
+    training_step(name, model, image_size)
 
 
 case("row", 5, 1)

@@ -20,10 +20,10 @@ struct Im2MarkupParityTests {
         return Im2MarkupModel(vocabularySize: 11, sizes: sizes, bos: 1, eos: 2, pad: 0)
     }
 
-    @Test(arguments: ["row", "norow"])
-    func logitsLossGradientsAndRunningStatisticsMatchPyTorch(_ name: String) throws {
-        let file = try Self.file.get()
-        let model = model(rowEncoder: name == "row")
+    /// Loads case `name`'s parameters into `model`, then checks its teacher-forced logits, loss and every
+    /// gradient against PyTorch's; returns the case's inputs and the logits.
+    static func expectTrainingStepMatches(_ model: some FormulaReader, _ file: SafetensorsFile, _ name: String) throws
+        -> (images: Tensor, inputs: IndexTensor, logits: Tensor) {
         try model.loadStateDict(try Fixtures.group(file, "\(name).param."))
         let images = try file.tensor("\(name).images")
         let inputs = try file.indices("\(name).inputs"), targets = try file.indices("\(name).targets")
@@ -33,6 +33,14 @@ struct Im2MarkupParityTests {
         expectClose(loss.reshaped([1]), try file.tensor("\(name).loss"), rtol: 1e-5, "\(name) loss")
         loss.backward()
         expectGradientsMatch(model, try Fixtures.group(file, "\(name).grad."), rtol: 1e-3, atol: 1e-5, name)
+        return (images, inputs, logits)
+    }
+
+    @Test(arguments: ["row", "norow"])
+    func logitsLossGradientsAndRunningStatisticsMatchPyTorch(_ name: String) throws {
+        let file = try Self.file.get()
+        let model = model(rowEncoder: name == "row")
+        let (images, inputs, _) = try Self.expectTrainingStepMatches(model, file, name)
         let after = try Fixtures.group(file, "\(name).after.")
         #expect(after.count == 6)
         let state = model.stateDict()
@@ -74,15 +82,7 @@ struct Im2MarkupParityTests {
     func untrixLogitsLossAndGradientsMatchPyTorch(_ name: String) throws {
         let file = try Self.file.get()
         let model = untrix(strips: name == "strips")
-        try model.loadStateDict(try Fixtures.group(file, "\(name).param."))
-        let images = try file.tensor("\(name).images")
-        let inputs = try file.indices("\(name).inputs"), targets = try file.indices("\(name).targets")
-        let logits = model(images, inputs: inputs)
-        expectClose(logits, try file.tensor("\(name).logits"), rtol: 1e-4, atol: 1e-5, "\(name) logits")
-        let loss = crossEntropy(logits.reshaped([10, 11]), targets.reshaped([10]), ignoreIndex: 0)
-        expectClose(loss.reshaped([1]), try file.tensor("\(name).loss"), rtol: 1e-5, "\(name) loss")
-        loss.backward()
-        expectGradientsMatch(model, try Fixtures.group(file, "\(name).grad."), rtol: 1e-3, atol: 1e-5, name)
+        let (images, inputs, logits) = try Self.expectTrainingStepMatches(model, file, name)
         // Decoding step by step gives the teacher-forced scores.
         var state = withNoGrad { model.encode(images) }
         for t in 0..<5 {
