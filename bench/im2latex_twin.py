@@ -138,7 +138,7 @@ model = Im2Markup(len(vocab), cnn_widths=(channels // 8, channels // 4, channels
                   row_encoder_hidden=0 if config_value("model.arch", "im2markup") == "untrix" else config_value("model.encoder_hidden_size", 256),
                   max_rows=128, embedding=config_value("model.embedding_dim", 80), decoder_hidden=config_value("model.hidden_size", 512),
                   dropout=float(config_value("model.dropout", 0)))
-train, test = Split("train"), Split("test")
+train, valid, test = Split("train"), Split("valid"), Split("test")
 batch_size = config_value("train.batch_size", 16)
 steps = int(args[args.index("--max-steps") + 1]) if "--max-steps" in args else config_value("train.max_steps", 1000)
 warmup = config_value("train.warmup_steps", 0)
@@ -146,22 +146,37 @@ base_lr = float(config_value("train.learning_rate", 1e-3))
 optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
 schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: (s + 1) / warmup if s < warmup else
                                              0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
-start, step, order = time.time(), 0, []
+start, step, order, recent = time.time(), 0, [], []
 model.train()
 while step < steps:
     if not order:
         order = epoch_batches(train, batch_size)
     images, inputs, targets = collate(train, order.pop())
     value = cross_entropy(model(images, inputs), targets, PAD)
+    recent.append(value.item())
     optimizer.zero_grad()
     value.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), float(config_value("train.max_grad_norm", 1.0)))
     optimizer.step()
     schedule.step()
     step += 1
+    if step % 100 == 0:
+        print(f"step {step}: loss {sum(recent[-100:]) / len(recent[-100:]):.4f}", file=sys.stderr, flush=True)
 seconds = time.time() - start
+train_loss = sum(recent[-100:]) / max(len(recent[-100:]), 1)
 model.eval()
 torch.set_grad_enabled(False)
+# The validation split's teacher-forced loss per real token (Lemma's eval_loss), batches of one size.
+loss_sum, token_count = 0.0, 0
+valid_sizes = defaultdict(list)
+for i in range(len(valid)):
+    valid_sizes[valid.size(i)].append(i)
+for members in valid_sizes.values():
+    for k in range(0, len(members), 32):
+        images, inputs, targets = collate(valid, members[k:k + 32])
+        real = int((targets != PAD).sum())
+        loss_sum += cross_entropy(model(images, inputs), targets, PAD).item() * real
+        token_count += real
 hypotheses, references = [], []
 by_size = defaultdict(list)
 for i in range(len(test)):
@@ -184,7 +199,8 @@ for members in by_size.values():
 edits = sum(levenshtein(h, r) for h, r in zip(hypotheses, references))
 longer = sum(max(len(h), len(r)) for h, r in zip(hypotheses, references))
 print(json.dumps({"impl": f"torch {torch.__version__}", "seed": seed, "steps": steps, "training_seconds": seconds,
-                  "decoding_seconds": time.time() - decode_start, "beams": beams,
+                  "decoding_seconds": time.time() - decode_start, "beams": beams, "train_loss": train_loss,
+                  "eval_loss": loss_sum / max(token_count, 1),
                   "bleu": bleu4(hypotheses, references),
                   "edit_distance": 1 - edits / max(longer, 1),
                   "exact_match": sum(h == r for h, r in zip(hypotheses, references)) / len(references)}))

@@ -27,7 +27,8 @@ public struct FormulaDecoderState {
     /// context) [rows, width].
     public var feed: Tensor
     /// The grid of image features [items, positions, memory width], and what the attention precomputes from
-    /// it once per image; the grid's height and width (for attention pictures).
+    /// it once per image (im2markup: W m transposed, [items, hidden, positions]; untrix: the grid's share of
+    /// the first attention layer, [items, 1, units]); the grid's height and width (for attention pictures).
     public var memory: Tensor, keys: Tensor
     public var gridHeight: Int, gridWidth: Int
     public var rowsPerItem: Int

@@ -71,7 +71,7 @@ public final class Im2MarkupModel: Module, FormulaReader {
             ?? features.permuted([0, 2, 3, 1]).reshaped([batch, height * width, channels])
         let zeros = Tensor.zeros([1, batch, hiddenSize])
         return State(hidden: zeros, cell: zeros, feed: Tensor.zeros([batch, hiddenSize]), memory: memory,
-                     keys: attention(memory), gridHeight: height, gridWidth: width, rowsPerItem: 1)
+                     keys: attention(memory).transposed(1, 2), gridHeight: height, gridWidth: width, rowsPerItem: 1)
     }
 
     /// One decoder step: the attentional output [rows, hidden] and the state after it.
@@ -81,8 +81,10 @@ public final class Im2MarkupModel: Module, FormulaReader {
         let input = Tensor.concat([embedded, state.feed], axis: 1).unsqueezed(1)
         let (out, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden, cell: state.cell))
         let h = out.reshaped([rows, hiddenSize])
-        // Each row's query against its own image's keys: [items, rows per item, positions].
-        let weights = h.reshaped([items, perItem, hiddenSize]).matmul(state.keys.transposed(1, 2)).softmax(axis: 2)
+        // Each row's query against its own image's keys: [items, rows per item, positions]. The keys are kept
+        // transposed ([items, hidden, positions]): transposing here copied them, and kept the copy for the
+        // backward pass, at every step of every formula — gigabytes over a batch of 150-token formulas.
+        let weights = h.reshaped([items, perItem, hiddenSize]).matmul(state.keys).softmax(axis: 2)
         let context = weights.matmul(state.memory).reshaped([rows, memorySize])
         let attended = attentional(Tensor.concat([h, context], axis: 1)).tanh()
         var after = state

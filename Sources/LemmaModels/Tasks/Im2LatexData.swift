@@ -55,6 +55,11 @@ public struct Im2LatexData {
             guard (30...1200).contains(renderDPI) else { throw ConfigError("'data.render_dpi' must be between 30 and 1200") }
             prepared = url("data.prepared")
             largestImage = preprocessing.largestBucket
+            // im2markup's filter: processed images up to 500 × 160 train; the few larger ones (46 of the
+            // bundled 16,355) would set the peak memory of the whole run through one batch of 800 × 800.
+            let maxWidth = c.int("data.max_image_width") ?? 500, maxHeight = c.int("data.max_image_height") ?? 160
+            guard maxWidth > 0, maxHeight > 0 else { throw ConfigError("'data.max_image_width' and 'data.max_image_height' must be positive") }
+            largestImage = (min(largestImage.width, maxWidth), min(largestImage.height, maxHeight))
             if c.string("model.arch") == "untrix" {
                 largestImage = (min(largestImage.width, c.int("model.canvas_width") ?? 544),
                                 min(largestImage.height, c.int("model.canvas_height") ?? 64))

@@ -78,6 +78,8 @@ public enum ConfigSchema {
         key("data.downsample_ratio", .int, .int(2), "Shrink bucketed images by this factor (im2markup: 2).", tasks: im2latex),
         key("data.image_padding", .int, .int(8), "White pixels around the ink before bucketing.", tasks: im2latex),
         key("data.render_dpi", .int, .int(200), "Resolution formulas are rendered at.", tasks: im2latex),
+        key("data.max_image_width", .int, .int(500), "Leave out training and validation images wider than this after processing (im2markup: 500; never test ones).", tasks: im2latex),
+        key("data.max_image_height", .int, .int(160), "Leave out training and validation images taller than this after processing (im2markup: 160).", tasks: im2latex),
         key("data.prepared", .string, nil, "A directory `lemma prepare --config` wrote from the same data settings: the run links its images and token ids instead of preparing them again.", tasks: im2latex),
         key("tokenizer.splitting", .choice(["whitespace", "latex"]), .string("whitespace"), "im2latex formulas: space-separated tokens as normalized lists have them, or raw LaTeX split by the LaTeX tokenizer.", tasks: im2latex),
         key("tokenizer.kind", .choice(["word", "whitespace", "gpt2", "wordpiece", "char", "latex"]), .string("word"), "Tokenizer.",
