@@ -7,7 +7,7 @@ cross-entropy over real tokens, the run's steps — then scored on the test spli
 by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2markup computes it
 (1 − Σ edits / Σ longer length) and exact match. Prints one JSON object.
 
-    bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N]
+    bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N] [--weights model.safetensors]
 (bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
@@ -141,6 +141,11 @@ model = Im2Markup(len(vocab), cnn_widths=(channels // 8, channels // 4, channels
 train, valid, test = Split("train"), Split("valid"), Split("test")
 batch_size = config_value("train.batch_size", 16)
 steps = int(args[args.index("--max-steps") + 1]) if "--max-steps" in args else config_value("train.max_steps", 1000)
+if "--weights" in args:  # score given weights (e.g. the Lemma run's model.safetensors) without training
+    from safetensors.torch import load_file
+    state = load_file(args[args.index("--weights") + 1])
+    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
+    steps = 0
 warmup = config_value("train.warmup_steps", 0)
 base_lr = float(config_value("train.learning_rate", 1e-3))
 optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
