@@ -34,7 +34,6 @@ enum ServeFixtures {
 
     /// Three classes of synthetic sentences, trained for a few seconds.
     static let classifier: URL = {
-        let directory = root.appendingPathComponent("classifier")
         let own = [["lemma", "proof", "qed"], ["define", "denote", "notation"], ["theorem", "holds", "exists"]]
         var lines: [String] = []
         for i in 0..<150 {
@@ -43,7 +42,14 @@ enum ServeFixtures {
             lines.append("{\"text\": \"\(words.joined(separator: " "))\", \"label\": \"class\(label)\"}")
         }
         try! (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("train.jsonl"), atomically: true, encoding: .utf8)
-        let config = root.appendingPathComponent("classifier.yaml")
+        return trainedClassifier("classifier", model: "arch: cnn\n  embedding_dim: 16\n  num_filters: 8",
+                                 train: "learning_rate: 0.01\n  epochs: 2")
+    }()
+
+    /// A classification run on train.jsonl named `name` with the given `model:` and `train:` lines, trained.
+    static func trainedClassifier(_ name: String, model: String, train: String) -> URL {
+        let directory = root.appendingPathComponent(name)
+        let config = root.appendingPathComponent("\(name).yaml")
         try! """
         task: classification
         data:
@@ -52,45 +58,23 @@ enum ServeFixtures {
         tokenizer:
           max_length: 16
         model:
-          arch: cnn
-          embedding_dim: 16
-          num_filters: 8
+          \(model)
         train:
           batch_size: 16
-          learning_rate: 0.01
-          epochs: 2
           deterministic: true
+          \(train)
         """.write(to: config, atomically: true, encoding: .utf8)
         let run = try! TaskRegistry.start(try! RunConfiguration(contentsOf: config), in: RunDirectory(directory))
         try! run.train(resume: false, handleSignals: false, progress: false)
         return directory
-    }()
+    }
 
     /// The tiny BERT fine-tuned as a classifier on the same sentences for a few steps: served as a classifier
     /// and, from its encoder, as an embedder.
     static let bertClassifier: URL = {
         _ = classifier  // writes train.jsonl
-        let directory = root.appendingPathComponent("bert-classifier")
-        let config = root.appendingPathComponent("bert-classifier.yaml")
-        try! """
-        task: classification
-        data:
-          train: \(root.path)/train.jsonl
-          valid_fraction: 0.2
-        tokenizer:
-          max_length: 16
-        model:
-          arch: transformer
-          pretrained_model: \(bert.path)
-        train:
-          batch_size: 16
-          learning_rate: 0.001
-          max_steps: 4
-          deterministic: true
-        """.write(to: config, atomically: true, encoding: .utf8)
-        let run = try! TaskRegistry.start(try! RunConfiguration(contentsOf: config), in: RunDirectory(directory))
-        try! run.train(resume: false, handleSignals: false, progress: false)
-        return directory
+        return trainedClassifier("bert-classifier", model: "arch: transformer\n  pretrained_model: \(bert.path)",
+                                 train: "learning_rate: 0.001\n  max_steps: 4")
     }()
 
     /// Reversed, upper-cased word lists (a learnable mapping), trained for a few seconds.
