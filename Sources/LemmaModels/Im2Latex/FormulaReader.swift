@@ -62,6 +62,23 @@ public struct FormulaDecoderState {
 }
 
 extension FormulaReader {
+    /// The teacher-forced pass both presets share: `step` once per position of `inputs` [B, T] from `encode`'s
+    /// state, its per-step features stacked, then `logits` applied once to all of them → [B, T, V].
+    func teacherForced(_ images: Tensor, inputs: IndexTensor,
+                       step: ([Int32], FormulaDecoderState) -> (Tensor, FormulaDecoderState),
+                       logits: (Tensor) -> Tensor) -> Tensor {
+        let (batch, steps) = (inputs.shape[0], inputs.shape[1])
+        var state = encode(images)
+        var features: [Tensor] = []
+        for t in 0..<steps {
+            let (out, next) = step((0..<batch).map { inputs.values[$0 * steps + t] }, state)
+            features.append(out)
+            state = next
+        }
+        let width = features[0].shape[1]
+        return logits(Tensor.stack(features, axis: 1).reshaped([batch * steps, width])).reshaped([batch, steps, -1])
+    }
+
     public func select(_ state: FormulaDecoderState, rows: [Int]) -> FormulaDecoderState { state.selecting(rows: rows) }
 
     /// Decodes images [B, 1, H, W] with the decoding library (greedy, or beam search as `options` say).

@@ -106,15 +106,6 @@ public final class Im2MarkupModel: Module, FormulaReader {
     /// Teacher-forced scores [B, T, V] for images [B, 1, H, W] and decoder inputs [B, T] (BOS, then the
     /// target shifted right): one step per position, the output layer applied once to all of them.
     public func callAsFunction(_ images: Tensor, inputs: IndexTensor) -> Tensor {
-        let (batch, steps) = (inputs.shape[0], inputs.shape[1])
-        var state = encode(images)
-        var outputs: [Tensor] = []
-        for t in 0..<steps {
-            let tokens = (0..<batch).map { inputs.values[$0 * steps + t] }
-            let (attended, next) = step(tokens, state: state)
-            outputs.append(attended)
-            state = next
-        }
-        return logits(Tensor.stack(outputs, axis: 1).reshaped([batch * steps, hiddenSize])).reshaped([batch, steps, -1])
+        teacherForced(images, inputs: inputs, step: { step($0, state: $1) }, logits: logits)
     }
 }

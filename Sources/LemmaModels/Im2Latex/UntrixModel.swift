@@ -132,7 +132,8 @@ public final class UntrixModel: Module, FormulaReader {
         let top = layer(state.hidden, layers - 1)
         let first = attentionImage.outFeatures
         let query = attentionState(top).reshaped([items, perItem, first])
-        let scores = attentionScores(attentionHidden((state.keys.expanded(to: [items, perItem, first]) + query).tanh()).tanh())
+        // The grid's share [items, 1, units] broadcasts over each image's rows.
+        let scores = attentionScores(attentionHidden((state.keys + query).tanh()).tanh())
         let weights = scores.softmax(axis: 2)
         let context = weights.matmul(state.memory).reshaped([rows, depth])
         let embedded = embedding(IndexTensor(tokens, shape: [rows]))
@@ -163,15 +164,6 @@ public final class UntrixModel: Module, FormulaReader {
     }
 
     public func callAsFunction(_ images: Tensor, inputs: IndexTensor) -> Tensor {
-        let (batch, steps) = (inputs.shape[0], inputs.shape[1])
-        var state = encode(images)
-        var features: [Tensor] = []
-        for t in 0..<steps {
-            let (step, next) = step((0..<batch).map { inputs.values[$0 * steps + t] }, state: state)
-            features.append(step)
-            state = next
-        }
-        let width = features[0].shape[1]
-        return logits(Tensor.stack(features, axis: 1).reshaped([batch * steps, width])).reshaped([batch, steps, -1])
+        teacherForced(images, inputs: inputs, step: { step($0, state: $1) }, logits: logits)
     }
 }
