@@ -67,6 +67,11 @@ struct TrainCommandTests {
                      "data/train", "data/valid", "data/test", "data/vocab.txt"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "missing \(name)")
         }
+        // The optimizer steps' own time is part of the training time, which also holds 12 evaluations.
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("summary.json"))) as! [String: Any]
+        let stepSeconds = try #require(summary["step_seconds"] as? Double)
+        let trainingSeconds = try #require(summary["training_seconds"] as? Double)
+        #expect(stepSeconds > 0 && stepSeconds < trainingSeconds)
         let events = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("tensorboard").path)
         #expect(events.contains { $0.hasPrefix("events.out.tfevents.") })
         // 192 training examples, batches of 8: 24 steps per epoch, 144 in all; evaluated every 12.

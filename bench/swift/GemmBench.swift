@@ -42,6 +42,7 @@ func benchGemmShapes() {
         ("seed002 output projection step h·Wᵀ (vocab 12k)", 64, 12000, 300, false, true),
         ("seed002 output input grad step g·W (vocab 12k)", 64, 300, 12000, false, false),
         ("seed002 output weight grad step gᵀ·h (vocab 12k)", 12000, 300, 64, true, false),
+        ("seed002 output weight grad, 30 steps at once gᵀ·h (vocab 12k)", 12000, 300, 1920, true, false),
         ("gpt2 sampling LM head x·wteᵀ (batch 1)", 1, 50257, 768, false, true),
         ("gpt2 sampling c_attn x·W (batch 1)", 1, 2304, 768, false, false),
         ("gpt2 sampling mlp c_proj x·W (batch 1)", 1, 768, 3072, false, false),

@@ -64,13 +64,14 @@ enum RunLifecycle {
                                      record: EvaluationRecord?, counts: [String: Int], classes: [String] = []) throws {
         if let record { try RunReportBuilder.writeJSON(record, to: directory.evaluation) }
         let model = trainer.task.model
-        let summary = RunSummary(
+        var summary = RunSummary(
             task: task, stopReason: result.reason.rawValue, steps: result.state.globalStep,
             epochs: result.state.epochProgress(batchesPerEpoch: trainer.batchesPerEpoch),
             trainingSeconds: result.state.trainingSeconds, examplesPerSecond: result.examplesPerSecond,
             bestStep: result.state.bestStep, bestMetric: result.state.bestMetric,
             metricForBestModel: trainer.options.bestMetricName, data: counts, classes: classes,
             parameters: model.parameterCount(), trainableParameters: model.parameterCount(trainableOnly: true))
+        summary.stepSeconds = result.state.stepSeconds
         try RunReportBuilder.writeJSON(summary, to: directory.summary)
         try RunReportBuilder.write(directory)
     }

@@ -47,6 +47,8 @@ public struct RunSummary: Codable, Sendable {
     public var steps: Int
     public var epochs: Double
     public var trainingSeconds: Double
+    /// Seconds inside optimizer steps alone (no evaluations or checkpoints); nil in older summaries.
+    public var stepSeconds: Double?
     public var examplesPerSecond: Double
     public var bestStep: Int?
     public var bestMetric: Double?
@@ -86,7 +88,8 @@ public struct RunSummary: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case task, steps, epochs, data, classes, parameters
-        case stopReason = "stop_reason", trainingSeconds = "training_seconds", examplesPerSecond = "examples_per_second"
+        case stopReason = "stop_reason", trainingSeconds = "training_seconds", stepSeconds = "step_seconds"
+        case examplesPerSecond = "examples_per_second"
         case bestStep = "best_step", bestMetric = "best_metric", metricForBestModel = "metric_for_best_model"
         case trainableParameters = "trainable_parameters", peakMemoryBytes = "peak_memory_bytes"
     }

@@ -28,8 +28,10 @@ extension Trainer {
             if state.batchInEpoch == 0 { notify { $0.epochBegan(event()) } }
             while state.batchInEpoch < epochBatches.count && state.globalStep < state.totalSteps {
                 let end = min(state.batchInEpoch + options.gradientAccumulationSteps, epochBatches.count)
+                let stepStart = Date()
                 let examples = try trainStep(epochBatches[state.batchInEpoch..<end])
                 let now = Date()
+                state.stepSeconds = (state.stepSeconds ?? 0) + now.timeIntervalSince(stepStart)
                 state.trainingSeconds += now.timeIntervalSince(clock)
                 clock = now
                 sessionExamples += examples

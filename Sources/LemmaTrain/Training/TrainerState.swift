@@ -21,6 +21,10 @@ public struct TrainerState: Codable, Sendable, Equatable {
     public var evaluationsWithoutImprovement = 0
     /// Wall-clock seconds spent training in earlier sessions of this run.
     public var trainingSeconds = 0.0
+    /// The part of `trainingSeconds` spent inside optimizer steps (forward, backward, all-reduce, update):
+    /// what throughput comparisons divide by, free of evaluations and checkpoints. Nil in checkpoints
+    /// written before it was recorded.
+    public var stepSeconds: Double?
     /// Threads the kernels ran on; a deterministic run keeps the same count when resumed, since a
     /// reduction split over a different number of threads sums in a different order.
     public var threads = 0
@@ -36,7 +40,7 @@ public struct TrainerState: Codable, Sendable, Equatable {
         case pendingLossSum = "pending_loss_sum", pendingLossSteps = "pending_loss_steps"
         case bestMetric = "best_metric", bestStep = "best_step"
         case evaluationsWithoutImprovement = "evaluations_without_improvement"
-        case trainingSeconds = "training_seconds", lastEvaluation = "last_evaluation"
+        case trainingSeconds = "training_seconds", stepSeconds = "step_seconds", lastEvaluation = "last_evaluation"
         case lastEvaluationStep = "last_evaluation_step", threads
     }
 
