@@ -2,7 +2,8 @@
 # `lemma serve` against its Python peer (bench/serve_peer.py: FastAPI + uvicorn + PyTorch) serving the same
 # weights on this machine, loopback only. Rounds interleave the two servers; each round starts one server,
 # drives it with lemma-bench serve-load (closed loop at 1, 8 and 32 clients for the classifier and the
-# embedder; 1 and 8 concurrent streams for GPT-2), stops it, then does the same for the other.
+# embedder; 1 and 8 concurrent streams for GPT-2), stops it, then does the same for the peer, once with
+# PyTorch on two threads and once on one.
 # bench/serve_compare.py prints the medians and ratios.
 #
 #   bench/serve_bench.sh [ROUNDS]      # needs: runs/metamath (the main job), assets/minilm
@@ -52,9 +53,13 @@ for round in $(seq 1 "$ROUNDS"); do
     wait_ready 8180 && load lemma 8180
     kill -TERM $server; wait $server || true
 
-    $PY bench/serve_peer.py --port 8181 --classifier "$CLASSIFIER" --embedder "$EMBEDDER" --gpt2 "$GPT2_HF" 2> /tmp/peer-serve-bench.log &
-    server=$!
-    wait_ready 8181 && load peer 8181
-    kill -TERM $server; wait $server || true
+    # The peer with PyTorch on both cores ("peer") and on one ("peer-1t"); the comparison takes the faster.
+    for threads in 2 1; do
+        label=peer; [[ $threads == 1 ]] && label=peer-1t
+        $PY bench/serve_peer.py --port 8181 --threads $threads --classifier "$CLASSIFIER" --embedder "$EMBEDDER" --gpt2 "$GPT2_HF" 2> /tmp/peer-serve-bench.log &
+        server=$!
+        wait_ready 8181 && load $label 8181
+        kill -TERM $server; wait $server || true
+    done
 done
 $PY bench/serve_compare.py "$OUT"

@@ -33,13 +33,15 @@ from safetensors.torch import load_file
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from classification_torch import CNNClassifier  # noqa: E402
 
-torch.set_num_threads(2)
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=8181)
+# PyTorch's intra-op threads (the benchmark tries 2 and 1, as Lemma's classifier runs on one compute thread).
+parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--classifier")
 parser.add_argument("--embedder")
 parser.add_argument("--gpt2")
 args = parser.parse_args()
+torch.set_num_threads(args.threads)
 app = FastAPI()
 # PyTorch runs one forward pass at a time: its kernels already use both cores.
 compute = threading.Lock()

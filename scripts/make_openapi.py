@@ -87,6 +87,22 @@ schemas = {
         "choices": {"type": "array", "items": {"type": "object", "required": ["index", "text", "finish_reason"], "properties": {
             "index": {"type": "integer"}, "text": {"type": "string"}, "logprobs": {"type": "null"},
             "finish_reason": {"enum": ["stop", "length"]}}}}}},
+    "ChatCompletionRequest": {"type": "object", "required": ["messages"], "properties": {
+        "messages": {"type": "array", "minItems": 1, "maxItems": 256, "items": {
+            "type": "object", "required": ["role", "content"], "properties": {
+                "role": {"enum": ["system", "developer", "user", "assistant"]},
+                "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {
+                    "type": "object", "required": ["type", "text"], "properties": {"type": {"const": "text"}, "text": {"type": "string"}}}}]}}}},
+        "max_completion_tokens": {"type": "integer", "minimum": 1, "maximum": 1024, "description": "OpenAI's newer name for max_tokens (wins when both are given)"},
+        "logprobs": {"const": False}}},
+    "ChatCompletionResponse": {"type": "object", "required": ["id", "object", "created", "model", "choices", "usage"], "properties": {
+        "id": {"type": "string"}, "object": {"const": "chat.completion"}, "created": {"type": "integer"}, "model": {"type": "string"},
+        "usage": ref("Usage"),
+        "choices": {"type": "array", "items": {"type": "object", "required": ["index", "message", "finish_reason"], "properties": {
+            "index": {"type": "integer"}, "logprobs": {"type": "null"},
+            "message": {"type": "object", "required": ["role", "content"], "properties": {
+                "role": {"const": "assistant"}, "content": {"type": "string"}}},
+            "finish_reason": {"enum": ["stop", "length"]}}}}}},
     "TranslateRequest": {"type": "object", "required": ["input"], "properties": {
         "input": text_input, "model": model_name,
         "beams": {"type": "integer", "minimum": 1, "maximum": 16},
@@ -113,6 +129,12 @@ schemas = {
 }
 
 
+# The chat route shares every sampling field of the completions route except the prompt (and echo).
+for name, prop in schemas["CompletionRequest"]["properties"].items():
+    if name not in ("prompt", "echo"):
+        schemas["ChatCompletionRequest"]["properties"].setdefault(name, json.loads(json.dumps(prop)))
+
+
 def nullable(schema):
     """Optional fields also take null (OpenAI clients send it for 'not set'); the server reads null as absent."""
     for body in schema.values():
@@ -130,7 +152,8 @@ def nullable(schema):
                 prop["oneOf"] = prop["oneOf"] + [{"type": "null"}]
 
 
-for request in ["ClassifyRequest", "TEIPredictRequest", "EmbeddingsRequest", "TEIEmbedRequest", "CompletionRequest", "TranslateRequest"]:
+for request in ["ClassifyRequest", "TEIPredictRequest", "EmbeddingsRequest", "TEIEmbedRequest", "CompletionRequest",
+                "ChatCompletionRequest", "TranslateRequest"]:
     nullable({request: schemas[request]})
 
 
@@ -160,6 +183,12 @@ paths = {
         "description": "A completion, or with stream: true server-sent events (chunks shaped like the completion, then data: [DONE])",
         "content": {"application/json": {"schema": ref("CompletionResponse")}, "text/event-stream": {"schema": {
             "description": "One server-sent event: data is a CompletionResponse chunk as JSON (usage only in the last, with stream_options.include_usage), or [DONE]",
+            "type": "object", "required": ["data"], "properties": {"data": {"type": "string"}, "event": {"type": "string"}}}}}}),
+    "/v1/chat/completions": post("OpenAI-compatible chat completions (the language models, rendered with the server's --chat-template; 400 no_chat_template without one)",
+                                 "ChatCompletionRequest", {
+        "description": "A chat completion, or with stream: true server-sent events (chat.completion.chunk objects: a role delta, content deltas, a finish_reason; then data: [DONE])",
+        "content": {"application/json": {"schema": ref("ChatCompletionResponse")}, "text/event-stream": {"schema": {
+            "description": "One server-sent event: data is a chat.completion.chunk as JSON, or [DONE]",
             "type": "object", "required": ["data"], "properties": {"data": {"type": "string"}, "event": {"type": "string"}}}}}}),
     "/v1/translate": post("Translate (seq2seq runs)", "TranslateRequest", ok(ref("TranslateResponse"))),
     "/v1/im2latex": {"post": {

@@ -17,7 +17,7 @@ public final class LemmaServer: Sendable {
     static let methods: [String: String] = [
         "/": "GET", "/health": "GET", "/v1/models": "GET", "/metrics": "GET", "/openapi.json": "GET",
         "/v1/classify": "POST", "/predict": "POST", "/v1/embeddings": "POST", "/embed": "POST", "/v1/completions": "POST",
-        "/v1/translate": "POST", "/v1/im2latex": "POST",
+        "/v1/chat/completions": "POST", "/v1/translate": "POST", "/v1/im2latex": "POST",
     ]
 
     public init(sources: [ModelSource], options: ServeOptions, log: @escaping @Sendable (String) -> Void = { _ in }) {

@@ -34,6 +34,9 @@ public struct ServeOptions: Sendable {
     /// Threads each tensor operation of the compute thread may use (nil: every core). The HTTP side needs
     /// CPU too: with small models and many clients one compute thread leaves it a core.
     public var computeThreads: Int?
+    /// The conversation format of the served language models, for `/v1/chat/completions` (nil: that route
+    /// answers 400, as a model that only continues text has no chat format).
+    public var chatTemplate: ChatTemplate?
 
     public init() {}
 }

@@ -18,7 +18,7 @@ struct SchemathesisTests {
     @Test(.enabled(if: executable != nil, "schemathesis is not installed (pip install schemathesis; LEMMA_SCHEMATHESIS=path)"))
     func everyRouteBehavesAsItsOpenAPIDocumentSays() async throws {
         let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2Long), .run(ServeFixtures.classifier), .directory(ServeFixtures.bert),
-                                           .run(ServeFixtures.translator), .run(ServeFixtures.im2latex)] })
+                                           .run(ServeFixtures.translator), .run(ServeFixtures.im2latex)] }) { $0.chatTemplate = .chatml }
         server.startLoading()
         try await server.waitUntilReady()
         let (ports, portSink) = AsyncStream<Int>.makeStream()

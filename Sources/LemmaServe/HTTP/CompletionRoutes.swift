@@ -8,7 +8,8 @@ import LemmaText
 /// `temperature` (0: greedy), `top_p`, `top_k`, `stop`, `seed`, `n`, `stream` (server-sent events ending in
 /// `data: [DONE]`, usage in a last chunk with `stream_options.include_usage`). Each choice is a sequence of
 /// its own in the model's continuous batch, seeded with `seed + index`, so it does not depend on the
-/// requests beside it.
+/// requests beside it. `POST /v1/chat/completions` takes `messages` instead of `prompt`, renders them with
+/// the server's chat template (`--chat-template`) and answers in the chat shape; everything else is shared.
 struct CompletionRoutes {
     let catalog: ModelCatalog
     let handling: RequestHandling
@@ -20,30 +21,88 @@ struct CompletionRoutes {
         let handle: GenerationScheduler<GPT2ContinuousStep>.Handle
     }
 
+    /// What differs between the two endpoints' answers.
+    enum Format {
+        case text, chat
+
+        var idPrefix: String { self == .text ? "cmpl-" : "chatcmpl-" }
+        func object(streaming: Bool) -> String {
+            self == .text ? "text_completion" : streaming ? "chat.completion.chunk" : "chat.completion"
+        }
+        /// A whole choice.
+        func choice(_ index: Int, text: String, finish: FinishReason) -> [String: Any] {
+            switch self {
+            case .text: ["index": index, "text": text, "logprobs": NSNull(), "finish_reason": finish.rawValue]
+            case .chat: ["index": index, "message": ["role": "assistant", "content": text], "logprobs": NSNull(), "finish_reason": finish.rawValue]
+            }
+        }
+        /// A streamed piece of a choice (`finish` on its last, empty one).
+        func delta(_ index: Int, text: String, finish: FinishReason? = nil) -> [String: Any] {
+            let reason: Any = finish?.rawValue ?? NSNull()
+            var piece: [String: Any] = ["index": index, "logprobs": NSNull(), "finish_reason": reason]
+            switch self {
+            case .text: piece["text"] = text
+            case .chat: piece["delta"] = finish == nil ? ["content": text] : [String: String]()
+            }
+            return piece
+        }
+        /// The chat stream opens each choice with the assistant's role, as OpenAI's does.
+        func opening(_ index: Int) -> [String: Any]? {
+            self == .chat ? ["index": index, "delta": ["role": "assistant", "content": ""], "logprobs": NSNull(), "finish_reason": NSNull()] : nil
+        }
+    }
+
     func add(to router: Router<BasicRequestContext>) {
         router.post("/v1/completions") { request, _ in
             try await handling.json(request, cancelOnDisconnect: true) { body in try await complete(body) }
+        }
+        router.post("/v1/chat/completions") { request, _ in
+            try await handling.json(request, cancelOnDisconnect: true) { body in try await chat(body) }
         }
     }
 
     func complete(_ body: JSONRequest) async throws -> Response {
         let start = ContinuousClock.now
         let model = try catalog.model(try body.string("model"), as: ServedLanguageModel.self, kind: .languageModel)
-        for unsupported in ["echo", "logprobs", "suffix"] where body.has(unsupported) {
-            if unsupported == "echo", try body.bool("echo") == false { continue }
+        if body.has("echo"), try body.bool("echo") != false {
+            throw APIError.invalid("'echo' is not supported by this server", code: "unsupported_parameter")
+        }
+        for unsupported in ["logprobs", "suffix"] where body.has(unsupported) {
             throw APIError.invalid("'\(unsupported)' is not supported by this server", code: "unsupported_parameter")
         }
+        let (prompts, _) = try body.texts("prompt", limit: options.maxInputsPerRequest)
+        return try await generate(prompts, body: body, model: model, format: .text, start: start)
+    }
+
+    func chat(_ body: JSONRequest) async throws -> Response {
+        let start = ContinuousClock.now
+        let model = try catalog.model(try body.string("model"), as: ServedLanguageModel.self, kind: .languageModel)
+        guard let template = options.chatTemplate else {
+            throw APIError.invalid("'\(model.name)' has no chat template: it continues text (POST /v1/completions); a model fine-tuned on conversations is served with lemma serve --chat-template \(ChatTemplate.allCases.map(\.rawValue).joined(separator: "|"))",
+                                   code: "no_chat_template")
+        }
+        for unsupported in ["logprobs", "top_logprobs", "tools", "tool_choice", "functions", "response_format"] where body.has(unsupported) {
+            if unsupported == "logprobs", try body.bool("logprobs") == false { continue }
+            throw APIError.invalid("'\(unsupported)' is not supported by this server", code: "unsupported_parameter")
+        }
+        let messages = try body.messages("messages", limit: options.maxInputsPerRequest)
+        return try await generate([template.prompt(messages)], body: body, model: model, format: .chat, start: start,
+                                  templateStops: template.stops, maxTokensField: body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens")
+    }
+
+    /// The shared part: sampling settings from the body, every choice queued, then one answer or a stream.
+    func generate(_ prompts: [String], body: JSONRequest, model: ServedLanguageModel, format: Format, start: ContinuousClock.Instant,
+                  templateStops: [String] = [], maxTokensField: String = "max_tokens") async throws -> Response {
         for penalty in ["presence_penalty", "frequency_penalty"] where try (body.float(penalty, in: -2...2) ?? 0) != 0 {
             throw APIError.invalid("'\(penalty)' is not supported by this server; use 'repetition_penalty'", code: "unsupported_parameter")
         }
-        let (prompts, _) = try body.texts("prompt", limit: options.maxInputsPerRequest)
         let n = try body.int("n", in: 1...options.maxChoices) ?? 1
         guard prompts.count * n <= options.maxInputsPerRequest else {
             throw APIError.invalid("\(prompts.count) prompts × n = \(n) is more than the server's \(options.maxInputsPerRequest) sequences per request",
                                    code: "too_many_inputs")
         }
         var decoding = model.defaults
-        decoding.maxNewTokens = try body.int("max_tokens", in: 1...options.maxNewTokens) ?? 16
+        decoding.maxNewTokens = try body.int(maxTokensField, in: 1...options.maxNewTokens) ?? 16
         if let temperature = try body.float("temperature", in: 0...2) {
             if temperature == 0 {
                 (decoding.sampling, decoding.temperature, decoding.topK, decoding.topP) = (false, 1, nil, nil)
@@ -60,7 +119,7 @@ struct CompletionRoutes {
         if let penalty = try body.float("repetition_penalty", in: 0.01...10) { decoding.repetitionPenalty = penalty }
         // vLLM's extension: generate max_tokens whatever the model says (benchmarks, fixed-length output).
         if try body.bool("ignore_eos") == true { decoding.stopTokens = [] }
-        let stops = try body.stops("stop")
+        let stops = templateStops + (try body.stops("stop"))
         let stream = try body.bool("stream") ?? false
         let includeUsage = try body.object("stream_options")?.bool("include_usage") ?? false
         let seed = try body.seed("seed") ?? UInt64.random(in: 0...UInt64.max)
@@ -69,7 +128,7 @@ struct CompletionRoutes {
         for (index, prompt) in prompts.enumerated() {
             let ids = try model.promptIDs(prompt)
             guard ids.count <= options.maxInputTokens, ids.count < model.maxPositions else {
-                throw APIError.invalid("prompt \(index) has \(ids.count) tokens; this model reads at most \(min(options.maxInputTokens, model.maxPositions - 1))",
+                throw APIError.invalid("\(format == .chat ? "the conversation" : "prompt \(index)") has \(ids.count) tokens; this model reads at most \(min(options.maxInputTokens, model.maxPositions - 1))",
                                        code: "input_too_long")
             }
             promptIDs.append(ids)
@@ -91,14 +150,14 @@ struct CompletionRoutes {
         let submitted = choices
         let promptTokens = promptIDs.reduce(0) { $0 + $1.count }
         metrics.promptTokens(model: model.name, promptTokens)
-        let id = "cmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+        let id = format.idPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
         let created = Int(Date().timeIntervalSince1970)
         let firstToken = FirstTokenClock(start: start, model: model.name, metrics: metrics)
         @Sendable func usage(_ completionTokens: Int) -> [String: Any] {
             ["prompt_tokens": promptTokens, "completion_tokens": completionTokens, "total_tokens": promptTokens + completionTokens]
         }
         @Sendable func chunk(_ choices: [[String: Any]], usage: [String: Any]? = nil) -> [String: Any] {
-            var object: [String: Any] = ["id": id, "object": "text_completion", "created": created, "model": model.name, "choices": choices]
+            var object: [String: Any] = ["id": id, "object": format.object(streaming: stream), "created": created, "model": model.name, "choices": choices]
             if let usage { object["usage"] = usage }
             return object
         }
@@ -116,7 +175,7 @@ struct CompletionRoutes {
                 for try await result in group { results.append(result) }
                 return results.sorted { $0.0 < $1.0 }
             }
-            let objects: [[String: Any]] = results.map { ["index": $0.0, "text": $0.1, "logprobs": NSNull(), "finish_reason": $0.2.rawValue] }
+            let objects = results.map { format.choice($0.0, text: $0.1, finish: $0.2) }
             return JSON.response(chunk(objects, usage: usage(results.reduce(0) { $0 + $1.3 })))
         }
 
@@ -127,10 +186,11 @@ struct CompletionRoutes {
                 return try await withThrowingTaskGroup(of: Int.self) { group in
                     for choice in submitted {
                         group.addTask {
+                            if let opening = format.opening(choice.index) { sink.yield(chunk([opening])) }
                             let (finish, tokens) = try await Self.run(choice.handle, model: model, stops: stops, firstToken: firstToken) { text in
-                                sink.yield(chunk([["index": choice.index, "text": text, "logprobs": NSNull(), "finish_reason": NSNull()]]))
+                                sink.yield(chunk([format.delta(choice.index, text: text)]))
                             }
-                            sink.yield(chunk([["index": choice.index, "text": "", "logprobs": NSNull(), "finish_reason": finish.rawValue]]))
+                            sink.yield(chunk([format.delta(choice.index, text: "", finish: finish)]))
                             return tokens
                         }
                     }

@@ -137,6 +137,40 @@ struct JSONRequest {
         return JSONRequest(fields: value)
     }
 
+    /// OpenAI's chat `messages`: objects with a `role` and a `content` that is a string or an array of text
+    /// parts (`{"type": "text", "text": …}`, joined); at least one, at most `limit`.
+    func messages(_ name: String, limit: Int) throws -> [ChatTemplate.Message] {
+        guard has(name) else { throw APIError.invalid("'\(name)' is required", code: "missing_field") }
+        guard case .array(let array) = fields[name]! else { throw APIError.field(name, "an array of messages") }
+        guard !array.isEmpty else { throw APIError.invalid("'\(name)' is an empty array; expected at least one message") }
+        guard array.count <= limit else {
+            throw APIError.invalid("'\(name)' has \(array.count) messages; the server takes at most \(limit) per request", code: "too_many_inputs")
+        }
+        return try array.enumerated().map { index, value in
+            let field = "\(name)[\(index)]"
+            guard case .object(let object) = value else { throw APIError.field(field, "an object with 'role' and 'content'") }
+            let message = JSONRequest(fields: object)
+            guard let role = try message.string("role") else { throw APIError.invalid("'\(field).role' is required", code: "missing_field") }
+            guard ChatTemplate.roles.contains(role) else {
+                throw APIError.invalid("'\(field).role' must be one of \(ChatTemplate.roles.sorted().joined(separator: ", ")), got '\(role)'")
+            }
+            guard message.has("content") else { throw APIError.invalid("'\(field).content' is required", code: "missing_field") }
+            if let text = object["content"]?.string { return ChatTemplate.Message(role: role, content: text) }
+            guard case .array(let parts) = object["content"]! else { throw APIError.field("\(field).content", "a string or an array of text parts") }
+            let texts = try parts.enumerated().map { partIndex, part -> String in
+                let partField = "\(field).content[\(partIndex)]"
+                guard case .object(let partObject) = part else { throw APIError.field(partField, "an object") }
+                let typed = JSONRequest(fields: partObject)
+                guard try typed.string("type") == "text" else {
+                    throw APIError.invalid("'\(partField).type' must be \"text\": this server reads text only", code: "unsupported_parameter")
+                }
+                guard let text = try typed.string("text") else { throw APIError.invalid("'\(partField).text' is required", code: "missing_field") }
+                return text
+            }
+            return ChatTemplate.Message(role: role, content: texts.joined())
+        }
+    }
+
     /// OpenAI's `stop`: a string or up to four strings.
     func stops(_ name: String) throws -> [String] {
         guard has(name) else { return [] }

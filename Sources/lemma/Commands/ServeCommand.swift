@@ -8,7 +8,7 @@ struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve runs and model directories over HTTP: classification, embeddings and OpenAI-compatible completions, with dynamic and continuous batching and Prometheus metrics.",
-        discussion: "Routes: GET / (a page to try each model), /health, /v1/models, /metrics, /openapi.json; POST /v1/classify, /predict (classification runs), /v1/embeddings, /embed (BERT-family directories), /v1/completions (GPT-2 runs and directories; stream: true for server-sent events). SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits 0.")
+        discussion: "Routes: GET / (a page to try each model), /health, /v1/models, /metrics, /openapi.json; POST /v1/classify, /predict (classification runs), /v1/embeddings, /embed (BERT-family directories and BERT classification runs), /v1/completions (GPT-2 runs and directories; stream: true for server-sent events), /v1/chat/completions (the same models, given --chat-template), /v1/translate (seq2seq runs), /v1/im2latex (im2latex runs; a PNG). SIGTERM or Ctrl-C stops accepting, finishes in-flight requests and exits 0.")
 
     @Option(name: .customLong("run"), help: "A run directory to serve (repeatable).") var runs: [String] = []
     @Option(name: .customLong("model"), help: "A Hugging Face model directory to serve (repeatable): GPT-2 (completions) or BERT-family (embeddings).")
@@ -30,6 +30,8 @@ struct ServeCommand: ParsableCommand {
     var requestTimeout = 120.0
     @Option(name: .customLong("compute-threads"), help: "Cores each tensor operation may use (default: all; 1 leaves a core to HTTP with small models and many clients).")
     var computeThreads: Int?
+    @Option(name: .customLong("chat-template"), help: "The conversation format the language models were fine-tuned on, for /v1/chat/completions: dialogpt or chatml (default: none; that route then answers 400).")
+    var chatTemplate: ChatTemplate?
 
     func validate() throws {
         if runs.isEmpty && models.isEmpty { throw ValidationError("give at least one --run or --model to serve") }
@@ -62,6 +64,7 @@ struct ServeCommand: ParsableCommand {
         options.maxNewTokens = maxTokensLimit
         options.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         options.computeThreads = computeThreads
+        options.chatTemplate = chatTemplate
         let sources = runs.map { ModelSource.run(URL(fileURLWithPath: $0)) } + models.map { ModelSource.directory(URL(fileURLWithPath: $0)) }
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         let server = LemmaServer(sources: sources, options: options, log: log)
@@ -81,3 +84,5 @@ struct ServeCommand: ParsableCommand {
         log("stopped")
     }
 }
+
+extension ChatTemplate: ExpressibleByArgument {}
