@@ -42,20 +42,79 @@ void lemma_sum_axis(const float *x, float *y, int64_t outer, int64_t len, int64_
     lemma_parallel_for(outer, outer_grain(len, inner), sum_range, &c);
 }
 
-void lemma_max_axis(const float *x, float *y, int32_t *idx, int64_t outer, int64_t len, int64_t inner) {
-    for (int64_t o = 0; o < outer; o++) {
-        for (int64_t i = 0; i < inner; i++) {
-            const float *row = x + o * len * inner + i;
-            float best = row[0];
-            int32_t best_at = 0;
-            for (int64_t l = 1; l < len && best == best; l++) {
-                float v = row[l * inner];
-                if (v > best || v != v) { best = v; best_at = (int32_t)l; }
+// The maximum of a contiguous row and where it first is (the first NaN if there is one). A running maximum
+// is a chain of dependent compares; sixteen independent lanes vectorize, then one cheap scan finds the index.
+LEMMA_HOT static inline void max_of_row(const float *x, int64_t len, float *out, int32_t *out_at) {
+    enum { W = 16 };
+    float lane[W];
+    int32_t nan_lane[W];
+    float m = x[0];
+    int nan = 0;
+    int64_t l = 0;
+    if (len >= 2 * W) {
+        for (int j = 0; j < W; j++) { lane[j] = x[j]; nan_lane[j] = x[j] != x[j]; }
+        for (l = W; l + W <= len; l += W) {
+            for (int j = 0; j < W; j++) {
+                float v = x[l + j];
+                lane[j] = v > lane[j] ? v : lane[j];
+                nan_lane[j] |= v != v;
             }
-            y[o * inner + i] = best;
-            if (idx) idx[o * inner + i] = best_at;
+        }
+        for (int j = 0; j < W; j++) { m = lane[j] > m ? lane[j] : m; nan |= nan_lane[j]; }
+    }
+    for (; l < len; l++) { float v = x[l]; m = v > m ? v : m; nan |= v != v; }
+    int64_t at = 0;
+    if (nan) {
+        while (x[at] == x[at]) at++;
+        m = x[at];
+    } else {
+        while (x[at] != m) at++;
+    }
+    *out = m;
+    if (out_at) *out_at = (int32_t)at;
+}
+
+// The first maximum along the axis and where it is; a NaN wins (the first one). With inner > 1 the axis is
+// walked in the outer loop, so the inner loop runs over contiguous rows and vectorizes (the text CNN's
+// max over time reads [time, channels]: a strided walk per channel was the slowest op of a served batch).
+LEMMA_HOT static void max_range(void *context, int64_t begin, int64_t end) {
+    const axis_ctx *c = context;
+    int64_t len = c->len, inner = c->inner;
+    for (int64_t o = begin; o < end; o++) {
+        const float *x = c->x + o * len * inner;
+        float *best = c->y + o * inner;
+        int32_t *at = c->idx ? c->idx + o * inner : 0;
+        if (inner == 1) {
+            max_of_row(x, len, best, at);
+            continue;
+        }
+        for (int64_t i = 0; i < inner; i++) best[i] = x[i];
+        if (at) {
+            for (int64_t i = 0; i < inner; i++) at[i] = 0;
+            for (int64_t l = 1; l < len; l++) {
+                const float *row = x + l * inner;
+                for (int64_t i = 0; i < inner; i++) {
+                    float v = row[i], b = best[i];
+                    int take = (v > b || v != v) && b == b;
+                    best[i] = take ? v : b;
+                    at[i] = take ? (int32_t)l : at[i];
+                }
+            }
+        } else {
+            for (int64_t l = 1; l < len; l++) {
+                const float *row = x + l * inner;
+                for (int64_t i = 0; i < inner; i++) {
+                    float v = row[i], b = best[i];
+                    best[i] = ((v > b || v != v) && b == b) ? v : b;
+                }
+            }
         }
     }
+}
+
+void lemma_max_axis(const float *x, float *y, int32_t *idx, int64_t outer, int64_t len, int64_t inner) {
+    axis_ctx c = {x, 0, y, idx, len, inner, 0};
+    lemma_parallel_for(outer, outer_grain(len, inner), max_range, &c);
 }
 
 // Max of a strided row, then the sum of exp(v - max): the two passes every softmax-like op needs.

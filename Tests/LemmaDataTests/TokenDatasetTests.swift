@@ -71,6 +71,13 @@ struct BatchingTests {
         #expect(batch.labels == IndexTensor([1, 0, 1]))
         let fixed = Collator(padID: 0, maxLength: 5, padToMaxLength: true).collate([[1]])
         #expect(fixed.ids.shape == [1, 5])
+        // Rounded up to a multiple, never past maxLength (unless a sequence is longer, which it cannot be here).
+        var rounded = Collator(padID: 0, maxLength: 20)
+        rounded.padToMultipleOf = 8
+        #expect(rounded.collate([[1, 2, 3]]).ids.shape == [1, 8])
+        #expect(rounded.collate([[1, 2, 3]]).attentionMask.scalars == [1, 1, 1, 0, 0, 0, 0, 0])
+        #expect(rounded.collate([Array(repeating: 1, count: 17)]).ids.shape == [1, 20])
+        #expect(rounded.collate([Array(repeating: 1, count: 8)]).ids.shape == [1, 8])
         let tail = Collator(padID: 0, maxLength: 2, truncateFromStart: true).collate([[1, 2, 3]])
         #expect(tail.ids.values == [2, 3])
     }

@@ -61,6 +61,41 @@ struct TensorTests {
         #expect((x .== Tensor([1, 0, 3], shape: [3])).scalars == [1, 0, 0, 0, 1, 1])
     }
 
+    /// max(axis:) against a plain scan: the first maximum, or the first NaN, over rows short and long
+    /// (the kernel splits long contiguous rows into lanes) and along a middle axis.
+    @Test func maxAlongAnAxisIsTheFirstMaximumOrTheFirstNaN() {
+        let generator = RandomGenerator(seed: 11)
+        for length in [1, 2, 15, 16, 31, 32, 33, 47, 48, 100, 129] {
+            for special in 0..<4 {
+                var values = (0..<(3 * length * 2)).map { _ in Float(generator.nextInt(below: 7)) - 3 }  // ties
+                if special == 1 { values[length / 2] = .nan; values[length - 1] = .nan }
+                if special == 2 { values = values.map { $0 > 1 ? -.infinity : $0 } }
+                if special == 3 { values = values.map { _ in -.infinity } }
+                let x = Tensor(values, shape: [3, length, 2])
+                // Along the last axis (contiguous rows): the same numbers as 6 rows of `length`.
+                let (found, at) = Tensor(values, shape: [6, length]).max(axis: 1)
+                for row in 0..<6 {
+                    let slice = Array(values[(row * length)..<((row + 1) * length)])
+                    let expected = slice.firstIndex { $0.isNaN } ?? slice.indices.first { slice[$0] == slice.max()! }!
+                    #expect(Int(at.values[row]) == expected, "length \(length) special \(special) row \(row)")
+                    let value = found.scalars[row]
+                    #expect(value.isNaN ? slice[expected].isNaN : value == slice[expected])
+                }
+                // Along the middle axis (inner > 1) directly.
+                let (middle, middleAt) = x.max(axis: 1)
+                for o in 0..<3 {
+                    for i in 0..<2 {
+                        let column = (0..<length).map { values[(o * length + $0) * 2 + i] }
+                        let expected = column.firstIndex { $0.isNaN } ?? column.indices.first { column[$0] == column.max()! }!
+                        #expect(Int(middleAt.values[o * 2 + i]) == expected, "middle: length \(length) special \(special)")
+                        let value = middle.scalars[o * 2 + i]
+                        #expect(value.isNaN ? column[expected].isNaN : value == column[expected])
+                    }
+                }
+            }
+        }
+    }
+
     @Test func specialValuesFollowIEEE() {
         // (Denormal inputs: DenormalTests, since Lemma reads them as zero by default.)
         let x = Tensor([0, -1, .infinity, .nan, 100])

@@ -22,6 +22,10 @@ public struct Collator: Sendable {
     public var padToMaxLength: Bool
     /// Keep the end of long sequences instead of the start.
     public var truncateFromStart: Bool
+    /// Round the padded width up to a multiple of this (Hugging Face's `pad_to_multiple_of`, at most
+    /// `maxLength`): a server sees a few shapes instead of one per length, so kernels built per shape
+    /// (oneDNN's convolutions) are built once and stay cached. Padding is masked, so outputs do not change.
+    public var padToMultipleOf: Int?
 
     public init(padID: Int32, maxLength: Int? = nil, padToMaxLength: Bool = false, truncateFromStart: Bool = false) {
         precondition(!padToMaxLength || maxLength != nil, "Collator: padToMaxLength needs a maxLength")
@@ -37,7 +41,11 @@ public struct Collator: Sendable {
             return UnsafeBufferPointer(rebasing: truncateFromStart ? s[(s.count - maxLength)...] : s[..<maxLength])
         }
         let lengths = kept.map(\.count)
-        let width = padToMaxLength ? maxLength! : max(lengths.max() ?? 0, 1)
+        var width = padToMaxLength ? maxLength! : max(lengths.max() ?? 0, 1)
+        if let multiple = padToMultipleOf, multiple > 1, !padToMaxLength {
+            width = (width + multiple - 1) / multiple * multiple
+            if let maxLength { width = min(width, max(maxLength, lengths.max() ?? 0)) }
+        }
         var ids = [Int32](repeating: padID, count: kept.count * width)
         var mask = [Float](repeating: 0, count: kept.count * width)
         for (row, sequence) in kept.enumerated() {

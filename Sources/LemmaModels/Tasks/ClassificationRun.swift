@@ -133,8 +133,11 @@ public final class ClassificationRun: TaskRun {
     }
 
     /// The predicted class and the probability of every class, for each text.
-    public func predict(_ texts: [String]) -> [(label: String, probabilities: [Float])] {
+    /// `padToMultipleOf`: see `Collator.padToMultipleOf` (servers use it; the probabilities are the same).
+    public func predict(_ texts: [String], padToMultipleOf: Int? = nil) -> [(label: String, probabilities: [Float])] {
         guard !texts.isEmpty else { return [] }
+        var collator = self.collator
+        collator.padToMultipleOf = padToMultipleOf
         let probabilities = task.probabilities(data.batch(texts, maxLength: maxLength, collator: collator))
         let classCount = data.classes.count
         let values = probabilities.scalars
