@@ -44,7 +44,7 @@ public struct Collator: Sendable {
         var width = padToMaxLength ? maxLength! : max(lengths.max() ?? 0, 1)
         if let multiple = padToMultipleOf, multiple > 1, !padToMaxLength {
             width = (width + multiple - 1) / multiple * multiple
-            if let maxLength { width = min(width, max(maxLength, lengths.max() ?? 0)) }
+            if let maxLength { width = min(width, maxLength) }  // sequences are already cut to maxLength
         }
         var ids = [Int32](repeating: padID, count: kept.count * width)
         var mask = [Float](repeating: 0, count: kept.count * width)
