@@ -44,10 +44,13 @@ public final class GPT2Attention: Module {
         return residualDropout(projection(attended.permuted([0, 2, 1, 3]).reshaped([batch, length, width])))
     }
 
-    /// The whole sequence [B, T, E] (training, scoring).
+    /// The whole sequence [B, T, E] (training, scoring): one fused kernel reads the packed projection in place.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let (q, k, v) = projectHeads(x)
-        return attend(q, k, v)
+        let batch = x.shape[0], length = x.shape[1]
+        let keep = attentionDropout.keepMask([batch, headCount, length, length])
+        let attended = Tensor.causalSelfAttention(packed: combined(x), heads: headCount, scale: scaleWeights ? nil : 1,
+                                                  keep: keep)
+        return residualDropout(projection(attended))
     }
 
     /// New positions [B, t, E] after those in `cache`, which receives their keys and values.

@@ -13,11 +13,15 @@ public final class Dropout: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        guard isTraining, probability > 0 else { return input }
-        // The kept elements' scale is in the mask, so dropout is one multiply (1·s + 0 = s exactly: the same
-        // numbers as scaling a 0/1 mask).
-        let keep = Tensor.bernoulli(input.shape, probability: 1 - probability, value: 1 / (1 - probability),
-                                    generator: generator)
+        guard let keep = keepMask(input.shape) else { return input }
         return input * keep
+    }
+
+    /// The mask this layer would multiply a tensor of `shape` by (0, or 1/(1 − p) for kept elements), for fused
+    /// kernels that apply dropout themselves; nil when it would do nothing (eval, or p = 0). The kept elements'
+    /// scale is in the mask, so dropout is one multiply (1·s + 0 = s exactly: the same numbers as scaling a 0/1 mask).
+    public func keepMask(_ shape: [Int]) -> Tensor? {
+        guard isTraining, probability > 0 else { return nil }
+        return Tensor.bernoulli(shape, probability: 1 - probability, value: 1 / (1 - probability), generator: generator)
     }
 }

@@ -3,7 +3,8 @@
 ///
 /// Buffers are `TensorStorage`; shapes come as (outer, len, inner) triples for axis work and as stride
 /// lists for broadcast and strided copies. Outputs are always allocated by the caller through `allocate`.
-public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKernels, ConvolutionKernels {
+public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKernels, ConvolutionKernels,
+                        AttentionKernels {
     var name: String { get }
 
     func allocate(_ count: Int) -> TensorStorage
