@@ -61,8 +61,16 @@ struct LanguageModelCommandTests {
         let exported = directory.appendingPathComponent("hf")
         let export = try cli.run(["export", "--run", run.path, "--output", exported.path])
         #expect(export.status == 0, "\(export.error)")
+        for file in ["config.json", "model.safetensors", "vocab.json", "merges.txt", "tokenizer_config.json"] {
+            #expect(FileManager.default.fileExists(atPath: exported.appendingPathComponent(file).path), "export wrote no \(file)")
+        }
+        let settings = try JSONSerialization.jsonObject(with: Data(contentsOf: exported.appendingPathComponent("tokenizer_config.json"))) as? [String: Any]
+        let positions = try JSONSerialization.jsonObject(with: Data(contentsOf: exported.appendingPathComponent("config.json"))) as? [String: Any]
+        #expect(settings?["model_max_length"] as? Int == positions?["n_positions"] as? Int)
+        #expect(settings?["eos_token"] as? String == "<|endoftext|>")
         let fromDirectory = try cli.run(["generate", "--model", exported.path, "--prompt", "theorem", "--max-new-tokens", "6",
                                          "--seed", "3", "--num-samples", "2"])
+        // The directory's own vocab.json and merges.txt tokenize and detokenize here.
         #expect(fromDirectory.output == first.output, "the exported directory samples differently from the run")
     }
 

@@ -22,6 +22,32 @@ import Testing
         for c in Fixtures.gpt2 { #expect(original.encode(c.text) == c.ids) }
     }
 
+    /// vocab.bpe's merge lines, without the "#version" header.
+    static func mergeLines(_ url: URL) throws -> [String] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#version") }
+    }
+
+    @Test(.enabled(if: sharedTokenizer != nil, "../shared/data/gpt2-tokenizer is not here"))
+    func theBundledRanksListTheirMergesAsVocabBPEDoes() throws {
+        let expected = try Self.mergeLines(#require(Self.sharedTokenizer).appendingPathComponent("vocab.bpe"))
+        let merges = try GPT2Tokenizer.bundled().merges().map { "\($0.left) \($0.right)" }
+        #expect(merges.count == 50000 && merges == expected)
+    }
+
+    @Test func mergesOfTheSubsetAreItsVocabBPE() throws {
+        let tokenizer = try GPT2Tokenizer(encoderJSON: Fixtures.url("gpt2-subset/encoder.json"),
+                                          vocabBPE: Fixtures.url("gpt2-subset/vocab.bpe"))
+        let expected = try Self.mergeLines(Fixtures.url("gpt2-subset/vocab.bpe"))
+        #expect(try tokenizer.merges().map { "\($0.left) \($0.right)" } == expected)
+    }
+
+    @Test func aRanksFileInAnotherByteOrderCannotBeListedAsMerges() throws {
+        // Bytes ranked by value: vocab.bpe's order puts the visible bytes first, so "!" (0x21) would be rank 0.
+        let lines = (0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)" }
+        let url = try Fixtures.temporaryFile("bytes.tiktoken", lines.joined(separator: "\n") + "\n")
+        #expect(throws: (any Error).self) { _ = try GPT2Tokenizer(tiktokenFile: url, specialTokens: [:]).merges() }
+    }
+
     @Test func subsetInTheOriginalFormatMatchesTiktoken() throws {
         let tokenizer = try GPT2Tokenizer(encoderJSON: Fixtures.url("gpt2-subset/encoder.json"),
                                           vocabBPE: Fixtures.url("gpt2-subset/vocab.bpe"))

@@ -95,7 +95,7 @@ final class ModelCatalog: @unchecked Sendable {
                 }
             case .directory(let url):
                 if try modelType(url) == "gpt2" {
-                    model = ServedLanguageModel(name: name, model: try GPT2Checkpoint.load(url), tokenizer: try tokenizerFor(gpt2: url),
+                    model = ServedLanguageModel(name: name, model: try GPT2Checkpoint.load(url), tokenizer: try GPT2TokenizerFiles.load(from: url),
                                                 defaults: nil, executor: executor, options: options, metrics: metrics)
                 } else {
                     model = ServedEmbedder(name: name, encoder: try BertEncoder(directory: url), executor: executor, options: options,
@@ -121,14 +121,5 @@ final class ModelCatalog: @unchecked Sendable {
             throw FileFormatError(url.path, "not a JSON object")
         }
         return object["model_type"] as? String
-    }
-
-    /// A GPT-2 directory's own vocab.json and merges.txt, else the bundled GPT-2 tokenizer.
-    static func tokenizerFor(gpt2 directory: URL) throws -> GPT2Tokenizer {
-        let encoder = directory.appendingPathComponent("vocab.json"), merges = directory.appendingPathComponent("merges.txt")
-        if FileManager.default.fileExists(atPath: encoder.path), FileManager.default.fileExists(atPath: merges.path) {
-            return try GPT2Tokenizer(encoderJSON: encoder, vocabBPE: merges)
-        }
-        return try GPT2Tokenizer.bundled()
     }
 }

@@ -14,8 +14,8 @@ extension BytePairVocabulary {
     }
 
     /// Keeps the parts and the rank of each adjacent pair in two arrays; each merge is a scan for the
-    /// minimum and a shift left by one.
-    func mergeByScanning(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int32]) {
+    /// minimum and a shift left by one. Only merges of rank below `limit` are made (all, by default).
+    func mergeByScanning(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [Int32], below limit: Int32 = .max) {
         let n = piece.count
         guard n > 0 else { return }
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * n) { buffer in
@@ -27,13 +27,13 @@ extension BytePairVocabulary {
             for i in 0..<(n - 1) { ranks[i] = pairs.rank(parts[i], parts[i + 1]) }
             var count = n
             while count > 1 {
-                var best = Int32.max
+                var best = limit
                 var at = 0
                 for i in 0..<(count - 1) where ranks[i] < best {
                     best = ranks[i]
                     at = i
                 }
-                if best == Int32.max { break }
+                if best == limit { break }
                 parts[at] = best
                 (parts + at + 1).update(from: parts + at + 2, count: count - at - 2)
                 (ranks + at).update(from: ranks + at + 1, count: count - at - 2)

@@ -151,6 +151,11 @@ public struct GPT2Tokenizer: Tokenizer {
         return vocabulary.tokens.value(for: bytes)
     }
 
+    /// The merges in rank order as token strings ("Ġ", "t"), the lines of vocab.bpe / merges.txt.
+    public func merges() throws -> [(left: String, right: String)] {
+        try vocabulary.mergeList().map { (token(forID: $0.left)!, token(forID: $0.right)!) }
+    }
+
     public func token(forID id: Int32) -> String? {
         if let special = vocabulary.specialTokens.first(where: { $0.id == id }) {
             return String(decoding: special.text, as: UTF8.self)

@@ -40,7 +40,7 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        let gpt2: GPT2Model
+        let gpt2: GPT2Model, tokenizer: GPT2Tokenizer
         var options = DecodingOptions(maxNewTokens: maxNewTokens)
         options.sampling = true
         options.topK = 40
@@ -50,11 +50,12 @@ struct GenerateCommand: ParsableCommand {
             }
             try run.loadTrainedModel()
             gpt2 = run.model
+            tokenizer = run.data.tokenizer
             options = try run.samplingOptions(maxNewTokens: maxNewTokens)
         } else {
             gpt2 = try GPT2Checkpoint.load(URL(fileURLWithPath: model!))
+            tokenizer = try GPT2TokenizerFiles.load(from: URL(fileURLWithPath: model!))
         }
-        let tokenizer = try GPT2Tokenizer.bundled()
         let endOfText = tokenizer.specialTokens[GPT2Tokenizer.endOfText]!
         options.stopTokens = [endOfText]
         options.padToken = endOfText
