@@ -16,6 +16,9 @@ int lemma_sgemm(int library, int trans_a, int trans_b, int64_t m, int64_t n, int
                     alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
         return 0;
     }
+    // A single row streams the whole matrix once: memory-bound, where a plain split of the matrix's memory
+    // between threads reads faster than oneDNN's kernels (gemv.c).
+    if (m == 1 && !trans_a) return lemma_sgemv_row(trans_b, n, k, alpha, a, b, ldb, beta, c);
     dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb,
                                       beta, c, ldc);
     return status == dnnl_success ? 0 : (int)status;

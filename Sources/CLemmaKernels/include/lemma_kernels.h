@@ -118,6 +118,11 @@ typedef enum { LEMMA_GEMM_ONEDNN = 0, LEMMA_GEMM_OPENBLAS = 1 } lemma_gemm_libra
 int lemma_sgemm(int library, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 
+// y = alpha x op(B) + beta y for one row x of length k: what lemma_sgemm's oneDNN path runs for m = 1.
+// B is [k, n] (trans_b 0) or [n, k] (trans_b 1) with leading dimension ldb. Returns 0, or -1 without memory.
+int lemma_sgemv_row(int trans_b, int64_t n, int64_t k, float alpha, const float *x, const float *b, int64_t ldb,
+                    float beta, float *y);
+
 // `batch` independent GEMMs, matrix i at a + i*stride_a etc. (a stride of 0 reuses one matrix). Small
 // products run one per thread, since splitting each would cost more in synchronization than it saves.
 int lemma_sgemm_batched(int library, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
