@@ -17,10 +17,14 @@ struct FusedCausalAttentionTests {
         return weights.matmul(v).permuted([0, 2, 1, 3]).reshaped([batch, length, width])
     }
 
-    /// 150 positions cross the kernel's 64-query blocks twice and end in a partial one.
-    @Test(arguments: [(nil, false), (1, false), (nil, true)] as [(Float?, Bool)])
-    func equalsTheCompositePathForwardAndBackward(_ scale: Float?, _ dropout: Bool) {
-        let (batch, length, heads, headWidth) = (2, 150, 3, 5)
+    /// 150 positions cross the kernel's 64-query blocks twice and end in a partial one; 65 leaves a last block of
+    /// one query (whose products run as one-row GEMMs on strided rows); 64 is exactly one block, 10 a short one.
+    /// One batch row gives three heads to share between threads, unevenly. Scale 8 makes scores up to ±40.
+    @Test(arguments: [(nil, false), (1, false), (nil, true), (8, false)] as [(Float?, Bool)],
+          [(2, 150), (1, 65), (1, 64), (2, 10), (1, 1)])
+    func equalsTheCompositePathForwardAndBackward(_ options: (scale: Float?, dropout: Bool), _ size: (batch: Int, length: Int)) {
+        let (scale, dropout) = options
+        let (batch, length, heads, headWidth) = (size.batch, size.length, 3, 5)
         let qkv = Tensor.uniform([batch, length, 3 * heads * headWidth], low: -1, high: 1, generator: RandomGenerator(seed: 40))
         let keep = dropout ? Tensor.bernoulli([batch, heads, length, length], probability: 0.8, value: 1.25,
                                               generator: RandomGenerator(seed: 41)) : nil

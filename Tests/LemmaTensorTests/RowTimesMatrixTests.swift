@@ -3,9 +3,9 @@ import Testing
 
 /// A single row times a matrix runs in Lemma's own streaming kernel (gemv.c), not oneDNN: checked against sums
 /// in Double, with the matrix stored both ways, with a bias accumulated (beta 1), small and above the size where
-/// the threads split the matrix.
+/// the threads split the matrix — including splits of one or two rows, where some threads get no share.
 struct RowTimesMatrixTests {
-    @Test(arguments: [(3, 4), (768, 3072), (3072, 768), (300, 4999)])
+    @Test(arguments: [(3, 4), (768, 3072), (3072, 768), (300, 4999), (1, 70000), (2, 40000)])
     func oneRowEqualsSumsInDouble(_ k: Int, _ n: Int) {
         let x = Tensor.uniform([1, k], low: -1, high: 1, generator: RandomGenerator(seed: 1))
         let w = Tensor.uniform([k, n], low: -1, high: 1, generator: RandomGenerator(seed: 2))  // [in, out]
