@@ -12,9 +12,10 @@
 
 typedef struct {
     int64_t n, k, ldb, parts;
+    float alpha, beta;
     const float *x, *b;
     float *partials;  // [parts, n] for y = x B
-    float *y;         // for y = x Bᵀ, written directly (before alpha / beta)
+    float *y;         // for y = x Bᵀ, written directly
 } gemv_job;
 
 // partials[p] = x[rows of share p] · B[those rows].
@@ -41,7 +42,7 @@ LEMMA_HOT static void dots_share(void *context, int64_t begin, int64_t end) {
             const float *row = j->b + c * j->ldb;
             float sum = 0;
             for (int64_t i = 0; i < j->k; i++) sum += j->x[i] * row[i];
-            j->y[c] = sum;
+            j->y[c] = j->beta == 0 ? j->alpha * sum : j->alpha * sum + j->beta * j->y[c];
         }
     }
 }
@@ -50,16 +51,20 @@ int lemma_sgemv_row(int trans_b, int64_t n, int64_t k, float alpha, const float 
                     float beta, float *y) {
     int64_t threads = lemma_max_threads();
     int64_t parts = n * k >= GEMV_PARALLEL_ELEMENTS ? (threads < MAX_PARTS ? threads : MAX_PARTS) : 1;
-    float *values = malloc(sizeof(float) * (size_t)n * (size_t)(trans_b ? 1 : parts));
-    if (!values) return -1;
-    gemv_job job = {n, k, ldb, parts, x, b, values, values};
-    lemma_parallel_for(parts, 1, trans_b ? dots_share : rows_share, &job);
+    gemv_job job = {n, k, ldb, parts, alpha, beta, x, b, NULL, y};
+    if (trans_b) {  // each output is one thread's dot product: no partial sums to keep
+        lemma_parallel_for(parts, 1, dots_share, &job);
+        return 0;
+    }
+    float *partials = malloc(sizeof(float) * (size_t)n * (size_t)parts);
+    if (!partials) return -1;
+    job.partials = partials;
+    lemma_parallel_for(parts, 1, rows_share, &job);
     for (int64_t c = 0; c < n; c++) {
-        float sum = values[c];
-        if (!trans_b)
-            for (int64_t p = 1; p < parts; p++) sum += values[p * n + c];
+        float sum = partials[c];
+        for (int64_t p = 1; p < parts; p++) sum += partials[p * n + c];
         y[c] = beta == 0 ? alpha * sum : alpha * sum + beta * y[c];
     }
-    free(values);
+    free(partials);
     return 0;
 }
