@@ -142,7 +142,12 @@ def build(config, source_vocab, target_vocab, bos, pad):
     kind = {"gru": twins.Seq2SeqRNN, "gru_attention": twins.Seq2SeqRNNAttention}.get(arch)
     if kind is None:
         raise SystemExit(f"model.arch {arch}: the twin has gru, gru_attention and transformer")
-    return kind(emb_enc, emb_dec, hidden, out_sl=1, nl=layers, bos_idx=bos, pad_idx=pad)
+    model = kind(emb_enc, emb_dec, hidden, out_sl=1, nl=layers, bos_idx=bos, pad_idx=pad)
+    # The seed ties with `out.weight.data = emb_dec.weight.data`: two Parameters sharing one tensor, so
+    # Adam keeps two sets of moments and moves the table twice a step, and clipping sees two gradients.
+    # Lemma (like Hugging Face's tie_weights) has one parameter with the summed gradient; tie the same way.
+    model.out.weight = model.emb_dec.weight
+    return model
 
 
 def take(tokens, rows, done, eos, pad):
