@@ -7,7 +7,7 @@ interleaved (Lemma seed 1, PyTorch seed 1, Lemma seed 2, …), and prints each r
 
 Each seed's Lemma run directory (runs/results/<config>-<arch>-seed<S>) is what the twin reads, so both sides
 train on the same split, vocabularies and token ids. BLEU is sacrebleu's on the target tokens joined by
-spaces (Lemma's `bleu`), on the test split, greedy decoding; time is the training loop with its evaluations
+spaces (Lemma's `bleu`), on the test split, greedy decoding; seq2seq accuracy is seed 002's `seq2seq_acc` there; time is the training loop with its evaluations
 (Lemma's summary.json `training_seconds`; the twin's own), a whole-loop figure, not a per-step one.
 """
 import json
@@ -34,17 +34,17 @@ for seed in seeds:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     evaluation = json.load(open(os.path.join(run, "evaluation.json")))["metrics"]
     summary = json.load(open(os.path.join(run, "summary.json")))
-    rows.append(("lemma", seed, evaluation["bleu"], evaluation["exact_match"], summary["training_seconds"]))
+    rows.append(("lemma", seed, evaluation["bleu"], evaluation["seq2seq_accuracy"], evaluation["exact_match"], summary["training_seconds"]))
     print(rows[-1], flush=True)
     twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed)],
                                      check=True, capture_output=True, text=True).stdout)
-    rows.append((twin["impl"], seed, twin["bleu"], twin["exact_match"], twin["training_seconds"]))
+    rows.append((twin["impl"], seed, twin["bleu"], twin["seq2seq_accuracy"], twin["exact_match"], twin["training_seconds"]))
     print(rows[-1], flush=True)
 
-print(f"\n| implementation | seed | test BLEU | exact match | training time |\n|---|---|---|---|---|")
-for impl, seed, bleu, exact, seconds in rows:
-    print(f"| {impl} | {seed} | {bleu:.2f} | {100 * exact:.1f}% | {seconds:.0f} s |")
+print(f"\n| implementation | seed | test BLEU | seq2seq accuracy | exact match | training time |\n|---|---|---|---|---|---|")
+for impl, seed, bleu, accuracy, exact, seconds in rows:
+    print(f"| {impl} | {seed} | {bleu:.2f} | {100 * accuracy:.1f}% | {100 * exact:.1f}% | {seconds:.0f} s |")
 for impl in dict.fromkeys(r[0] for r in rows):
     mine = [r for r in rows if r[0] == impl]
     print(f"| {impl} | median | {statistics.median(r[2] for r in mine):.2f} | {100 * statistics.median(r[3] for r in mine):.1f}% "
-          f"| {statistics.median(r[4] for r in mine):.0f} s |")
+          f"| {100 * statistics.median(r[4] for r in mine):.1f}% | {statistics.median(r[5] for r in mine):.0f} s |")

@@ -20,7 +20,8 @@ fixtures are made with (scripts/make_seq2seq_fixtures.py: seed 002's `Seq2SeqRNN
 - the test split decoded greedily (BOS, then each step's best token, until the end token or
   `decoding.max_length_a` · source length + `decoding.max_length_b` tokens) and scored with sacrebleu on the
   target tokens joined by spaces (what Lemma's `bleu` detokenizes the word, whitespace and LaTeX tokenizers to)
-  and with exact match.
+  and with exact match; seed 002's `seq2seq_acc` on the test split, the model running on its own greedy
+  predictions as Lemma's evaluation runs it.
 
 Timing: `training_seconds` covers the training loop with its evaluations (what Lemma's summary.json counts);
 `examples_per_second` is training examples over it. Prints one JSON object.
@@ -179,6 +180,37 @@ def transformer_greedy(model, src, limit, bos, eos, pad):
     return rows
 
 
+def free_running(model, src, steps, bos, pad):
+    """The model on its own greedy predictions for `steps` steps (stopping once every row predicts the pad),
+    as Lemma's evaluation and seed 002's validation run it: the predicted ids [B, steps run]."""
+    if isinstance(model, twins.Seq2SeqTransformer):
+        padding = src == model.pad_idx
+        memory = model.transformer.encoder(model.embed(src, model.src_emb), src_key_padding_mask=padding)
+        prefix, tokens = torch.full((src.shape[0], 1), bos, dtype=torch.long), []
+        for _ in range(steps):
+            length = prefix.shape[1]
+            causal = torch.triu(torch.full((length, length), float("-inf")), 1)
+            out = model.transformer.decoder(model.embed(prefix, model.tgt_emb), memory, tgt_mask=causal,
+                                            memory_key_padding_mask=padding)
+            token = (out[:, -1] @ model.tgt_emb.weight.T + model.out_bias).argmax(1)
+            tokens.append(token)
+            if (token == pad).all():
+                break
+            prefix = torch.cat([prefix, token[:, None]], 1)
+        return torch.stack(tokens, 1)
+    model.pr_force, model.out_sl = 0.0, steps
+    return model(src).argmax(2)
+
+
+def seq2seq_accuracy(predicted, target, pad):
+    """Seed 002's seq2seq_acc on ids: the shorter side padded (a padded prediction is the argmax of a constant
+    row, id 0; a padded target is the pad), pads counted."""
+    width = max(predicted.shape[1], target.shape[1])
+    predicted = F.pad(predicted, (0, width - predicted.shape[1]), value=0)
+    target = F.pad(target, (0, width - target.shape[1]), value=pad)
+    return (predicted == target).float().mean().item()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("run_dir")
@@ -265,11 +297,13 @@ def main():
         import sacrebleu
         model.eval()
         a, b = config.get("decoding.max_length_a", 1.5), config.get("decoding.max_length_b", 10)
-        hypotheses, references, exact = [], [], 0
+        hypotheses, references, exact, accuracy = [], [], 0, 0.0
         with torch.no_grad():
             for start in range(0, len(test), batch_size):
                 indices = list(range(start, min(start + batch_size, len(test))))
-                src, _ = collate(test, indices, pad, eos)
+                src, tgt = collate(test, indices, pad, eos)
+                predicted = free_running(model, src, max(src.shape[1], tgt.shape[1]), bos, pad)
+                accuracy += seq2seq_accuracy(predicted, tgt, pad) * len(indices)
                 limit = int(a * src.shape[1]) + b
                 if isinstance(model, twins.Seq2SeqTransformer):
                     rows = transformer_greedy(model, src, limit, bos, eos, pad)
@@ -302,6 +336,7 @@ def main():
                     references.append(" ".join(target_tokens[t] for t in reference))
         result["bleu"] = sacrebleu.corpus_bleu(hypotheses, [references]).score
         result["exact_match"] = exact / len(test)
+        result["seq2seq_accuracy"] = accuracy / len(test)
     print(json.dumps(result))
 
 
