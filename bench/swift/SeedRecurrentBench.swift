@@ -105,11 +105,15 @@ final class Seq2SeqGRUBench: Module {
         var input = IndexTensor([Int32](repeating: 0, count: batch), shape: [batch, 1])  // BOS
         var outputs: [Tensor] = []
         let targets = target.values
+        // The tied weight as [in, out], copied once: each step's 64-row product then has no transposed operand
+        // (what Lemma's seq2seq presets do; `linear(weight:copyInOut:)`).
+        let weightInOut = projectEachStep ? withNoGrad { decoderEmbedding.weight.transposed(0, 1) } : nil
         for step in 0..<steps {
             let (output, next) = decoder(decoderEmbedding(input), initialState: state)
             state = next
             let hidden = output.reshaped([batch, -1])
-            outputs.append(projectEachStep ? outputDropout(hidden).linear(weight: decoderEmbedding.weight, bias: outputBias) : hidden)
+            outputs.append(projectEachStep ? outputDropout(hidden).linear(weight: decoderEmbedding.weight, copyInOut: weightInOut!, bias: outputBias)
+                           : hidden)
             input = IndexTensor((0..<batch).map { targets[$0 * steps + step] }, shape: [batch, 1])
         }
         let stacked = Tensor.stack(outputs, axis: 1).reshaped([batch * steps, -1])

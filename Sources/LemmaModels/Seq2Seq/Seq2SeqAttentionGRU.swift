@@ -64,6 +64,8 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         /// Encoder outputs [items, S, 2·hidden] and their attention projection [items, S, decoder width].
         public var encoderOutput: Tensor, encoderKeys: Tensor
         public var rowsPerItem: Int
+        /// The tied output weight as [width, vocabulary], copied once per batch (`linear(weight:copyInOut:)`).
+        public let outputWeightInOut: Tensor
     }
 
     public func encode(_ source: IndexTensor) -> State {
@@ -74,7 +76,8 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         // layer and direction. Done the same way here, so trained weights mean the same thing.
         let paired = final.hidden.reshaped([2, layers, batch, hiddenSize]).permuted([1, 2, 0, 3])
             .reshaped([layers, batch, 2 * hiddenSize])
-        return State(hidden: bridge(paired), encoderOutput: output, encoderKeys: encoderAttention(output), rowsPerItem: 1)
+        return State(hidden: bridge(paired), encoderOutput: output, encoderKeys: encoderAttention(output), rowsPerItem: 1,
+                     outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding))
     }
 
     public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
@@ -88,7 +91,7 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let embedded = decoderEmbedding(IndexTensor(tokens, shape: [rows])).reshaped([rows, width])
         let input = Tensor.concat([embedded, context], axis: 1).unsqueezed(1)
         let (output, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden))
-        let logits = outputDropout(output.reshaped([rows, width])).linear(weight: decoderEmbedding.weight, bias: outputBias)
+        let logits = outputDropout(output.reshaped([rows, width])).linear(weight: decoderEmbedding.weight, copyInOut: state.outputWeightInOut, bias: outputBias)
         var after = state
         after.hidden = next.hidden
         return (logits, after)
@@ -102,11 +105,13 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         if rows.count % items == 0 {
             let perItem = rows.count / items
             if rows.enumerated().allSatisfy({ $0.element / state.rowsPerItem == $0.offset / perItem }) {
-                return State(hidden: hidden, encoderOutput: state.encoderOutput, encoderKeys: state.encoderKeys, rowsPerItem: perItem)
+                return State(hidden: hidden, encoderOutput: state.encoderOutput, encoderKeys: state.encoderKeys, rowsPerItem: perItem,
+                             outputWeightInOut: state.outputWeightInOut)
             }
         }
         let owners = IndexTensor(rows.map { Int32($0 / state.rowsPerItem) }, shape: [rows.count])
         return State(hidden: hidden, encoderOutput: state.encoderOutput.indexSelect(owners),
-                     encoderKeys: state.encoderKeys.indexSelect(owners), rowsPerItem: 1)
+                     encoderKeys: state.encoderKeys.indexSelect(owners), rowsPerItem: 1,
+                     outputWeightInOut: state.outputWeightInOut)
     }
 }

@@ -40,23 +40,34 @@ public final class Seq2SeqGRU: Module, Seq2SeqModel {
          ("gru_dec", decoder), ("emb_enc_drop", encoderDropout), ("out_drop", outputDropout)]
     }
 
-    /// The decoder's initial state for source ids [B, S]: [layers, B, decoder width].
-    public func encode(_ source: IndexTensor) -> RecurrentState {
+    /// What the decoder carries from step to step.
+    public struct State {
+        /// [layers, B, decoder width]
+        public var hidden: Tensor
+        /// The tied output weight as [width, vocabulary], copied once per batch: each step's scores multiply
+        /// by it without a transposed operand (see `linear(weight:copyInOut:)`).
+        public let outputWeightInOut: Tensor
+    }
+
+    /// The decoder's initial state for source ids [B, S].
+    public func encode(_ source: IndexTensor) -> State {
         let (_, final) = encoder(encoderDropout(encoderEmbedding(source)))
-        return RecurrentState(hidden: bridge(final.hidden))
+        return State(hidden: bridge(final.hidden), outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding))
     }
 
     /// Scores [B, vocabulary] for the token after `tokens`, and the state after it.
-    public func decodeStep(_ tokens: [Int32], state: RecurrentState) -> (logits: Tensor, state: RecurrentState) {
-        let (output, next) = decoder(decoderEmbedding(IndexTensor(tokens, shape: [tokens.count, 1])), initialState: state)
+    public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
+        let (output, next) = decoder(decoderEmbedding(IndexTensor(tokens, shape: [tokens.count, 1])),
+                                     initialState: RecurrentState(hidden: state.hidden))
         let logits = outputDropout(output.reshaped([tokens.count, -1]))
-            .linear(weight: decoderEmbedding.weight, bias: outputBias)
-        return (logits, next)
+            .linear(weight: decoderEmbedding.weight, copyInOut: state.outputWeightInOut, bias: outputBias)
+        return (logits, State(hidden: next.hidden, outputWeightInOut: state.outputWeightInOut))
     }
 
-    public func select(_ state: RecurrentState, rows: [Int]) -> RecurrentState {
+    public func select(_ state: State, rows: [Int]) -> State {
         let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
-        return RecurrentState(hidden: state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1))
+        return State(hidden: state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1),
+                     outputWeightInOut: state.outputWeightInOut)
     }
 
     /// The decoding library's view of this model: state = the decoder's hidden state.

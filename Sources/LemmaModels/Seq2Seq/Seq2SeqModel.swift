@@ -77,6 +77,12 @@ public struct Seq2SeqDecoderStep<Model: Seq2SeqModel>: DecoderStep {
     }
 }
 
+/// A tied output layer's weight (the decoder embedding [vocabulary, width]) as a [width, vocabulary] copy for
+/// `linear(weight:copyInOut:)`, outside the graph: its gradient reaches the embedding through the weight itself.
+func tiedOutputWeightInOut(_ embedding: Embedding) -> Tensor {
+    withNoGrad { embedding.weight.transposed(0, 1) }
+}
+
 /// The bias of a seed 002 output layer tied to the decoder embedding: PyTorch's Linear default,
 /// uniform in ±1/√width, trainable.
 func tiedOutputBias(vocabulary: Int, width: Int, generator: RandomGenerator?) -> Tensor {

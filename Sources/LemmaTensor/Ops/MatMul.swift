@@ -80,7 +80,20 @@ extension Tensor {
         linearProduct(weight: weight, bias: bias, weightIsInOut: true)
     }
 
-    private func linearProduct(weight: Tensor, bias: Tensor?, weightIsInOut inOut: Bool) -> Tensor {
+    /// x Wᵀ + b for a weight W [out, in] that the caller also holds as a contiguous [in, out] copy `weightCopy`
+    /// with the same values (made once, e.g. per decoded batch, while W does not change). The forward product
+    /// reads the copy and the input gradient reads W, so neither GEMM takes a transposed right operand — for a
+    /// few rows against a large weight (a decoder's output layer, one step at a time) oneDNN runs those at
+    /// about 60% of the untransposed rate. The gradient goes to `weight`; the copy gets none.
+    public func linear(weight: Tensor, copyInOut weightCopy: Tensor, bias: Tensor? = nil) -> Tensor {
+        guard weightCopy.shape == weight.shape.reversed() else {
+            shapeFailure("linear", "copy \(describe(weightCopy.shape)) is not the [in, out] layout of weight \(describe(weight.shape))")
+        }
+        return linearProduct(weight: weight, bias: bias, weightIsInOut: false, forwardWeightInOut: weightCopy)
+    }
+
+    private func linearProduct(weight: Tensor, bias: Tensor?, weightIsInOut inOut: Bool,
+                               forwardWeightInOut copy: Tensor? = nil) -> Tensor {
         let x = self
         let inAxis = inOut ? 0 : 1
         guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[inAxis] else {
@@ -95,7 +108,7 @@ extension Tensor {
         if let bias {
             x.backend.stridedCopy(bias.storage, offset: 0, strides: [0, 1], y.storage, shape: [rows, outFeatures])
         }
-        Tensor.gemm(x, transposed: false, batchStrideA: 0, weight, transposed: !inOut, batchStrideB: 0,
+        Tensor.gemm(x, transposed: false, batchStrideA: 0, copy ?? weight, transposed: !inOut && copy == nil, batchStrideB: 0,
                     batch: 1, m: rows, n: outFeatures, k: inFeatures, into: y, accumulate: bias != nil)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else { return y }
