@@ -29,6 +29,28 @@ struct AutogradTests {
         #expect(GradMode.isEnabled)
     }
 
+    @Test func linearThroughAnInOutCopyMatchesLinearAndLeavesTheCopyWithoutGradient() {
+        // 64 rows against a 12,000 × 300 weight: the shape the copy exists for (a decoder's tied output layer).
+        let g = RandomGenerator(seed: 5)
+        let x = Tensor.normal([64, 300], generator: g), weight = Tensor.normal([12_000, 300], std: 0.05, generator: g)
+        let bias = Tensor.normal([12_000], generator: g), upstream = Tensor.normal([64, 12_000], generator: g)
+        for t in [x, weight, bias] { t.requiresGrad = true }
+        let copy = withNoGrad { weight.transposed(0, 1) }
+        let plain = x.linear(weight: weight, bias: bias)
+        (plain * upstream).sum().backward()
+        let expected = [x, weight, bias].map { $0.grad!.scalars }
+        for t in [x, weight, bias] { t.zeroGrad() }
+        let viaCopy = x.linear(weight: weight, copyInOut: copy, bias: bias)
+        (viaCopy * upstream).sum().backward()
+        let worstOutput = zip(viaCopy.scalars, plain.scalars).map { abs($0 - $1) / (1e-3 + abs($1)) }.max()!
+        #expect(worstOutput < 1e-4, "outputs differ by \(worstOutput) (relative)")
+        for (name, (t, want)) in zip(["x", "weight", "bias"], zip([x, weight, bias], expected)) {
+            let worst = zip(t.grad!.scalars, want).map { abs($0 - $1) / (1e-3 + abs($1)) }.max()!
+            #expect(worst < 1e-4, "\(name) gradient differs by \(worst) (relative)")
+        }
+        #expect(copy.grad == nil && !copy.requiresGrad)
+    }
+
     @Test func leafGradientIsOwnedNotShared() {
         // add passes the same gradient tensor to both inputs; accumulating into one must not change the other.
         let a = Tensor([1, 1], requiresGrad: true), b = Tensor([1, 1], requiresGrad: true)

@@ -62,6 +62,9 @@ struct GradientCheckTests {
         Case("matmul vector", [[4], [4, 3]]) { $0[0].matmul($0[1]) },
         Case("linear", [[2, 3, 4], [5, 4], [5]]) { $0[0].linear(weight: $0[1], bias: $0[2]) },
         Case("linear, weight stored [in, out]", [[2, 3, 4], [4, 5], [5]]) { $0[0].linear(weightInOut: $0[1], bias: $0[2]) },
+        Case("linear, forward through an [in, out] copy", [[2, 3, 4], [5, 4], [5]]) {
+            t in t[0].linear(weight: t[1], copyInOut: withNoGrad { t[1].transposed(0, 1) }, bias: t[2])
+        },
         Case("checkpointed (recomputed in backward)", [[2, 3], [3, 4]]) { t in checkpointed(t[0], parameters: [t[1]]) { $0.matmul(t[1]).tanh() * $0.sum() } },
         Case("reshape", [[2, 6]]) { $0[0].reshaped([3, -1]) * $0[0].reshaped([3, 4]) },
         Case("permute", [[2, 3, 4]]) { $0[0].permuted([1, 2, 0]) },
