@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Whole `lemma train` against the PyTorch twin's training loop at seed 002's sizes, on real data.
+
+    swift build -c release --product lemma
+    python3 bench/seq2seq_train_speed.py [--rounds 2] [--steps 200] [--config configs/bible-en-es.yaml]
+
+Seed 002's model (`model.arch=gru`: 300-d embeddings on both sides, encoder 2×GRU 256, decoder 2×GRU 300, the
+output layer tied to the decoder embedding, applied at every step as the seed does), batch 64, on the config's
+data (bible-en-es: 6,866 English and 10,774 Spanish vocabulary entries, words seen at least twice). Each round runs
+`lemma train` (timed by the process's wall clock and by its summary.json `training_seconds`), then the twin
+(bench/seq2seq_torch.py) on that run directory without and with `torch.set_flush_denormal(True)`; rounds
+alternate, and the table gives medians. The twin's figure is its training loop (evaluations included, as
+Lemma's `training_seconds`); Lemma's process time adds start-up, data preparation and the test evaluation.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+args = sys.argv[1:]
+rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 2
+steps = int(args[args.index("--steps") + 1]) if "--steps" in args else 200
+config = args[args.index("--config") + 1] if "--config" in args else "configs/bible-en-es.yaml"
+sizes = ["model.arch=gru", "model.embedding_dim=300", "model.target_embedding_dim=300", "model.hidden_size=256",
+         "model.num_layers=2", "train.batch_size=64", f"train.max_steps={steps}", f"train.eval_steps={steps}"]
+python = os.path.join(ROOT, "bench/.venv/bin/python")
+results = {"lemma (whole process)": [], "lemma (training loop)": [], "torch 2.15 (pypi)": [], "torch 2.15 (pypi flush)": []}
+run = os.path.join(ROOT, "runs", "speed", "seed002-sizes")
+for r in range(rounds):
+    subprocess.run(["rm", "-rf", run], check=True)
+    command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--output", run]
+    for s in sizes:
+        command += ["--set", s]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    results["lemma (whole process)"].append(time.perf_counter() - start)
+    summary = json.load(open(os.path.join(run, "summary.json")))
+    results["lemma (training loop)"].append(summary["training_seconds"])
+    for flush in (False, True):
+        out = subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run] + (["--flush"] if flush else []),
+                             check=True, capture_output=True, text=True).stdout
+        twin = json.loads(out)
+        assert twin["steps"] == steps, twin
+        results["torch 2.15 (pypi flush)" if flush else "torch 2.15 (pypi)"].append(twin["training_seconds"])
+    print(f"round {r + 1}:", {k: round(v[-1], 1) for k, v in results.items()}, flush=True)
+
+best = min(statistics.median(results[k]) for k in results if k.startswith("torch"))
+print(f"\n| implementation | {steps} steps, median of {rounds} rounds | steps/s | vs fastest PyTorch loop |\n|---|---|---|---|")
+for name, values in results.items():
+    median = statistics.median(values)
+    print(f"| {name} | {median:.1f} s | {steps / median:.2f} | {best / median:.2f}× |")
