@@ -162,21 +162,28 @@ def take(tokens, rows, done, eos, pad):
     return all(done)
 
 
-def transformer_greedy(model, src, limit, bos, eos, pad):
-    """Greedy decoding by running the decoder over the whole prefix at every step (no cache)."""
+def transformer_steps(model, src, limit, bos):
+    """The transformer's greedy tokens [B], step by step, running the decoder over the whole prefix each time
+    (no cache); the caller stops the loop."""
     padding = src == model.pad_idx
     memory = model.transformer.encoder(model.embed(src, model.src_emb), src_key_padding_mask=padding)
     prefix = torch.full((src.shape[0], 1), bos, dtype=torch.long)
-    rows, done = [[] for _ in range(src.shape[0])], [False] * src.shape[0]
     for _ in range(limit):
         length = prefix.shape[1]
         causal = torch.triu(torch.full((length, length), float("-inf")), 1)
         out = model.transformer.decoder(model.embed(prefix, model.tgt_emb), memory, tgt_mask=causal,
                                         memory_key_padding_mask=padding)
         token = (out[:, -1] @ model.tgt_emb.weight.T + model.out_bias).argmax(1)
+        yield token
+        prefix = torch.cat([prefix, token[:, None]], 1)
+
+
+def transformer_greedy(model, src, limit, bos, eos, pad):
+    """Greedy decoding until every row has emitted the end or pad token: each row's tokens before it."""
+    rows, done = [[] for _ in range(src.shape[0])], [False] * src.shape[0]
+    for token in transformer_steps(model, src, limit, bos):
         if take(token, rows, done, eos, pad):
             break
-        prefix = torch.cat([prefix, token[:, None]], 1)
     return rows
 
 
@@ -184,19 +191,11 @@ def free_running(model, src, steps, bos, pad):
     """The model on its own greedy predictions for `steps` steps (stopping once every row predicts the pad),
     as Lemma's evaluation and seed 002's validation run it: the predicted ids [B, steps run]."""
     if isinstance(model, twins.Seq2SeqTransformer):
-        padding = src == model.pad_idx
-        memory = model.transformer.encoder(model.embed(src, model.src_emb), src_key_padding_mask=padding)
-        prefix, tokens = torch.full((src.shape[0], 1), bos, dtype=torch.long), []
-        for _ in range(steps):
-            length = prefix.shape[1]
-            causal = torch.triu(torch.full((length, length), float("-inf")), 1)
-            out = model.transformer.decoder(model.embed(prefix, model.tgt_emb), memory, tgt_mask=causal,
-                                            memory_key_padding_mask=padding)
-            token = (out[:, -1] @ model.tgt_emb.weight.T + model.out_bias).argmax(1)
+        tokens = []
+        for token in transformer_steps(model, src, steps, bos):
             tokens.append(token)
             if (token == pad).all():
                 break
-            prefix = torch.cat([prefix, token[:, None]], 1)
         return torch.stack(tokens, 1)
     model.pr_force, model.out_sl = 0.0, steps
     return model(src).argmax(2)
