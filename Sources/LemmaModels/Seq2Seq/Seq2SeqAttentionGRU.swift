@@ -91,7 +91,8 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let embedded = decoderEmbedding(IndexTensor(tokens, shape: [rows])).reshaped([rows, width])
         let input = Tensor.concat([embedded, context], axis: 1).unsqueezed(1)
         let (output, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden))
-        let logits = outputDropout(output.reshaped([rows, width])).linear(weight: decoderEmbedding.weight, copyInOut: state.outputWeightInOut, bias: outputBias)
+        let logits = outputDropout(output.reshaped([rows, width]))
+            .linear(weight: decoderEmbedding.weight, copyInOut: state.outputWeightInOut, bias: outputBias)
         var after = state
         after.hidden = next.hidden
         return (logits, after)

@@ -70,6 +70,6 @@ public final class Seq2SeqGRU: Module, Seq2SeqModel {
                      outputWeightInOut: state.outputWeightInOut)
     }
 
-    /// The decoding library's view of this model: state = the decoder's hidden state.
+    /// The decoding library's view of this model: its state is `State` (hidden states and the output weight's copy).
     public typealias Step = Seq2SeqDecoderStep<Seq2SeqGRU>
 }
