@@ -11,7 +11,8 @@ fixtures are made with (scripts/make_seq2seq_fixtures.py: seed 002's `Seq2SeqRNN
 
 - targets end with the end token; batches padded to their longest side with the pad id (fastai's
   seq2seq_collate); training batches in fastai's sortish order (chunks of 50 batches sorted by source length,
-  longest batch first, the rest shuffled; numpy-seeded, not Lemma's generator), evaluation in dataset order;
+  longest batch first, the rest shuffled; numpy-seeded, not Lemma's generator), evaluation batches cut from
+  the split sorted by source length, longest first, ties in dataset order (fastai's SortSampler, as Lemma);
 - Adam with fastai's one-cycle (learning rate and beta1 along fastai's combined cosines, pct_start .25,
   div 25, div_final 1e5, momenta .95/.85/.95), gradients clipped to `train.max_grad_norm`;
 - teacher forcing with probability 1 − epoch / `train.teacher_forcing_end_epoch`, set at each epoch;
@@ -103,6 +104,12 @@ def sortish(lengths, batch_size, rng):
         rng.shuffle(rest)
         batches = [batches[0]] + rest
     return batches
+
+
+def sorted_batches(pairs, batch_size):
+    """Evaluation batches: the split sorted by source length, longest first, ties in dataset order."""
+    order = sorted(range(len(pairs)), key=lambda i: -int(pairs.source.lengths[i]))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def combined_cos(position, pct, start, middle, end):
@@ -250,8 +257,7 @@ def main():
         model.eval()
         total, seen = 0.0, 0
         with torch.no_grad():
-            for start in range(0, len(pairs), batch_size):
-                indices = list(range(start, min(start + batch_size, len(pairs))))
+            for indices in sorted_batches(pairs, batch_size):
                 src, tgt = collate(pairs, indices, pad, eos)
                 model.pr_force, model.out_sl = 1.0, tgt.shape[1]
                 total += twins.seq2seq_loss(model(src, tgt), tgt, pad).item() * len(indices)
@@ -298,8 +304,7 @@ def main():
         a, b = config.get("decoding.max_length_a", 1.5), config.get("decoding.max_length_b", 10)
         hypotheses, references, exact, accuracy = [], [], 0, 0.0
         with torch.no_grad():
-            for start in range(0, len(test), batch_size):
-                indices = list(range(start, min(start + batch_size, len(test))))
+            for indices in sorted_batches(test, batch_size):
                 src, tgt = collate(test, indices, pad, eos)
                 predicted = free_running(model, src, max(src.shape[1], tgt.shape[1]), bos, pad)
                 accuracy += seq2seq_accuracy(predicted, tgt, pad) * len(indices)

@@ -8,7 +8,9 @@ Seed 002's model (`model.arch=gru`: 300-d embeddings on both sides, encoder 2×G
 output layer tied to the decoder embedding, applied at every step as the seed does), batch 64, on the config's
 data (bible-en-es: 6,866 English and 10,774 Spanish vocabulary entries, words seen at least twice). Each round runs
 `lemma train` (timed by the process's wall clock and by its summary.json `training_seconds`), then the twin
-(bench/seq2seq_torch.py) on that run directory without and with `torch.set_flush_denormal(True)`; rounds
+(bench/seq2seq_torch.py) on that run directory without and with `torch.set_flush_denormal(True)`, and with
+flushing and the `GOMP_SPINCOUNT=10000` Lemma sets for its own OpenMP threads (the fastest PyTorch configuration
+of the seed002-gru step benchmark); rounds
 alternate, and the table gives medians. The twin's figure is its training loop (evaluations included, as
 Lemma's `training_seconds`); Lemma's process time adds start-up, data preparation and the test evaluation.
 """
@@ -27,7 +29,10 @@ config = args[args.index("--config") + 1] if "--config" in args else "configs/bi
 sizes = ["model.arch=gru", "model.embedding_dim=300", "model.target_embedding_dim=300", "model.hidden_size=256",
          "model.num_layers=2", "train.batch_size=64", f"train.max_steps={steps}", f"train.eval_steps={steps}"]
 python = os.path.join(ROOT, "bench/.venv/bin/python")
-results = {"lemma (whole process)": [], "lemma (training loop)": [], "torch 2.15 (pypi)": [], "torch 2.15 (pypi flush)": []}
+results = {"lemma (whole process)": [], "lemma (training loop)": [], "torch 2.15 (pypi)": [], "torch 2.15 (pypi flush)": [],
+           "torch 2.15 (pypi flush SPIN)": []}
+twins = {"torch 2.15 (pypi)": ([], {}), "torch 2.15 (pypi flush)": (["--flush"], {}),
+         "torch 2.15 (pypi flush SPIN)": (["--flush"], {"GOMP_SPINCOUNT": "10000"})}
 run = os.path.join(ROOT, "runs", "speed", "seed002-sizes")
 for r in range(rounds):
     subprocess.run(["rm", "-rf", run], check=True)
@@ -39,12 +44,12 @@ for r in range(rounds):
     results["lemma (whole process)"].append(time.perf_counter() - start)
     summary = json.load(open(os.path.join(run, "summary.json")))
     results["lemma (training loop)"].append(summary["training_seconds"])
-    for flush in (False, True):
-        out = subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run] + (["--flush"] if flush else []),
+    for name, (flags, environment) in twins.items():
+        out = subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run] + flags, env={**os.environ, **environment},
                              check=True, capture_output=True, text=True).stdout
         twin = json.loads(out)
         assert twin["steps"] == steps, twin
-        results["torch 2.15 (pypi flush)" if flush else "torch 2.15 (pypi)"].append(twin["training_seconds"])
+        results[name].append(twin["training_seconds"])
     print(f"round {r + 1}:", {k: round(v[-1], 1) for k, v in results.items()}, flush=True)
 
 best = min(statistics.median(results[k]) for k in results if k.startswith("torch"))

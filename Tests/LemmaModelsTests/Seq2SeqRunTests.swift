@@ -80,4 +80,25 @@ struct Seq2SeqRunTests {
         let outputs = try run.decode([run.sourceIDs("p q").ids], batchSize: 1) { $0.maxNewTokens = 4 }
         #expect(outputs.count == 1 && outputs[0][0].tokens.count <= 4)
     }
+
+    /// Decoding cuts its batches from the sources sorted by length (less padding) and hands the results back in
+    /// the order it was given them: with the transformer, whose attention masks the padding, each source decodes
+    /// in a batch exactly as it does alone.
+    @Test func decodingSortsBatchesByLengthAndKeepsTheCallersOrder() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-sorted-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = try Self.configuration(directory)
+        try configuration.apply(overrides: ["model.arch=transformer", "model.num_heads=2", "model.num_layers=1",
+                                            "model.feed_forward_dim=16", "train.max_steps=2"])
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Seq2SeqRun)
+        _ = try run.train(resume: false, handleSignals: false, progress: false)
+        let texts = ["p", "q r s p", "s s", "r q p", "q", "p p p s", "r s"]
+        let sources = texts.map { run.sourceIDs($0).ids }
+        let together = try run.decode(sources, batchSize: 3) { $0.maxNewTokens = 6 }.map { $0[0].tokens }
+        let alone = try sources.map { try run.decode([$0], batchSize: 1) { $0.maxNewTokens = 6 }[0][0].tokens }
+        #expect(together == alone)
+        #expect(Set(alone.map { $0.map(String.init).joined(separator: " ") }).count > 1, "every source decodes alike: the check could not see a mix-up")
+    }
 }
+

@@ -69,7 +69,8 @@ public final class Seq2SeqRun: TaskRun {
         let options = try TrainingOptions(configuration)
         let valid = data.valid.map { PairedDatasetSource($0, collator: collator) }
         trainer = try Trainer(task: task, train: PairedDatasetSource(data.train, collator: collator), valid: valid, options: options,
-                              checkpoints: CheckpointStore(directory: directory.checkpoints), order: .sortish)
+                              checkpoints: CheckpointStore(directory: directory.checkpoints), order: .sortish,
+                              evaluationOrder: .sortedByLength)
     }
 
     public var overview: String {
@@ -133,19 +134,23 @@ public final class Seq2SeqRun: TaskRun {
     }
 
     /// Decodes token-id sources in batches of `batchSize`: `returnSequences` hypotheses each, best first,
-    /// without the end token.
+    /// without the end token, in the order of `sources`. Batches are cut from the sources sorted by length,
+    /// longest first (fastai's `SortSampler`, as evaluation batches), so each is padded as little as possible.
     public func decode(_ sources: [[Int32]], batchSize: Int, adjust: (inout DecodingOptions) -> Void = { _ in }) throws -> [[Hypothesis]] {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        var results: [[Hypothesis]] = []
-        for start in stride(from: 0, to: sources.count, by: batchSize) {
-            let rows = Array(sources[start..<min(start + batchSize, sources.count)])
+        var results = [[Hypothesis]](repeating: [], count: sources.count)
+        let batches = BatchSampler(batchSize: batchSize, order: .sortedByLength).batches(count: sources.count, epoch: 0) { sources[$0].count }
+        for batch in batches {
+            let rows = batch.map { sources[$0] }
             let width = max(rows.map(\.count).max() ?? 1, 1)
             let padded = rows.flatMap { $0 + Array(repeating: data.sourcePad, count: width - $0.count) }
             let options = try decodingOptions(sourceLength: width, adjust: adjust)
             let hypotheses = try withNoGrad { try model.generate(IndexTensor(padded, shape: [rows.count, width]), options: options) }
-            results += hypotheses.map { $0.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) } }
+            for (index, found) in zip(batch, hypotheses) {
+                results[index] = found.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) }
+            }
         }
         return results
     }
@@ -191,13 +196,12 @@ public final class Seq2SeqRun: TaskRun {
         }
         guard !sources.isEmpty else { throw FileFormatError(corpus.origin, "no pairs") }
         if truncated > 0 { log("\(truncated) sources longer than \(maxSourceLength) tokens were cut (tokenizer.max_length)") }
-        // Seed 002's teacher-free loss and accuracies over the same pairs, batched as training batches them.
+        // Seed 002's teacher-free loss and accuracies over the same pairs, batched as evaluation batches them.
         let size = trainer.options.evalBatchSize ?? trainer.options.batchSize
-        let batches = stride(from: 0, to: sources.count, by: size).map { start -> Seq2SeqBatch in
-            let end = min(start + size, sources.count)
-            return collator.collate(sources: Array(sources[start..<end]), targets: Array(references[start..<end]),
-                                    indices: Array(start..<end))
-        }
+        let batches = BatchSampler(batchSize: size, order: .sortedByLength).batches(count: sources.count, epoch: 0) { sources[$0].count }
+            .map { indices in
+                collator.collate(sources: indices.map { sources[$0] }, targets: indices.map { references[$0] }, indices: indices)
+            }
         model.eval()
         var evaluation = withNoGrad { task.evaluate(AnySequence(batches)) }
         let scored = try score(sources: sources, references: references, texts: texts, targetTexts: targetTexts, beams: beams)
