@@ -85,4 +85,34 @@ struct Seq2SeqGRUParityTests {
             for v in 0..<width { #expect(abs(w[to * width + v] - l[from * width + v]) < 1e-5) }
         }
     }
+
+    /// The tied output layer reads a [width, vocabulary] copy of the table only in batches of 16 rows or more
+    /// (below, the copy costs more than it saves): both ways give the same scores.
+    @Test(arguments: presets)
+    func scoresAreTheSameWithAndWithoutTheOutputCopy(_ preset: String) throws {
+        let model = try Self.loadedModel(preset), source = try Self.file(preset).indices("source")
+        let (rows, width) = (source.shape[0], source.shape[1])
+        let repeated = IndexTensor((0..<(6 * rows)).flatMap { r in source.values[((r % rows) * width)..<((r % rows + 1) * width)] },
+                                   shape: [6 * rows, width])
+        func firstScores<M: Seq2SeqModel>(_ m: M, _ ids: IndexTensor, copied: (M.DecoderState) -> Bool) -> (Tensor, Bool) {
+            withNoGrad {
+                let state = m.encode(ids)
+                return (m.decodeStep(Array(repeating: m.bos, count: ids.shape[0]), state: state).logits, copied(state))
+            }
+        }
+        let (few, fewCopied): (Tensor, Bool), (many, manyCopied): (Tensor, Bool)
+        if let gru = model as? Seq2SeqGRU {
+            (few, fewCopied) = firstScores(gru, source) { $0.outputWeightInOut != nil }
+            (many, manyCopied) = firstScores(gru, repeated) { $0.outputWeightInOut != nil }
+        } else {
+            let attention = try #require(model as? Seq2SeqAttentionGRU)
+            (few, fewCopied) = firstScores(attention, source) { $0.outputWeightInOut != nil }
+            (many, manyCopied) = firstScores(attention, repeated) { $0.outputWeightInOut != nil }
+        }
+        #expect(!fewCopied && manyCopied)
+        let vocabulary = few.shape[1], a = few.scalars, b = many.scalars
+        for r in 0..<(6 * rows) {
+            for v in 0..<vocabulary { #expect(abs(b[r * vocabulary + v] - a[(r % rows) * vocabulary + v]) < 1e-5, "row \(r)") }
+        }
+    }
 }

@@ -64,8 +64,9 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         /// Encoder outputs [items, S, 2·hidden] and their attention projection [items, S, decoder width].
         public var encoderOutput: Tensor, encoderKeys: Tensor
         public var rowsPerItem: Int
-        /// The tied output weight as [width, vocabulary], copied once per batch (`linear(weight:copyInOut:)`).
-        public let outputWeightInOut: Tensor
+        /// The tied output weight as [width, vocabulary], copied once per batch (`linear(weight:copyInOut:)`);
+        /// nil for small batches.
+        public let outputWeightInOut: Tensor?
     }
 
     public func encode(_ source: IndexTensor) -> State {
@@ -77,7 +78,7 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let paired = final.hidden.reshaped([2, layers, batch, hiddenSize]).permuted([1, 2, 0, 3])
             .reshaped([layers, batch, 2 * hiddenSize])
         return State(hidden: bridge(paired), encoderOutput: output, encoderKeys: encoderAttention(output), rowsPerItem: 1,
-                     outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding))
+                     outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding, rows: batch))
     }
 
     public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
@@ -91,8 +92,8 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let embedded = decoderEmbedding(IndexTensor(tokens, shape: [rows])).reshaped([rows, width])
         let input = Tensor.concat([embedded, context], axis: 1).unsqueezed(1)
         let (output, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden))
-        let logits = outputDropout(output.reshaped([rows, width]))
-            .linear(weight: decoderEmbedding.weight, copyInOut: state.outputWeightInOut, bias: outputBias)
+        let logits = tiedOutput(outputDropout(output.reshaped([rows, width])), embedding: decoderEmbedding,
+                                copyInOut: state.outputWeightInOut, bias: outputBias)
         var after = state
         after.hidden = next.hidden
         return (logits, after)

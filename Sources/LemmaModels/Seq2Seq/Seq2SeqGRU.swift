@@ -45,22 +45,22 @@ public final class Seq2SeqGRU: Module, Seq2SeqModel {
         /// [layers, B, decoder width]
         public var hidden: Tensor
         /// The tied output weight as [width, vocabulary], copied once per batch: each step's scores multiply
-        /// by it without a transposed operand (see `linear(weight:copyInOut:)`).
-        public let outputWeightInOut: Tensor
+        /// by it without a transposed operand (see `linear(weight:copyInOut:)`); nil for small batches.
+        public let outputWeightInOut: Tensor?
     }
 
     /// The decoder's initial state for source ids [B, S].
     public func encode(_ source: IndexTensor) -> State {
         let (_, final) = encoder(encoderDropout(encoderEmbedding(source)))
-        return State(hidden: bridge(final.hidden), outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding))
+        return State(hidden: bridge(final.hidden), outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding, rows: source.shape[0]))
     }
 
     /// Scores [B, vocabulary] for the token after `tokens`, and the state after it.
     public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
         let (output, next) = decoder(decoderEmbedding(IndexTensor(tokens, shape: [tokens.count, 1])),
                                      initialState: RecurrentState(hidden: state.hidden))
-        let logits = outputDropout(output.reshaped([tokens.count, -1]))
-            .linear(weight: decoderEmbedding.weight, copyInOut: state.outputWeightInOut, bias: outputBias)
+        let logits = tiedOutput(outputDropout(output.reshaped([tokens.count, -1])), embedding: decoderEmbedding,
+                                copyInOut: state.outputWeightInOut, bias: outputBias)
         return (logits, State(hidden: next.hidden, outputWeightInOut: state.outputWeightInOut))
     }
 

@@ -79,8 +79,20 @@ public struct Seq2SeqDecoderStep<Model: Seq2SeqModel>: DecoderStep {
 
 /// A tied output layer's weight (the decoder embedding [vocabulary, width]) as a [width, vocabulary] copy for
 /// `linear(weight:copyInOut:)`, outside the graph: its gradient reaches the embedding through the weight itself.
-func tiedOutputWeightInOut(_ embedding: Embedding) -> Tensor {
-    withNoGrad { embedding.weight.transposed(0, 1) }
+/// Made only for batches of `tiedOutputCopyMinimumRows` rows or more: a product of a few rows reads the whole
+/// table either way (it is memory-bound, and one row takes the one-row kernel), so there the copy — milliseconds
+/// for a 10,000-word table, made per batch — would cost more than it saves (`lemma serve` decodes one
+/// request's source as a batch of one).
+func tiedOutputWeightInOut(_ embedding: Embedding, rows: Int) -> Tensor? {
+    rows >= tiedOutputCopyMinimumRows ? withNoGrad { embedding.weight.transposed(0, 1) } : nil
+}
+
+let tiedOutputCopyMinimumRows = 16
+
+/// The tied output layer's scores: through the [width, vocabulary] copy when the batch has one.
+func tiedOutput(_ features: Tensor, embedding: Embedding, copyInOut: Tensor?, bias: Tensor) -> Tensor {
+    guard let copyInOut else { return features.linear(weight: embedding.weight, bias: bias) }
+    return features.linear(weight: embedding.weight, copyInOut: copyInOut, bias: bias)
 }
 
 /// The bias of a seed 002 output layer tied to the decoder embedding: PyTorch's Linear default,
