@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch twin of `lemma-bench seq2seq-decode --run RUN_DIR`: the run's trained weights (model.safetensors,
-loaded into the same model seq2seq_torch.py trains) decode the test split in dataset order, batches of 64
-padded to their longest source, greedily and with beam 5, up to decoding.max_length_a · source length +
+loaded into the same model seq2seq_torch.py trains) decode the test split in batches of 64 cut from the
+sources sorted by length, longest first (ties in dataset order; Lemma's evaluation order), padded to their
+longest source, greedily and with beam 5, up to decoding.max_length_a · source length +
 decoding.max_length_b tokens. Beam search keeps 5 hypotheses per item, scores log-probability sums divided
 by length (length penalty 1), retires a beam when it emits the end token and stops an item once 5 have
 finished (Hugging Face's early_stopping=True), reordering the decoder state by beam each step. Prints one
@@ -124,9 +125,10 @@ def main():
     max_source = config.get("tokenizer.max_length", 128)
     a, b = config.get("decoding.max_length_a", 1.5), config.get("decoding.max_length_b", 10)
     batches = []
+    cut = [test.source.row(i)[:max_source] for i in range(len(test))]
+    order = sorted(range(len(test)), key=lambda i: -len(cut[i]))
     for start in range(0, len(test), 64):
-        indices = list(range(start, min(start + 64, len(test))))
-        rows = [test.source.row(i)[:max_source] for i in indices]
+        rows = [cut[i] for i in order[start:start + 64]]
         width = max(len(r) for r in rows)
         src = torch.full((len(rows), width), pad, dtype=torch.long)
         for k, r in enumerate(rows):

@@ -106,9 +106,10 @@ def sortish(lengths, batch_size, rng):
     return batches
 
 
-def sorted_batches(pairs, batch_size):
-    """Evaluation batches: the split sorted by source length, longest first, ties in dataset order."""
-    order = sorted(range(len(pairs)), key=lambda i: -int(pairs.source.lengths[i]))
+def sorted_batches(pairs, batch_size, max_source=None):
+    """Evaluation batches: the split sorted by source length (cut at `max_source`, as Lemma cuts the sources it
+    decodes), longest first, ties in dataset order."""
+    order = sorted(range(len(pairs)), key=lambda i: -min(int(pairs.source.lengths[i]), max_source or 1 << 62))
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
@@ -242,6 +243,7 @@ def main():
     model = build(config, source_size, len(target_tokens), bos, pad)
 
     batch_size = config.get("train.batch_size", 32)
+    eval_batch_size = config.get("train.eval_batch_size") or batch_size
     batches_per_epoch = math.ceil(len(train) / batch_size)
     epochs = config.get("train.epochs", 3)
     total_steps = config.get("train.max_steps") or math.ceil(epochs * batches_per_epoch)
@@ -257,7 +259,7 @@ def main():
         model.eval()
         total, seen = 0.0, 0
         with torch.no_grad():
-            for indices in sorted_batches(pairs, batch_size):
+            for indices in sorted_batches(pairs, eval_batch_size):
                 src, tgt = collate(pairs, indices, pad, eos)
                 model.pr_force, model.out_sl = 1.0, tgt.shape[1]
                 total += twins.seq2seq_loss(model(src, tgt), tgt, pad).item() * len(indices)
@@ -303,11 +305,16 @@ def main():
         model.eval()
         a, b = config.get("decoding.max_length_a", 1.5), config.get("decoding.max_length_b", 10)
         hypotheses, references, exact, accuracy = [], [], 0, 0.0
+        max_source = config.get("tokenizer.max_length", 128)
         with torch.no_grad():
-            for indices in sorted_batches(test, batch_size):
+            for indices in sorted_batches(test, eval_batch_size):  # seed 002's accuracy: whole sources
                 src, tgt = collate(test, indices, pad, eos)
                 predicted = free_running(model, src, max(src.shape[1], tgt.shape[1]), bos, pad)
                 accuracy += seq2seq_accuracy(predicted, tgt, pad) * len(indices)
+            # Decoding reads sources cut at tokenizer.max_length, as Lemma's does (its batches sort by the cut length).
+            for indices in sorted_batches(test, eval_batch_size, max_source):
+                src, _ = collate(test, indices, pad, eos)
+                src = src[:, :max_source]
                 limit = int(a * src.shape[1]) + b
                 if isinstance(model, twins.Seq2SeqTransformer):
                     rows = transformer_greedy(model, src, limit, bos, eos, pad)

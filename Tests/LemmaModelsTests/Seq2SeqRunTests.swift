@@ -82,23 +82,28 @@ struct Seq2SeqRunTests {
     }
 
     /// Decoding cuts its batches from the sources sorted by length (less padding) and hands the results back in
-    /// the order it was given them: with the transformer, whose attention masks the padding, each source decodes
-    /// in a batch exactly as it does alone.
+    /// the order it was given them. With a limit of one new token per source token (a = 1, b = 0), a batch's
+    /// limit is its longest source: sorted into batches of equal lengths, each source decodes exactly as it does
+    /// alone (the transformer masks padding), and never past its own length — in dataset order the short
+    /// sources here would share a batch, and a limit, with long ones.
     @Test func decodingSortsBatchesByLengthAndKeepsTheCallersOrder() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-sorted-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = try Self.configuration(directory)
         try configuration.apply(overrides: ["model.arch=transformer", "model.num_heads=2", "model.num_layers=1",
-                                            "model.feed_forward_dim=16", "train.max_steps=2"])
+                                            "model.feed_forward_dim=16", "train.max_steps=2",
+                                            "decoding.max_length_a=1", "decoding.max_length_b=0"])
         let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Seq2SeqRun)
         _ = try run.train(resume: false, handleSignals: false, progress: false)
-        let texts = ["p", "q r s p", "s s", "r q p", "q", "p p p s", "r s"]
+        let texts = ["p", "q r s p", "s", "r q p s", "q r", "s p"]
         let sources = texts.map { run.sourceIDs($0).ids }
-        let together = try run.decode(sources, batchSize: 3) { $0.maxNewTokens = 6 }.map { $0[0].tokens }
-        let alone = try sources.map { try run.decode([$0], batchSize: 1) { $0.maxNewTokens = 6 }[0][0].tokens }
+        let together = try run.decode(sources, batchSize: 2).map { $0[0].tokens }
+        let alone = try sources.map { try run.decode([$0], batchSize: 1)[0][0].tokens }
         #expect(together == alone)
+        for (source, output) in zip(sources, together) { #expect(output.count <= source.count) }
         #expect(Set(alone.map { $0.map(String.init).joined(separator: " ") }).count > 1, "every source decodes alike: the check could not see a mix-up")
+        #expect(together.contains { $0.count > 1 }, "every output stops at once: the limits could not show")
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Lemma
 
-/// `seq2seq-decode --run RUN_DIR`: a trained seq2seq run decodes its test split (in dataset order, batches
-/// of 64 padded to their longest source) greedily and with beam 5 (beams stop once 5 hypotheses finished,
+/// `seq2seq-decode --run RUN_DIR`: a trained seq2seq run decodes its test split (batches of 64 cut from the
+/// sources sorted by length, as `Seq2SeqRun.decode` does, padded to their longest source) greedily and with beam 5 (beams stop once 5 hypotheses finished,
 /// Hugging Face's early_stopping=True); prints the median examples per second. Twin:
 /// bench/seq2seq_decode_torch.py on the same run directory's weights.
 func benchSeq2SeqDecode() {

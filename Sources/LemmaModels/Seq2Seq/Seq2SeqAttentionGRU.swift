@@ -103,17 +103,19 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
         let hidden = state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1)
         let items = state.encoderOutput.shape[0]
+        // Beam search widens a batch here (items × beams rows): the copy pays once the rows reach the threshold.
+        let copy = state.outputWeightInOut ?? tiedOutputWeightInOut(decoderEmbedding, rows: rows.count)
         // Rows that stay with their item (row i of the result reads item i / perItem) keep the shared outputs.
         if rows.count % items == 0 {
             let perItem = rows.count / items
             if rows.enumerated().allSatisfy({ $0.element / state.rowsPerItem == $0.offset / perItem }) {
                 return State(hidden: hidden, encoderOutput: state.encoderOutput, encoderKeys: state.encoderKeys, rowsPerItem: perItem,
-                             outputWeightInOut: state.outputWeightInOut)
+                             outputWeightInOut: copy)
             }
         }
         let owners = IndexTensor(rows.map { Int32($0 / state.rowsPerItem) }, shape: [rows.count])
         return State(hidden: hidden, encoderOutput: state.encoderOutput.indexSelect(owners),
                      encoderKeys: state.encoderKeys.indexSelect(owners), rowsPerItem: 1,
-                     outputWeightInOut: state.outputWeightInOut)
+                     outputWeightInOut: copy)
     }
 }

@@ -66,8 +66,9 @@ public final class Seq2SeqGRU: Module, Seq2SeqModel {
 
     public func select(_ state: State, rows: [Int]) -> State {
         let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
+        // Beam search widens a batch here (items × beams rows): the copy pays once the rows reach the threshold.
         return State(hidden: state.hidden.transposed(0, 1).indexSelect(index).transposed(0, 1),
-                     outputWeightInOut: state.outputWeightInOut)
+                     outputWeightInOut: state.outputWeightInOut ?? tiedOutputWeightInOut(decoderEmbedding, rows: rows.count))
     }
 
     /// The decoding library's view of this model: its state is `State` (hidden states and the output weight's copy).

@@ -40,7 +40,8 @@ public final class Trainer<Task: TrainingTask, Source: BatchSource> where Source
     public var isPrimary: Bool { (communicator?.rank ?? 0) == 0 }
 
     let sampler: BatchSampler
-    /// How evaluation batches are formed (dataset order, or by length so an image batch shares one size).
+    /// How evaluation batches are formed: dataset order, or sorted by length (fastai's `SortSampler`: an image
+    /// batch shares one size, a seq2seq batch is padded as little as possible).
     let evaluationOrder: BatchSampler.Order
     let generator: RandomGenerator
     let control = TrainerControl()
