@@ -16,8 +16,9 @@ fixtures are made with (scripts/make_seq2seq_fixtures.py: seed 002's `Seq2SeqRNN
 - Adam with fastai's one-cycle (learning rate and beta1 along fastai's combined cosines, pct_start .25,
   div 25, div_final 1e5, momenta .95/.85/.95), gradients clipped to `train.max_grad_norm`;
 - teacher forcing with probability 1 − epoch / `train.teacher_forcing_end_epoch`, set at each epoch;
-- every `train.eval_steps` steps the teacher-forced validation loss (the default best-model metric), the
-  best weights kept and restored at the end (`train.load_best_model_at_end`);
+- every `train.eval_steps` steps Lemma's validation: the teacher-forced loss (the default best-model metric)
+  and seed 002's, the model on its own predictions (its loss and seq2seq_acc; the last values are reported),
+  the best weights kept and restored at the end (`train.load_best_model_at_end`);
 - the test split decoded greedily (BOS, then each step's best token, until the end token or
   `decoding.max_length_a` · source length + `decoding.max_length_b` tokens) and scored with sacrebleu on the
   target tokens joined by spaces (what Lemma's `bleu` detokenizes the word, whitespace and LaTeX tokenizers to)
@@ -255,16 +256,33 @@ def main():
     forcing_end = config.get("train.teacher_forcing_end_epoch")
     extra = 0
 
+    validation = {}
+
     def evaluate_loss(pairs):
+        """Lemma's validation: the teacher-forced loss (returned; it picks the best weights), and seed 002's own
+        validation, the model on its own greedy predictions (its loss for the recurrent models, and seq2seq_acc),
+        kept in `validation` — the same two passes Lemma's evaluation makes, so both loops do the same work."""
         model.eval()
-        total, seen = 0.0, 0
+        total, free_total, accuracy, seen = 0.0, 0.0, 0.0, 0
         with torch.no_grad():
             for indices in sorted_batches(pairs, eval_batch_size):
                 src, tgt = collate(pairs, indices, pad, eos)
                 model.pr_force, model.out_sl = 1.0, tgt.shape[1]
                 total += twins.seq2seq_loss(model(src, tgt), tgt, pad).item() * len(indices)
+                steps = max(src.shape[1], tgt.shape[1])
+                if isinstance(model, twins.Seq2SeqTransformer):
+                    predicted = free_running(model, src, steps, bos, pad)
+                else:
+                    model.pr_force, model.out_sl = 0.0, steps
+                    output = model(src)
+                    free_total += twins.seq2seq_loss(output, tgt, pad).item() * len(indices)
+                    predicted = output.argmax(2)
+                accuracy += seq2seq_accuracy(predicted, tgt, pad) * len(indices)
                 seen += len(indices)
         model.train()
+        validation.update(valid_loss=total / seen, valid_seq2seq_accuracy=accuracy / seen)
+        if not isinstance(model, twins.Seq2SeqTransformer):
+            validation["valid_free_running_loss"] = free_total / seen
         return total / seen
 
     best, best_state, step, epoch = float("inf"), None, 0, 0
@@ -299,7 +317,7 @@ def main():
         model.load_state_dict(best_state)
 
     result = {"impl": f"torch {torch.__version__}", "seed": seed, "steps": step, "training_seconds": training_seconds,
-              "examples_per_second": step * batch_size / training_seconds, "best_eval_loss": best}
+              "examples_per_second": step * batch_size / training_seconds, "best_eval_loss": best, **validation}
     if test is not None:
         import sacrebleu
         model.eval()
