@@ -106,4 +106,3 @@ struct Seq2SeqRunTests {
         #expect(together.contains { $0.count > 1 }, "every output stops at once: the limits could not show")
     }
 }
-
