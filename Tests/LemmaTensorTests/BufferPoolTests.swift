@@ -17,6 +17,23 @@ import Testing
         }
     }
 
+    @Test func largeRequestsTakeACachedBufferUpToTwiceTheirSize() async {
+        await #expect(processExitsWith: .success) {
+            let backend = CPUBackend.shared
+            _ = backend.allocate(3 << 20)  // 12 MiB, cached once freed
+            let before = backend.freshAllocations
+            var smaller: TensorStorage? = backend.allocate(2 << 20)  // 8 MiB: the 12 MiB buffer serves it
+            precondition(backend.freshAllocations == before, "an 8 MiB request did not take the cached 12 MiB buffer")
+            precondition(backend.liveBufferBytes >= 12 << 20, "the lent buffer is not counted at its real size")
+            smaller = nil
+            _ = backend.allocate(3 << 20)  // the buffer came back to its own class
+            precondition(backend.freshAllocations == before, "the 12 MiB buffer did not return to its class")
+            _ = backend.allocate(1 << 20)  // 4 MiB: the 12 MiB buffer is over twice that, so not lent
+            precondition(backend.freshAllocations == before + 1, "a 4 MiB request took a buffer three times its size")
+            withExtendedLifetime(smaller) {}
+        }
+    }
+
     @Test func batchesOfVaryingLengthStopAllocating() async {
         await #expect(processExitsWith: .success) {
             let w = Tensor.normal([64, 64], std: 0.1, generator: RandomGenerator(seed: 1))

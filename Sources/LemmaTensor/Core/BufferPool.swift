@@ -10,6 +10,11 @@ import Synchronization
 /// capped at the peak alone was too small for that: seed 000's BiLSTM step then evicted and re-faulted
 /// 600 MB a step, a fifth of its time.) Past the bound, the least recently returned buffers are freed, so
 /// sizes a run has stopped using do not crowd out the ones it uses now.
+///
+/// A large request whose class has nothing cached takes the smallest cached buffer up to twice its size
+/// instead: a stack of one batch's per-step scores ([64, T, 10,774] floats for seed 002) changes class with
+/// every batch's length T, and without this each new length mapped and faulted in 20–90 MB afresh
+/// (3 million page faults in 200 training steps).
 final class BufferPool: Sendable {
     private struct Cached {
         let pointer: UnsafeMutablePointer<Float>
@@ -24,7 +29,12 @@ final class BufferPool: Sendable {
         var peakLiveBytes = 0
         var clock: UInt64 = 0
         var freshAllocations = 0
+        /// Large buffers handed out for a smaller class, by their real capacity.
+        var lent: [UnsafeMutablePointer<Float>: Int] = [:]
     }
+
+    /// Requests of at least this many elements (4 MB) may take a larger cached buffer.
+    static let largeCapacity = 1 << 20
 
     private let state = Mutex(State())
     let minimumCacheBytes: Int
@@ -42,13 +52,20 @@ final class BufferPool: Sendable {
     func take(_ count: Int) -> UnsafeMutablePointer<Float> {
         let capacity = Self.capacity(for: count)
         let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
-            state.liveBytes += capacity * 4
+            var taken = capacity
+            if state.free[capacity]?.isEmpty ?? true, capacity >= Self.largeCapacity {
+                for (size, list) in state.free where size > capacity && size <= 2 * capacity && !list.isEmpty && (taken == capacity || size < taken) {
+                    taken = size
+                }
+            }
+            state.liveBytes += taken * 4
             state.peakLiveBytes = max(state.peakLiveBytes, state.liveBytes)
-            guard let cached = state.free[capacity]?.popLast() else {
+            guard let cached = state.free[taken]?.popLast() else {
                 state.freshAllocations += 1
                 return nil
             }
-            state.cachedBytes -= capacity * 4
+            state.cachedBytes -= taken * 4
+            if taken != capacity { state.lent[cached.pointer] = taken }
             return cached.pointer
         }
         if let reused { return reused }
@@ -57,8 +74,9 @@ final class BufferPool: Sendable {
     }
 
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
-        let capacity = Self.capacity(for: count)
+        let requested = Self.capacity(for: count)
         let evicted = state.withLock { state -> [UnsafeMutablePointer<Float>] in
+            let capacity = requested >= Self.largeCapacity ? state.lent.removeValue(forKey: pointer) ?? requested : requested
             state.liveBytes -= capacity * 4
             state.clock += 1
             state.free[capacity, default: []].append(Cached(pointer: pointer, stamp: state.clock))
