@@ -5,7 +5,9 @@ sources sorted by length, longest first (ties in dataset order; Lemma's evaluati
 longest source, greedily and with beam 5, up to decoding.max_length_a · source length +
 decoding.max_length_b tokens. Beam search keeps 5 hypotheses per item, scores log-probability sums divided
 by length (length penalty 1), retires a beam when it emits the end token and stops an item once 5 have
-finished (Hugging Face's early_stopping=True), reordering the decoder state by beam each step. Prints one
+finished (Hugging Face's early_stopping=True), reordering the decoder state by beam each step. Both run
+as Hugging Face's `generate` does, every row to the end of its batch; the "dropped" variants also take
+finished rows (greedy) and finished items (beam) out of the batch, as Lemma's decoder does. Prints one
 JSON line per strategy: median examples per second over --repeat runs after a warm-up.
 
     bench/.venv/bin/python bench/seq2seq_decode_torch.py RUN_DIR [--repeat 3] [--threads 2]
@@ -105,6 +107,71 @@ def beam(model, src, limit, bos, eos, pad, k=5):
     return sum(len(max(f, key=lambda h: h[0])[1]) if f else 0 for f in finished)
 
 
+
+def greedy_dropping(model, src, limit, bos, eos, pad):
+    """Greedy search that drops finished rows from the batch (state and all), as Lemma's decoder does."""
+    step, select, state = step_fn(model, src)
+    tokens = torch.full((src.shape[0],), bos, dtype=torch.long)
+    produced = 0
+    for _ in range(limit):
+        logp, state = step(tokens, state)
+        tokens = logp.argmax(1)
+        produced += tokens.shape[0]
+        alive = ((tokens != eos) & (tokens != pad)).nonzero().squeeze(1)
+        if alive.numel() == 0:
+            break
+        if alive.numel() < tokens.shape[0]:
+            state, tokens = select(state, alive), tokens[alive]
+    return produced
+
+
+def beam_dropping(model, src, limit, bos, eos, pad, k=5):
+    """`beam`, dropping an item's rows from the batch once it has k finished hypotheses, as Lemma does."""
+    batch = src.shape[0]
+    step, select, state = step_fn(model, src)
+    state = select(state, torch.arange(batch).repeat_interleave(k))
+    tokens = torch.full((batch * k,), bos, dtype=torch.long)
+    scores = torch.zeros(batch, k)
+    scores[:, 1:] = float("-inf")
+    finished = [[] for _ in range(batch)]
+    history = torch.zeros(batch * k, 0, dtype=torch.long)
+    active = list(range(batch))  # the items whose k rows the state holds, in order
+    for length in range(1, limit + 1):
+        logp, state = step(tokens, state)
+        n, vocab = len(active), logp.shape[1]
+        total = (scores.reshape(-1, 1) + logp).reshape(n, k * vocab)
+        best, index = total.topk(2 * k, dim=1)
+        beam_of, token_of = index // vocab, index % vocab
+        next_scores = torch.full((n, k), float("-inf"))
+        next_rows = torch.zeros(n, k, dtype=torch.long)
+        next_tokens = torch.full((n, k), pad, dtype=torch.long)
+        keep = []
+        for p, b in enumerate(active):
+            kept = 0
+            for c in range(2 * k):
+                row = p * k + int(beam_of[p, c])
+                token = int(token_of[p, c])
+                if token == eos or token == pad:
+                    if len(finished[b]) < k:
+                        finished[b].append((float(best[p, c]) / length, history[row].tolist()))
+                    continue
+                next_scores[p, kept], next_rows[p, kept], next_tokens[p, kept] = best[p, c], row, token
+                kept += 1
+                if kept == k:
+                    break
+            if len(finished[b]) < k:
+                keep.append(p)
+        if not keep:
+            break
+        active = [active[p] for p in keep]
+        keep = torch.tensor(keep)
+        flat_rows = next_rows[keep].reshape(-1)
+        state = select(state, flat_rows)
+        history = torch.cat([history[flat_rows], next_tokens[keep].reshape(-1, 1)], 1)
+        tokens, scores = next_tokens[keep].reshape(-1), next_scores[keep]
+    return sum(len(max(f, key=lambda h: h[0])[1]) if f else 0 for f in finished)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("run_dir")
@@ -134,7 +201,9 @@ def main():
         for k, r in enumerate(rows):
             src[k, :len(r)] = torch.from_numpy(r.astype("int64"))
         batches.append((src, int(a * width) + b))
-    for name, decode in [("greedy", greedy), ("beam 5", beam)]:
+    strategies = [("greedy", greedy), ("beam 5", beam), ("greedy, finished rows dropped", greedy_dropping),
+                  ("beam 5, finished items dropped", beam_dropping)]
+    for name, decode in strategies:
         samples, produced = [], 0
         with torch.no_grad():
             for attempt in range(args.repeat + 1):

@@ -5,7 +5,9 @@ import LemmaTensor
 /// the (1 + stop tokens) × beams best continuations of all beams are taken each step; those ending in a stop
 /// token (or at the length limit) among the best `beams` become finished hypotheses scored
 /// sum log p / length^lengthPenalty, the best `beams` of the others run on. Early stopping as `EarlyStopping`
-/// says. Scores are float32 with the same −1e9 sentinels, so ties and edge cases fall the same way.
+/// says. Scores are float32 with the same −1e9 sentinels, so ties and edge cases fall the same way. An item
+/// whose hypotheses can no longer change (all finished under early stopping, or none can be improved on)
+/// leaves the batch, where Hugging Face keeps computing its beams and discards what they find.
 extension Decoder {
     struct Candidate {
         var score: Float
@@ -32,18 +34,23 @@ extension Decoder {
         }
         var state = step.select(initial, rows: prompts.indices.flatMap { Array(repeating: $0, count: beams) })
         var last = prompts.flatMap { p in Array(repeating: p.last!, count: beams) }
+        /// The items still searching; the state holds `beams` rows for each, in this order.
+        var active = Array(prompts.indices)
         for generated in 0..<options.maxNewTokens {
             let (logits, next) = try step.step(last, state: state)
-            let rows = try Self.rows(logits, count: prompts.count * beams)
+            try Self.checkRows(logits, count: active.count * beams)
+            let rows = try Self.rows(withNoGrad { logits.logSoftmax(axis: 1) }, count: active.count * beams)
             var everyCandidateStopped = true
             var order: [Int] = []
-            for (item, prompt) in prompts.enumerated() {
+            var stillActive: [Int] = []
+            for (position, item) in active.enumerated() {
+                let prompt = prompts[item]
                 var b = items[item]
                 // Accumulated log-probabilities of every continuation of every beam, flattened beam-major.
                 var flat: [Float] = []
                 for beam in 0..<beams {
                     let context = prompt + b.running[beam]
-                    let logProbs = process(ScoreProcessing.logSoftmax(rows[item * beams + beam]), context: context,
+                    let logProbs = process(rows[position * beams + beam], context: context,
                                            generated: generated, minimumKept: 1 + options.stopTokens.count)
                     flat += logProbs.map { $0 + b.runningScores[beam] }
                 }
@@ -60,7 +67,6 @@ extension Decoder {
                 let oldRunning = b.running
                 b.running = chosen.map { oldRunning[top[$0].beam] + [top[$0].token] }
                 b.runningScores = chosen.map { runningScores[$0] }
-                order += chosen.map { item * beams + top[$0].beam }
                 // Finished hypotheses: the best `beams` of the old ones and the candidates among the top `beams`
                 // that stopped.
                 let length = Float(generated + 1)
@@ -90,12 +96,17 @@ extension Decoder {
                 let worst = b.finishedScores.min()!
                 b.improvable = b.improvable && b.finishedFlags.contains { bestPossible > ($0 ? worst : -1e9) }
                 items[item] = b
+                // From here on every candidate of a done item would score −1e9 more: its hypotheses are final.
+                let done = !b.improvable || (b.finishedFlags.allSatisfy { $0 } && options.earlyStopping == .whenBeamsFinish)
+                if !done {
+                    stillActive.append(item)
+                    order += chosen.map { position * beams + top[$0].beam }
+                }
             }
+            active = stillActive
+            if active.isEmpty || everyCandidateStopped { break }
             state = step.select(next, rows: order)
-            last = items.flatMap { $0.running.map { $0.last! } }
-            let improvementPossible = items.contains { $0.improvable }
-            let openBeam = !(items.allSatisfy { $0.finishedFlags.allSatisfy { $0 } } && options.earlyStopping == .whenBeamsFinish)
-            if !(improvementPossible && openBeam && !everyCandidateStopped) { break }
+            last = active.flatMap { items[$0].running.map { $0.last! } }
         }
         return items.map { b in
             (0..<options.returnSequences).map { Hypothesis(tokens: b.finished[$0], score: b.finishedScores[$0]) }

@@ -27,17 +27,23 @@ public struct Decoder<Step: DecoderStep> {
         return try sampleOrGreedy(prompts: prompts, state: state, onToken: onToken)
     }
 
-    /// Rows of a [rows, vocabulary] tensor.
-    static func rows(_ logits: Tensor, count: Int) throws -> [[Float]] {
+    /// Checks that a step returned [count, vocabulary] scores.
+    static func checkRows(_ logits: Tensor, count: Int) throws {
         guard logits.rank == 2, logits.shape[0] == count else {
             throw DecodingOptionsError("the decoder step returned scores \(logits.shape), expected [\(count), vocabulary]")
         }
+    }
+
+    /// Rows of a [rows, vocabulary] tensor.
+    static func rows(_ logits: Tensor, count: Int) throws -> [[Float]] {
+        try checkRows(logits, count: count)
         let all = logits.scalars, width = logits.shape[1]
         return (0..<count).map { Array(all[($0 * width)..<(($0 + 1) * width)]) }
     }
 
-    /// Greedy search and sampling: every row runs until it emits a stop token or reaches the maximum; finished
-    /// rows are fed the pad token. Sampling widens each item to `returnSequences` rows.
+    /// Greedy search and sampling: every row runs until it emits a stop token or reaches the maximum. A row
+    /// that finishes leaves the batch (its state rows are dropped), so a batch of uneven lengths stops paying
+    /// for its short rows once they end. Sampling widens each item to `returnSequences` rows.
     func sampleOrGreedy(prompts: [[Int32]], state initial: Step.State, onToken: ((Int, Int32) -> Void)? = nil) throws -> [[Hypothesis]] {
         let copies = options.sampling ? options.returnSequences : 1
         let owner = prompts.indices.flatMap { Array(repeating: $0, count: copies) }
@@ -45,28 +51,45 @@ public struct Decoder<Step: DecoderStep> {
         var contexts = owner.map { prompts[$0] }
         var generated = owner.map { _ in [Int32]() }
         var scores = [Float](repeating: 0, count: owner.count)
-        var finished = [Bool](repeating: false, count: owner.count)
         var last = contexts.map { $0.last! }
+        /// The rows still running, in the order of the state's rows.
+        var running = Array(owner.indices)
         let generator = RandomGenerator(seed: options.seed)
         for position in 0..<options.maxNewTokens {
-            let (logits, next) = try step.step(last, state: state)
-            state = next
-            for (row, raw) in try Self.rows(logits, count: owner.count).enumerated() {
-                guard !finished[row] else { last[row] = options.padToken; continue }
-                let processed = process(raw, context: contexts[row], generated: position, minimumKept: 1)
-                let (chosen, logProbability) = TokenChooser.choose(processed, sampling: options.sampling,
-                                                                   uniform: options.uniformWithinSet, generator: generator)
+            let (logits, next) = try step.step(running.map { last[$0] }, state: state)
+            try Self.checkRows(logits, count: running.count)
+            let choices = !options.sampling && process.leavesUnchanged(generated: position)
+                ? Self.plainGreedyChoices(logits) : nil
+            let raws = choices == nil ? try Self.rows(logits, count: running.count) : []
+            var kept: [Int] = []  // positions in `running` of the rows that go on
+            for at in running.indices {
+                let row = running[at]
+                let (chosen, logProbability) = choices?[at] ?? TokenChooser.choose(
+                    process(raws[at], context: contexts[row], generated: position, minimumKept: 1),
+                    sampling: options.sampling, uniform: options.uniformWithinSet, generator: generator)
                 scores[row] += logProbability
                 generated[row].append(chosen)
                 contexts[row].append(chosen)
                 onToken?(row, chosen)
                 last[row] = chosen
-                if options.stopTokens.contains(chosen) { finished[row] = true }
+                if !options.stopTokens.contains(chosen) { kept.append(at) }
             }
-            if finished.allSatisfy({ $0 }) { break }
+            if kept.isEmpty { break }
+            state = kept.count == running.count ? next : step.select(next, rows: kept)
+            running = kept.map { running[$0] }
         }
         return prompts.indices.map { item in
             owner.indices.filter { owner[$0] == item }.map { Hypothesis(tokens: generated[$0], score: scores[$0]) }
+        }
+    }
+
+    /// Greedy choices where no processor changes the scores: each row's best token (the first on ties) and its
+    /// log-probability, from two vectorized passes over all rows rather than a scalar pass per row.
+    static func plainGreedyChoices(_ logits: Tensor) -> [(token: Int32, logProbability: Float)] {
+        withNoGrad {
+            let (best, tokens) = logits.max(axis: 1)
+            let totals = logits.logSumExp(axis: 1).scalars
+            return zip(zip(tokens.values, best.scalars), totals).map { ($0.0, $0.1 - $1) }
         }
     }
 }

@@ -15,8 +15,6 @@ public struct DecodingOptions: Sendable, Equatable {
     public var minNewTokens: Int = 0
     /// Tokens that end a sequence (e.g. EOS, or a pad the decoder emits when done).
     public var stopTokens: [Int32] = []
-    /// What finished rows are filled with in batched greedy decoding and sampling.
-    public var padToken: Int32 = 0
 
     public var beams: Int = 1
     /// Beam scores are divided by length^lengthPenalty (length counted from the first generated token).

@@ -8,6 +8,12 @@ public struct ScoreProcessor: Sendable {
 
     public init(_ options: DecodingOptions) { self.options = options }
 
+    /// Whether greedy search's scores `generated` tokens in pass through unchanged (no repetition penalty,
+    /// no n-gram ban, past the minimum length).
+    public func leavesUnchanged(generated: Int) -> Bool {
+        options.repetitionPenalty == 1 && options.noRepeatNGramSize == 0 && generated >= options.minNewTokens
+    }
+
     /// `context`: the row's whole sequence so far (prompt and generated tokens); `generated`: how many of
     /// them were generated; `minimumKept`: tokens top-k and top-p always keep (beam search keeps one more
     /// than there are stop tokens).
@@ -118,14 +124,6 @@ enum ScoreProcessing {
         return heap[0]
     }
 
-    static func softmax(_ scores: [Float]) -> [Float] {
-        let top = scores.max() ?? 0
-        guard top > -.infinity else { return scores.map { _ in 0 } }
-        let exps = scores.map { Foundation.exp($0 - top) }
-        let total = exps.reduce(0, +)
-        return exps.map { $0 / total }
-    }
-
     /// log Σ exp(scores), skipping −∞ entries (−∞ when every entry is).
     static func logSumExp(_ scores: [Float]) -> Float {
         let top = scores.max() ?? -.infinity
@@ -133,14 +131,6 @@ enum ScoreProcessing {
         var total: Float = 0
         for s in scores where s > -.infinity { total += Foundation.exp(s - top) }
         return top + Foundation.log(total)
-    }
-
-    static func logSoftmax(_ scores: [Float]) -> [Float] {
-        let top = scores.max() ?? 0
-        guard top > -.infinity else { return scores }
-        let total = scores.reduce(Float(0)) { $0 + Foundation.exp($1 - top) }
-        let shift = top + Foundation.log(total)
-        return scores.map { $0 - shift }
     }
 
     /// The first index of the largest score (torch.argmax's choice on ties).

@@ -73,11 +73,50 @@ struct DecodingBehaviourTests {
         }
     }
 
-    @Test func greedyRowsStopIndependentlyAndArePaddedAfter() throws {
+    /// Counts the rows of every step it runs.
+    final class CountingModel: DecoderStep {
+        let inner: HashedModel
+        var rowsPerStep: [Int] = []
+        init(_ inner: HashedModel) { self.inner = inner }
+        func step(_ tokens: [Int32], state: [[Int32]]) throws -> (logits: Tensor, state: [[Int32]]) {
+            rowsPerStep.append(tokens.count)
+            return try inner.step(tokens, state: state)
+        }
+        func select(_ state: [[Int32]], rows: [Int]) -> [[Int32]] { inner.select(state, rows: rows) }
+    }
+
+    @Test func finishedRowsLeaveTheBatch() throws {
+        let model = CountingModel(HashedModel(vocabulary: 5))
+        var options = DecodingOptions(maxNewTokens: 12)
+        options.stopTokens = [4]
+        let lengths = try Decoder(model, options: options).decode(prompts: (1...6).map { [Int32($0)] }, state: Array(repeating: [], count: 6))
+            .map { $0[0].tokens.count }
+        // Step i runs exactly the rows that had not stopped before it.
+        #expect(model.rowsPerStep == (0..<lengths.max()!).map { i in lengths.filter { $0 > i }.count })
+        #expect(Set(lengths).count > 1, "every row ran equally long: the check above shows nothing")
+    }
+
+    @Test func beamSearchDropsItemsWhoseHypothesesAreFinal() throws {
+        let model = CountingModel(HashedModel(vocabulary: 5))
+        var options = DecodingOptions(maxNewTokens: 12)
+        options.stopTokens = [4]
+        options.beams = 2
+        options.returnSequences = 2
+        options.earlyStopping = .whenBeamsFinish
+        let prompts = (1...6).map { [Int32($0)] }
+        let together = try Decoder(model, options: options).decode(prompts: prompts, state: Array(repeating: [], count: 6))
+        #expect(model.rowsPerStep.allSatisfy { $0 % 2 == 0 })
+        #expect(model.rowsPerStep.first == 12)
+        #expect(model.rowsPerStep.last! < 12, "no item left the batch: the check below shows nothing")
+        for (item, prompt) in prompts.enumerated() {
+            #expect(try Decoder(HashedModel(vocabulary: 5), options: options).decode(prompts: [prompt], state: [[]])[0] == together[item])
+        }
+    }
+
+    @Test func greedyRowsStopIndependently() throws {
         let model = HashedModel(vocabulary: 5)
         var options = DecodingOptions(maxNewTokens: 12)
         options.stopTokens = [4]
-        options.padToken = 0
         let results = try Decoder(model, options: options).decode(prompts: [[1], [2], [3]], state: [[], [], []])
         for (row, hypotheses) in results.enumerated() {
             let tokens = hypotheses[0].tokens

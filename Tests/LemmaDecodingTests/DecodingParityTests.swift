@@ -69,7 +69,6 @@ struct DecodingParityTests {
         let s = c.settings
         var o = DecodingOptions(maxNewTokens: Int(s["max_new_tokens"]!.number!))
         o.stopTokens = [fixture.eos]
-        o.padToken = fixture.pad
         o.beams = Int(s["num_beams"]?.number ?? 1)
         o.returnSequences = Int(s["num_return_sequences"]?.number ?? 1)
         o.lengthPenalty = Float(s["length_penalty"]?.number ?? 1)

@@ -105,17 +105,34 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let items = state.encoderOutput.shape[0]
         // Beam search widens a batch here (items × beams rows): the copy pays once the rows reach the threshold.
         let copy = state.outputWeightInOut ?? tiedOutputWeightInOut(decoderEmbedding, rows: rows.count)
-        // Rows that stay with their item (row i of the result reads item i / perItem) keep the shared outputs.
-        if rows.count % items == 0 {
-            let perItem = rows.count / items
-            if rows.enumerated().allSatisfy({ $0.element / state.rowsPerItem == $0.offset / perItem }) {
+        // Rows in equal blocks per item (beams of one item together, as beam search keeps them) share their
+        // item's outputs: kept as they are while every item stays, cut to the items left when decoding drops
+        // finished ones — a copy of the items' outputs, not one per row.
+        if let (kept, perItem) = Self.itemBlocks(rows.map { $0 / state.rowsPerItem }) {
+            if kept == Array(0..<items) {
                 return State(hidden: hidden, encoderOutput: state.encoderOutput, encoderKeys: state.encoderKeys, rowsPerItem: perItem,
                              outputWeightInOut: copy)
             }
+            let index = IndexTensor(kept.map { Int32($0) }, shape: [kept.count])
+            return State(hidden: hidden, encoderOutput: state.encoderOutput.indexSelect(index),
+                         encoderKeys: state.encoderKeys.indexSelect(index), rowsPerItem: perItem, outputWeightInOut: copy)
         }
         let owners = IndexTensor(rows.map { Int32($0 / state.rowsPerItem) }, shape: [rows.count])
         return State(hidden: hidden, encoderOutput: state.encoderOutput.indexSelect(owners),
                      encoderKeys: state.encoderKeys.indexSelect(owners), rowsPerItem: 1,
                      outputWeightInOut: copy)
+    }
+
+    /// When `owners` (each row's item) runs in blocks of one length, each block a different item: those items
+    /// in order and the block length.
+    static func itemBlocks(_ owners: [Int]) -> (items: [Int], perItem: Int)? {
+        guard let first = owners.first else { return nil }
+        let perItem = owners.prefix { $0 == first }.count
+        guard owners.count % perItem == 0 else { return nil }
+        let items = stride(from: 0, to: owners.count, by: perItem).map { owners[$0] }
+        for (block, item) in items.enumerated() where owners[(block * perItem)..<((block + 1) * perItem)].contains(where: { $0 != item }) {
+            return nil
+        }
+        return Set(items).count == items.count ? (items, perItem) : nil
     }
 }

@@ -141,7 +141,6 @@ public final class Im2LatexRun: TaskRun {
         options.beams = beams ?? configuration.int("decoding.beams") ?? 5
         options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 0)
         options.stopTokens = [data.eos, data.pad]
-        options.padToken = data.pad
         do { try options.validate() } catch let error as DecodingOptionsError { throw ConfigError("decoding: \(error.description)") }
         return options
     }

@@ -164,7 +164,6 @@ public final class LanguageModelRun: TaskRun {
     public func samplingOptions(maxNewTokens: Int) throws -> DecodingOptions {
         var options = try Self.samplingOptions(configuration, maxNewTokens: maxNewTokens)
         options.stopTokens = [data.endOfText]
-        options.padToken = data.endOfText
         return options
     }
 

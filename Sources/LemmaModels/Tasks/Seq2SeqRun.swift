@@ -128,7 +128,6 @@ public final class Seq2SeqRun: TaskRun {
         if let limit = model.maxTargetLength { options.maxNewTokens = min(options.maxNewTokens, limit) }
         adjust(&options)
         options.stopTokens = [data.eos, data.pad]
-        options.padToken = data.pad
         try options.validate()
         return options
     }

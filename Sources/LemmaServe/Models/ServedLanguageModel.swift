@@ -23,7 +23,6 @@ final class ServedLanguageModel: ServedModel, @unchecked Sendable {
         var base = defaults ?? DecodingOptions(maxNewTokens: 16)
         base.sampling = true
         base.stopTokens = [endOfText]
-        base.padToken = endOfText
         self.defaults = base
         model.eval()
         scheduler = GenerationScheduler(name: name, step: GPT2ContinuousStep(model), executor: executor, options: options, metrics: metrics)

@@ -58,7 +58,6 @@ struct GenerateCommand: ParsableCommand {
         }
         let endOfText = tokenizer.specialTokens[GPT2Tokenizer.endOfText]!
         options.stopTokens = [endOfText]
-        options.padToken = endOfText
         options.seed = seed
         if greedy {
             (options.sampling, options.topK, options.topP, options.temperature) = (false, nil, nil, 1)
