@@ -42,6 +42,59 @@ struct Seq2SeqGRUParityTests {
         expectGradientsMatch(model, expected, rtol: 1e-4, atol: 1e-5, "\(preset)")
     }
 
+    /// The seed's loop as written: score each step, take its best tokens, stop if all are the pad, then draw
+    /// whether to feed the target instead.
+    static func seedLoop<M: Seq2SeqModel>(_ m: M, _ source: IndexTensor, _ target: IndexTensor, steps: Int, forcing: Float) -> Tensor {
+        var state = m.encode(source), input = [Int32](repeating: m.bos, count: source.shape[0])
+        var outputs: [Tensor] = []
+        for i in 0..<steps {
+            let (logits, next) = m.decodeStep(input, state: state)
+            state = next
+            outputs.append(logits)
+            input = withNoGrad { logits.argmax(axis: 1) }.values
+            if input.allSatisfy({ $0 == m.pad }) { break }
+            if forcing >= 1 || Tensor.uniform([1]).item < forcing {
+                guard i < target.shape[1] else { continue }
+                input = (0..<source.shape[0]).map { target.values[$0 * target.shape[1] + i] }
+            }
+        }
+        return Tensor.stack(outputs, axis: 1)
+    }
+
+    @Test(arguments: presets)
+    func deferredScoringIsTheSeedsLoopDrawForDraw(_ preset: String) throws {
+        let file = try Self.file(preset)
+        let source = try file.indices("source"), target = try file.indices("target")
+        // Training mode (every dropout on), forcing 0.75 and 1, 7 steps for a 5-token target (the last two
+        // feed the model's own tokens): the same scores, loss and gradients from both loops, same seed.
+        for forcing: Float in [0.75, 1] {
+            func run(deferred: Bool) throws -> (output: Tensor, gradients: [String: Tensor]) {
+                let model = try Self.loadedModel(preset)
+                model.train()
+                let output = Random.using(RandomGenerator(seed: 9)) {
+                    deferred ? model(source, target: target, steps: 7, teacherForcing: forcing)
+                             : Self.seedLoop(model, source, target, steps: 7, forcing: forcing)
+                }
+                seq2seqLoss(output, target).backward()
+                return (output, Dictionary(uniqueKeysWithValues: model.namedParameters().compactMap { p in p.tensor.grad.map { (p.key, $0) } }))
+            }
+            let (deferred, reference) = (try run(deferred: true), try run(deferred: false))
+            expectClose(deferred.output, reference.output, rtol: 1e-5, atol: 1e-6, "\(preset) forcing \(forcing) scores")
+            #expect(deferred.gradients.count == reference.gradients.count && !reference.gradients.isEmpty)
+            for (key, gradient) in reference.gradients {
+                expectClose(deferred.gradients[key], gradient, rtol: 1e-4, atol: 1e-6, "\(preset) forcing \(forcing) grad \(key)")
+            }
+        }
+        // A pad that every row prefers at every step: the seed's loop stops after its first step, and so do the
+        // deferred scores, though that step was forced.
+        let model = try Self.loadedModel(preset)
+        var weights = try Fixtures.group(file, "param.")
+        let bias = try #require(weights["out.bias"])
+        weights["out.bias"] = Tensor(bias.scalars.enumerated().map { $0.offset == Int(model.pad) ? 100 : $0.element }, shape: bias.shape)
+        try model.loadStateDict(weights)
+        #expect(withNoGrad { model(source, target: target, steps: 7, teacherForcing: 1) }.shape[1] == 1)
+    }
+
     @Test(arguments: presets)
     func freeRunningOutputsMatchPyTorchAndGreedyDecodingReadsTheSameTokens(_ preset: String) throws {
         let model = try Self.loadedModel(preset), file = try Self.file(preset)

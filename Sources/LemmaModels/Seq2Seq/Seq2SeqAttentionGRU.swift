@@ -81,7 +81,7 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
                      outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding, rows: batch))
     }
 
-    public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
+    public func decodeFeatures(_ tokens: [Int32], state: State) -> (features: Tensor, state: State) {
         let rows = tokens.count, items = state.encoderOutput.shape[0], perItem = state.rowsPerItem
         let length = state.encoderOutput.shape[1], width = decoderEmbedding.dimension
         let top = state.hidden.slice(axis: 0, (layers - 1)..<layers).reshaped([items, perItem, 1, width])
@@ -92,11 +92,13 @@ public final class Seq2SeqAttentionGRU: Module, Seq2SeqModel {
         let embedded = decoderEmbedding(IndexTensor(tokens, shape: [rows])).reshaped([rows, width])
         let input = Tensor.concat([embedded, context], axis: 1).unsqueezed(1)
         let (output, next) = decoder(input, initialState: RecurrentState(hidden: state.hidden))
-        let logits = tiedOutput(outputDropout(output.reshaped([rows, width])), embedding: decoderEmbedding,
-                                copyInOut: state.outputWeightInOut, bias: outputBias)
         var after = state
         after.hidden = next.hidden
-        return (logits, after)
+        return (outputDropout(output.reshaped([rows, width])), after)
+    }
+
+    public func project(_ features: Tensor, state: State) -> Tensor {
+        tiedOutput(features, embedding: decoderEmbedding, copyInOut: state.outputWeightInOut, bias: outputBias)
     }
 
     public func select(_ state: State, rows: [Int]) -> State {

@@ -55,13 +55,14 @@ public final class Seq2SeqGRU: Module, Seq2SeqModel {
         return State(hidden: bridge(final.hidden), outputWeightInOut: tiedOutputWeightInOut(decoderEmbedding, rows: source.shape[0]))
     }
 
-    /// Scores [B, vocabulary] for the token after `tokens`, and the state after it.
-    public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
+    public func decodeFeatures(_ tokens: [Int32], state: State) -> (features: Tensor, state: State) {
         let (output, next) = decoder(decoderEmbedding(IndexTensor(tokens, shape: [tokens.count, 1])),
                                      initialState: RecurrentState(hidden: state.hidden))
-        let logits = tiedOutput(outputDropout(output.reshaped([tokens.count, -1])), embedding: decoderEmbedding,
-                                copyInOut: state.outputWeightInOut, bias: outputBias)
-        return (logits, State(hidden: next.hidden, outputWeightInOut: state.outputWeightInOut))
+        return (outputDropout(output.reshaped([tokens.count, -1])), State(hidden: next.hidden, outputWeightInOut: state.outputWeightInOut))
+    }
+
+    public func project(_ features: Tensor, state: State) -> Tensor {
+        tiedOutput(features, embedding: decoderEmbedding, copyInOut: state.outputWeightInOut, bias: outputBias)
     }
 
     public func select(_ state: State, rows: [Int]) -> State {

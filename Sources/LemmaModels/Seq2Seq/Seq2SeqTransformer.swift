@@ -128,7 +128,7 @@ public final class Seq2SeqTransformer: Module, Seq2SeqModel {
                      caches: Array(repeating: KeyValueCache(), count: core.decoderLayers.count), position: 0)
     }
 
-    public func decodeStep(_ tokens: [Int32], state: State) -> (logits: Tensor, state: State) {
+    public func decodeFeatures(_ tokens: [Int32], state: State) -> (features: Tensor, state: State) {
         var state = state
         var x = embed(IndexTensor(tokens, shape: [tokens.count, 1]), targetEmbedding, start: state.position)
         for (i, layer) in core.decoderLayers.enumerated() {
@@ -136,8 +136,10 @@ public final class Seq2SeqTransformer: Module, Seq2SeqModel {
                            memoryPadding: state.memoryPadding)
         }
         state.position += 1
-        return (output(core.decoderNorm(x)).reshaped([tokens.count, -1]), state)
+        return (core.decoderNorm(x).reshaped([tokens.count, -1]), state)
     }
+
+    public func project(_ features: Tensor, state: State) -> Tensor { output(features) }
 
     public func select(_ state: State, rows: [Int]) -> State {
         let index = IndexTensor(rows.map { Int32($0) }, shape: [rows.count])
