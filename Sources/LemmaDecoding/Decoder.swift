@@ -41,9 +41,9 @@ public struct Decoder<Step: DecoderStep> {
         return (0..<count).map { Array(all[($0 * width)..<(($0 + 1) * width)]) }
     }
 
-    /// Greedy search and sampling: every row runs until it emits a stop token or reaches the maximum. A row
-    /// that finishes leaves the batch (its state rows are dropped), so a batch of uneven lengths stops paying
-    /// for its short rows once they end. Sampling widens each item to `returnSequences` rows.
+    /// Greedy search and sampling: every row runs until it emits a stop token or reaches the maximum. Finished
+    /// rows leave the batch (their state rows are dropped), so a batch of uneven lengths stops paying for its
+    /// short rows once they end. Sampling widens each item to `returnSequences` rows.
     func sampleOrGreedy(prompts: [[Int32]], state initial: Step.State, onToken: ((Int, Int32) -> Void)? = nil) throws -> [[Hypothesis]] {
         let copies = options.sampling ? options.returnSequences : 1
         let owner = prompts.indices.flatMap { Array(repeating: $0, count: copies) }
@@ -52,18 +52,19 @@ public struct Decoder<Step: DecoderStep> {
         var generated = owner.map { _ in [Int32]() }
         var scores = [Float](repeating: 0, count: owner.count)
         var last = contexts.map { $0.last! }
-        /// The rows still running, in the order of the state's rows.
-        var running = Array(owner.indices)
+        /// The rows in the state, in its order; finished ones stay (fed their stop token, their scores unread)
+        /// until they are a quarter of the batch, then all leave at once.
+        var inState = Array(owner.indices)
+        var finished = [Bool](repeating: false, count: owner.count)
         let generator = RandomGenerator(seed: options.seed)
         for position in 0..<options.maxNewTokens {
-            let (logits, next) = try step.step(running.map { last[$0] }, state: state)
-            try Self.checkRows(logits, count: running.count)
+            let (logits, next) = try step.step(inState.map { last[$0] }, state: state)
+            try Self.checkRows(logits, count: inState.count)
             let choices = !options.sampling && process.leavesUnchanged(generated: position)
                 ? Self.plainGreedyChoices(logits) : nil
-            let raws = choices == nil ? try Self.rows(logits, count: running.count) : []
-            var kept: [Int] = []  // positions in `running` of the rows that go on
-            for at in running.indices {
-                let row = running[at]
+            let raws = choices == nil ? try Self.rows(logits, count: inState.count) : []
+            var live: [Int] = []  // positions in `inState` of the rows that go on
+            for (at, row) in inState.enumerated() where !finished[row] {
                 let (chosen, logProbability) = choices?[at] ?? TokenChooser.choose(
                     process(raws[at], context: contexts[row], generated: position, minimumKept: 1),
                     sampling: options.sampling, uniform: options.uniformWithinSet, generator: generator)
@@ -72,16 +73,25 @@ public struct Decoder<Step: DecoderStep> {
                 contexts[row].append(chosen)
                 onToken?(row, chosen)
                 last[row] = chosen
-                if !options.stopTokens.contains(chosen) { kept.append(at) }
+                if options.stopTokens.contains(chosen) { finished[row] = true } else { live.append(at) }
             }
-            if kept.isEmpty { break }
-            state = kept.count == running.count ? next : step.select(next, rows: kept)
-            running = kept.map { running[$0] }
+            if live.isEmpty { break }
+            if (inState.count - live.count) * Self.compactionDivisor >= inState.count {
+                state = step.select(next, rows: live)
+                inState = live.map { inState[$0] }
+            } else {
+                state = next
+            }
         }
         return prompts.indices.map { item in
             owner.indices.filter { owner[$0] == item }.map { Hypothesis(tokens: generated[$0], score: scores[$0]) }
         }
     }
+
+    /// Finished rows leave the batch once they are 1/compactionDivisor of it: each departure copies the state's
+    /// rows (for an attention model, its items' encoder outputs too), so one row at a time would copy the
+    /// state about as often as rows finish.
+    static var compactionDivisor: Int { 4 }
 
     /// Greedy choices where no processor changes the scores: each row's best token (the first on ties) and its
     /// log-probability, from two vectorized passes over all rows rather than a scalar pass per row.
