@@ -64,6 +64,36 @@ def greedy(model, src, limit, bos, eos, pad):
     return produced
 
 
+def step_candidates(scores, logp, n, k, pad):
+    """The 2k best continuations of each of n items' k beams (score, beam, token), and empty slots for the
+    beams that run on."""
+    vocab = logp.shape[1]
+    total = (scores.reshape(-1, 1) + logp).reshape(n, k * vocab)
+    best, index = total.topk(2 * k, dim=1)
+    following = (torch.full((n, k), float("-inf")), torch.zeros(n, k, dtype=torch.long),
+                 torch.full((n, k), pad, dtype=torch.long))
+    return (best, index // vocab, index % vocab), following
+
+
+def extend_item(p, finished, k, length, candidates, history, following, eos, pad):
+    """Beam search's step for the item in position p of the batch: of its 2k best candidates, those ending in
+    eos/pad become finished hypotheses (score / length) while fewer than k are, the best k others run on."""
+    best, beam_of, token_of = candidates
+    next_scores, next_rows, next_tokens = following
+    kept = 0
+    for c in range(2 * k):
+        row = p * k + int(beam_of[p, c])
+        token = int(token_of[p, c])
+        if token == eos or token == pad:
+            if len(finished) < k:
+                finished.append((float(best[p, c]) / length, history[row].tolist()))
+            continue
+        next_scores[p, kept], next_rows[p, kept], next_tokens[p, kept] = best[p, c], row, token
+        kept += 1
+        if kept == k:
+            break
+
+
 def beam(model, src, limit, bos, eos, pad, k=5):
     batch = src.shape[0]
     step, select, state = step_fn(model, src)
@@ -76,28 +106,11 @@ def beam(model, src, limit, bos, eos, pad, k=5):
     history = torch.zeros(batch * k, 0, dtype=torch.long)
     for length in range(1, limit + 1):
         logp, state = step(tokens, state)
-        vocab = logp.shape[1]
-        total = (scores.reshape(-1, 1) + logp).reshape(batch, k * vocab)
-        best, index = total.topk(2 * k, dim=1)
-        beam_of, token_of = index // vocab, index % vocab
-        next_scores = torch.full((batch, k), float("-inf"))
-        next_rows = torch.zeros(batch, k, dtype=torch.long)
-        next_tokens = torch.full((batch, k), pad, dtype=torch.long)
+        candidates, following = step_candidates(scores, logp, batch, k, pad)
+        next_scores, next_rows, next_tokens = following
         for b in range(batch):
-            if len(finished[b]) >= k:
-                continue
-            kept = 0
-            for c in range(2 * k):
-                row = b * k + int(beam_of[b, c])
-                token = int(token_of[b, c])
-                if token == eos or token == pad:
-                    if len(finished[b]) < k:
-                        finished[b].append((float(best[b, c]) / length, history[row].tolist()))
-                    continue
-                next_scores[b, kept], next_rows[b, kept], next_tokens[b, kept] = best[b, c], row, token
-                kept += 1
-                if kept == k:
-                    break
+            if len(finished[b]) < k:
+                extend_item(b, finished[b], k, length, candidates, history, following, eos, pad)
         if all(len(f) >= k for f in finished):
             break
         flat_rows = next_rows.reshape(-1)
@@ -138,27 +151,11 @@ def beam_dropping(model, src, limit, bos, eos, pad, k=5):
     active = list(range(batch))  # the items whose k rows the state holds, in order
     for length in range(1, limit + 1):
         logp, state = step(tokens, state)
-        n, vocab = len(active), logp.shape[1]
-        total = (scores.reshape(-1, 1) + logp).reshape(n, k * vocab)
-        best, index = total.topk(2 * k, dim=1)
-        beam_of, token_of = index // vocab, index % vocab
-        next_scores = torch.full((n, k), float("-inf"))
-        next_rows = torch.zeros(n, k, dtype=torch.long)
-        next_tokens = torch.full((n, k), pad, dtype=torch.long)
+        candidates, following = step_candidates(scores, logp, len(active), k, pad)
+        next_scores, next_rows, next_tokens = following
         keep = []
         for p, b in enumerate(active):
-            kept = 0
-            for c in range(2 * k):
-                row = p * k + int(beam_of[p, c])
-                token = int(token_of[p, c])
-                if token == eos or token == pad:
-                    if len(finished[b]) < k:
-                        finished[b].append((float(best[p, c]) / length, history[row].tolist()))
-                    continue
-                next_scores[p, kept], next_rows[p, kept], next_tokens[p, kept] = best[p, c], row, token
-                kept += 1
-                if kept == k:
-                    break
+            extend_item(p, finished[b], k, length, candidates, history, following, eos, pad)
             if len(finished[b]) < k:
                 keep.append(p)
         if not keep:
