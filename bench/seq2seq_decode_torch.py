@@ -10,7 +10,7 @@ as Hugging Face's `generate` does, every row to the end of its batch; the "dropp
 finished rows (greedy) and finished items (beam) out of the batch, as Lemma's decoder does. Prints one
 JSON line per strategy: median examples per second over --repeat runs after a warm-up.
 
-    bench/.venv/bin/python bench/seq2seq_decode_torch.py RUN_DIR [--repeat 3] [--threads 2]
+    bench/.venv/bin/python bench/seq2seq_decode_torch.py RUN_DIR [--repeat 3] [--threads 2] [--flush]
 """
 import argparse
 import json
@@ -174,8 +174,11 @@ def main():
     parser.add_argument("run_dir")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--flush", action="store_true", help="torch.set_flush_denormal(True), as Lemma flushes")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.flush:
+        torch.set_flush_denormal(True)
     config = read_config(os.path.join(args.run_dir, "config.yaml"))
     target_tokens = twin.vocabulary(args.run_dir, "target")
     pad, bos, eos = target_tokens.index("<pad>"), target_tokens.index("<bos>"), target_tokens.index("<eos>")
