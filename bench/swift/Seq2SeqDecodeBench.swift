@@ -3,7 +3,7 @@ import Lemma
 
 /// `seq2seq-decode --run RUN_DIR`: a trained seq2seq run decodes its test split (batches of 64 cut from the
 /// sources sorted by length, as `Seq2SeqRun.decode` does, padded to their longest source) greedily and with beam 5 (beams stop once 5 hypotheses finished,
-/// Hugging Face's early_stopping=True); prints the median examples per second. Twin:
+/// Hugging Face's early_stopping=True); prints the median examples per second (`--beams 1` for greedy alone). Twin:
 /// bench/seq2seq_decode_torch.py on the same run directory's weights.
 func benchSeq2SeqDecode() {
     let arguments = CommandLine.arguments
@@ -19,7 +19,12 @@ func benchSeq2SeqDecode() {
         }
         try run.loadTrainedModel()
         let sources = (0..<test.count).map { Array(test.source.tokenIDs($0).prefix(run.maxSourceLength)) }
-        for beams in [1, 5] {
+        // `--beams 1` profiles one decoder alone.
+        var beamSizes = [1, 5]
+        if let at = arguments.firstIndex(of: "--beams"), at + 1 < arguments.count {
+            beamSizes = arguments[at + 1].split(separator: ",").compactMap { Int($0) }
+        }
+        for beams in beamSizes {
             var produced = 0
             let seconds = measure(repeats: repeats, inner: 1) {
                 let hypotheses = try! run.decode(sources, batchSize: 64) { options in

@@ -5,6 +5,7 @@ import LemmaNN
 import LemmaTensor
 import LemmaText
 import LemmaTrain
+import Synchronization
 
 /// A sequence-to-sequence run in a run directory: what `lemma train`, `eval`, `predict` and `lr-find` do for
 /// `task: seq2seq` (seed 002). Training is seed 002's (its loss with teacher forcing, validation on the
@@ -135,23 +136,29 @@ public final class Seq2SeqRun: TaskRun {
     /// Decodes token-id sources in batches of `batchSize`: `returnSequences` hypotheses each, best first,
     /// without the end token, in the order of `sources`. Batches are cut from the sources sorted by length,
     /// longest first (fastai's `SortSampler`, as evaluation batches), so each is padded as little as possible.
+    /// Batches run side by side, one per core (`ConcurrentLanes`): a decoding step is too small to share well.
     public func decode(_ sources: [[Int32]], batchSize: Int, adjust: (inout DecodingOptions) -> Void = { _ in }) throws -> [[Hypothesis]] {
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
-        var results = [[Hypothesis]](repeating: [], count: sources.count)
         let batches = BatchSampler(batchSize: batchSize, order: .sortedByLength).batches(count: sources.count, epoch: 0) { sources[$0].count }
-        for batch in batches {
-            let rows = batch.map { sources[$0] }
-            let width = max(rows.map(\.count).max() ?? 1, 1)
-            let padded = rows.flatMap { $0 + Array(repeating: data.sourcePad, count: width - $0.count) }
+        // Batches go to the cores whole, longest first so the last ones to start are the shortest.
+        let widths = batches.map { batch in max(batch.map { sources[$0].count }.max() ?? 1, 1) }
+        let order = batches.indices.sorted { widths[$0] > widths[$1] }
+        let results = Mutex([[Hypothesis]](repeating: [], count: sources.count))
+        try ConcurrentLanes.forEach(order.count) { job in
+            let batch = batches[order[job]], width = widths[order[job]]
+            let padded = batch.flatMap { sources[$0] + Array(repeating: data.sourcePad, count: width - sources[$0].count) }
             let options = try decodingOptions(sourceLength: width, adjust: adjust)
-            let hypotheses = try withNoGrad { try model.generate(IndexTensor(padded, shape: [rows.count, width]), options: options) }
-            for (index, found) in zip(batch, hypotheses) {
-                results[index] = found.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) }
+            let hypotheses = try withNoGrad { try model.generate(IndexTensor(padded, shape: [batch.count, width]), options: options) }
+            let cleaned = hypotheses.map { found in
+                found.map { Hypothesis(tokens: $0.tokens.filter { $0 != data.eos && $0 != data.pad }, score: $0.score) }
+            }
+            results.withLock { results in
+                for (index, found) in zip(batch, cleaned) { results[index] = found }
             }
         }
-        return results
+        return results.withLock { $0 }
     }
 
     /// Source ids of a text as the run reads new input: tokenized, cut to `tokenizer.max_length`.

@@ -1,0 +1,52 @@
+import CLemmaKernels
+import Dispatch
+import Synchronization
+
+/// Independent jobs side by side, one per core, each running its tensor operations on a single thread.
+///
+/// Work made of many small operations — a decoder stepping a batch of 64 rows, one token at a time — shares
+/// each operation across cores poorly: every one ends at a barrier, and most are too small to split. Giving
+/// each core whole jobs instead (a batch each) leaves nothing to wait for. A job's arithmetic is the same
+/// whichever lane runs it and whatever runs beside it, so results do not depend on the scheduling.
+public enum ConcurrentLanes {
+    /// Runs `body(0..<count)`, each index once, on up to `lanes` threads that take the next index as they
+    /// finish one (jobs of uneven size balance themselves). Each lane records gradients as the caller's thread
+    /// does, flushes denormals as the process does, and runs its operations single-threaded. With one lane or
+    /// one job it is a plain loop on the caller's thread, operations parallel as usual. The first error thrown
+    /// stops the lanes taking new jobs and is rethrown.
+    public static func forEach(_ count: Int, lanes: Int = CPUBackend.shared.threads,
+                               _ body: (Int) throws -> Void) throws {
+        let lanes = min(max(lanes, 1), count)
+        guard lanes > 1 else {
+            for index in 0..<count { try body(index) }
+            return
+        }
+        let recording = GradMode.isEnabled
+        let next = Atomic<Int>(0)
+        let failure = Mutex<(any Error)?>(nil)
+        withoutActuallyEscaping(body) { body in
+            let job = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+                lemma_sync_denormal_mode()
+                let threads = lemma_max_threads()
+                lemma_set_max_threads(1)
+                defer { lemma_set_max_threads(threads) }
+                GradMode.withEnabled(recording) {
+                    while failure.withLock({ $0 == nil }) {
+                        let index = next.add(1, ordering: .relaxed).oldValue
+                        guard index < count else { return }
+                        do { try job.value(index) } catch { failure.withLock { $0 = $0 ?? error } }
+                    }
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+}
+
+/// A value handed to other threads where the caller guarantees they use it safely (here: jobs that touch
+/// disjoint results and only read shared model weights).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
