@@ -124,17 +124,44 @@ static inline float row_max(const float *row, int64_t len, int64_t inner) {
     return m;
 }
 
-void lemma_logsumexp_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner) {
-    for (int64_t o = 0; o < outer; o++) {
+// A contiguous row's max in 16 lanes, so the loop vectorizes; NaN handling as row_max (a NaN first element
+// wins, later ones are passed over: a NaN never enters a lane).
+LEMMA_HOT static float contiguous_max(const float *row, int64_t len) {
+    if (len < 16) return row_max(row, len, 1);
+    float lanes[16];
+    for (int k = 0; k < 16; k++) lanes[k] = -__builtin_inff();
+    int64_t l = 0;
+    for (; l + 16 <= len; l += 16)
+        for (int k = 0; k < 16; k++) { float v = row[l + k]; lanes[k] = v > lanes[k] ? v : lanes[k]; }
+    float m = row[0] != row[0] ? row[0] : lanes[0];
+    for (int k = 1; k < 16; k++) m = lanes[k] > m ? lanes[k] : m;
+    for (; l < len; l++) m = row[l] > m ? row[l] : m;
+    return m;
+}
+
+LEMMA_HOT static void logsumexp_range(void *context, int64_t begin, int64_t end) {
+    const axis_ctx *c = context;
+    int64_t len = c->len, inner = c->inner;
+    for (int64_t o = begin; o < end; o++) {
         for (int64_t i = 0; i < inner; i++) {
-            const float *row = x + o * len * inner + i;
-            float m = row_max(row, len, inner);
-            if (m == __builtin_inff() || m == -__builtin_inff()) { y[o * inner + i] = m; continue; }
+            const float *row = c->x + o * len * inner + i;
+            float m = inner == 1 ? contiguous_max(row, len) : row_max(row, len, inner);
+            if (m == __builtin_inff() || m == -__builtin_inff()) { c->y[o * inner + i] = m; continue; }
             float total = 0;
-            for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l * inner] - m);
-            y[o * inner + i] = m + lemma_logf(total);
+            if (inner == 1) {
+                #pragma clang fp reassociate(on)
+                for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l] - m);
+            } else {
+                for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l * inner] - m);
+            }
+            c->y[o * inner + i] = m + lemma_logf(total);
         }
     }
+}
+
+void lemma_logsumexp_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner) {
+    axis_ctx c = {x, 0, y, 0, len, inner, 0};
+    lemma_parallel_for(outer, outer_grain(len, inner) * 4, logsumexp_range, &c);
 }
 
 LEMMA_HOT static void softmax_range(void *context, int64_t begin, int64_t end) {

@@ -108,6 +108,27 @@ struct TensorTests {
         #expect(Tensor([-1, .nan, 2]).relu().scalars[1].isNaN)
     }
 
+    @Test func logSumExpOfLongRowsMatchesADoublePrecisionSum() {
+        // Rows of 16 or more take the vectorized max; lengths around the lane width, and special values.
+        let g = RandomGenerator(seed: 3)
+        for length in [15, 16, 17, 211, 1000] {
+            var rows = Tensor.uniform([6, length], low: -30, high: 30, generator: g).scalars
+            rows[length + length - 1] = 500  // the maximum in the last element
+            rows[2 * length + 1] = .nan  // a NaN anywhere gives NaN, as in PyTorch
+            rows[3 * length] = .nan
+            for l in 0..<length { rows[4 * length + l] = -.infinity }
+            rows[5 * length + length / 2] = .infinity
+            let found = Tensor(rows, shape: [6, length]).logSumExp(axis: 1).scalars
+            for row in [0, 1] {
+                let values = rows[(row * length)..<((row + 1) * length)].map(Double.init)
+                let m = values.max()!
+                let expected = m + Foundation.log(values.reduce(0) { $0 + Foundation.exp($1 - m) })
+                #expect(Swift.abs(Double(found[row]) - expected) < 1e-5 * Swift.max(1, Swift.abs(expected)), "length \(length) row \(row)")
+            }
+            #expect(found[2].isNaN && found[3].isNaN && found[4] == -.infinity && found[5] == .infinity, "length \(length)")
+        }
+    }
+
     @Test func largeTensorsGiveTheSameResultsOnTheParallelPath() {
         // 1M elements cross the parallel threshold; compare with the same values computed in chunks.
         let x = Tensor.uniform([1 << 20], low: -4, high: 4, generator: RandomGenerator(seed: 8))
