@@ -10,7 +10,10 @@ as Hugging Face's `generate` does, every row to the end of its batch; the "dropp
 finished rows (greedy) and finished items (beam) out of the batch, as Lemma's decoder does. Prints one
 JSON line per strategy: median examples per second over --repeat runs after a warm-up.
 
-    bench/.venv/bin/python bench/seq2seq_decode_torch.py RUN_DIR [--repeat 3] [--threads 2] [--flush]
+With --lanes N the batches run side by side on N Python threads, each op on one thread
+(torch.set_num_threads(1)), as Lemma decodes them: the same strategy, tried on PyTorch's side.
+
+    bench/.venv/bin/python bench/seq2seq_decode_torch.py RUN_DIR [--repeat 3] [--threads 2] [--flush] [--lanes 2]
 """
 import argparse
 import json
@@ -18,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
@@ -175,8 +179,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--flush", action="store_true", help="torch.set_flush_denormal(True), as Lemma flushes")
+    parser.add_argument("--lanes", type=int, default=1, help="batches side by side on this many threads, ops single-threaded")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(1 if args.lanes > 1 else args.threads)
     if args.flush:
         torch.set_flush_denormal(True)
     config = read_config(os.path.join(args.run_dir, "config.yaml"))
@@ -203,16 +208,23 @@ def main():
         batches.append((src, int(a * width) + b))
     strategies = [("greedy", greedy), ("beam 5", beam), ("greedy, finished rows dropped", greedy_dropping),
                   ("beam 5, finished items dropped", beam_dropping)]
+    pool = ThreadPoolExecutor(args.lanes) if args.lanes > 1 else None
     for name, decode in strategies:
+        def one(batch):
+            # Grad mode and the denormal setting belong to each thread.
+            if args.flush:
+                torch.set_flush_denormal(True)
+            with torch.no_grad():
+                return decode(model, batch[0], batch[1], bos, eos, pad)
         samples, produced = [], 0
-        with torch.no_grad():
-            for attempt in range(args.repeat + 1):
-                start = time.perf_counter()
-                produced = sum(decode(model, src, limit, bos, eos, pad) for src, limit in batches)
-                if attempt > 0:
-                    samples.append(time.perf_counter() - start)
+        for attempt in range(args.repeat + 1):
+            start = time.perf_counter()
+            produced = sum(pool.map(one, batches) if pool else map(one, batches))
+            if attempt > 0:
+                samples.append(time.perf_counter() - start)
+        lanes = f", {args.lanes} lanes" if pool else ""
         print(json.dumps({"workload": f"seq2seq decode {len(test)} test sources, {name}, batch 64",
-                          "impl": f"torch {torch.__version__}", "examples_per_s": len(test) / statistics.median(samples),
+                          "impl": f"torch {torch.__version__}{lanes}", "examples_per_s": len(test) / statistics.median(samples),
                           "tokens_out": produced}))
 
 
