@@ -10,6 +10,9 @@ as Hugging Face's `generate` does, every row to the end of its batch; the "dropp
 finished rows (greedy) and finished items (beam) out of the batch, as Lemma's decoder does. Prints one
 JSON line per strategy: median examples per second over --repeat runs after a warm-up.
 
+The transformer preset steps with a key/value cache, as Hugging Face's decoders do (checked before timing
+against seq2seq_torch's whole-prefix decoder).
+
 With --lanes N the batches run side by side on N Python threads, each op on one thread
 (torch.set_num_threads(1)), as Lemma decodes them: the same strategy, tried on PyTorch's side.
 
@@ -17,6 +20,7 @@ With --lanes N the batches run side by side on N Python threads, each op on one 
 """
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -24,14 +28,101 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seq2seq_torch as twin  # noqa: E402
 from classification_torch import read_config, read_safetensors  # noqa: E402
 
 
+def attend(q, k, v, mask=None):
+    """Heads [B, H, Tq, dh] against keys/values [B, H, Tk, dh]; `mask` [B, 1, 1, Tk] True where a key is padding."""
+    scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(mask, float("-inf"))
+    return torch.softmax(scores, -1) @ v
+
+
+def transformer_step_fn(model, src):
+    """nn.Transformer's decoder one token at a time with a key/value cache (as Hugging Face's decoders keep
+    one): each layer's self-attention keys and values of the tokens so far, and its cross-attention keys and
+    values of the encoder output, projected once per batch. Same outputs as the whole-prefix decoder."""
+    padding = src == model.pad_idx
+    memory = model.transformer.encoder(model.embed(src, model.src_emb), src_key_padding_mask=padding)
+    layers, d = model.transformer.decoder.layers, model.d
+    heads = layers[0].self_attn.num_heads
+
+    def split(x):  # [B, T, d] → [B, H, T, dh]
+        return x.view(x.shape[0], x.shape[1], heads, d // heads).transpose(1, 2)
+
+    def merge(x):
+        return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], d)
+
+    cross = []
+    for layer in layers:
+        w, b = layer.multihead_attn.in_proj_weight, layer.multihead_attn.in_proj_bias
+        cross.append((split(F.linear(memory, w[d:2 * d], b[d:2 * d])), split(F.linear(memory, w[2 * d:], b[2 * d:]))))
+    table = model.positions(512 if model.pos_emb is None else model.pos_emb.num_embeddings)
+
+    def self_block(layer, x, cache):
+        q, k, v = F.linear(x, layer.self_attn.in_proj_weight, layer.self_attn.in_proj_bias).chunk(3, -1)
+        k, v = split(k), split(v)
+        if cache is not None:
+            k, v = torch.cat([cache[0], k], 2), torch.cat([cache[1], v], 2)
+        return layer.self_attn.out_proj(merge(attend(split(q), k, v))), (k, v)
+
+    def cross_block(layer, x, keys, values, mask):
+        w, b = layer.multihead_attn.in_proj_weight, layer.multihead_attn.in_proj_bias
+        q = split(F.linear(x, w[:d], b[:d]))
+        return layer.multihead_attn.out_proj(merge(attend(q, keys, values, mask)))
+
+    def feed_forward(layer, x):
+        return layer.linear2(layer.activation(layer.linear1(x)))
+
+    def step(tokens, state):
+        caches, position, cross_kv, mask = state
+        x = model.tgt_emb(tokens[:, None]) * math.sqrt(d) + table[position]
+        after = []
+        for layer, cache, (keys, values) in zip(layers, caches, cross_kv):
+            if layer.norm_first:
+                attended, cache = self_block(layer, layer.norm1(x), cache)
+                x = x + attended
+                x = x + cross_block(layer, layer.norm2(x), keys, values, mask)
+                x = x + feed_forward(layer, layer.norm3(x))
+            else:
+                attended, cache = self_block(layer, x, cache)
+                x = layer.norm1(x + attended)
+                x = layer.norm2(x + cross_block(layer, x, keys, values, mask))
+                x = layer.norm3(x + feed_forward(layer, x))
+            after.append(cache)
+        x = model.transformer.decoder.norm(x)[:, 0]
+        return torch.log_softmax(x @ model.tgt_emb.weight.T + model.out_bias, 1), (after, position + 1, cross_kv, mask)
+
+    def select(state, rows):
+        caches, position, cross_kv, mask = state
+        return ([(k[rows], v[rows]) for k, v in caches] if caches[0] is not None else caches, position,
+                [(k[rows], v[rows]) for k, v in cross_kv], mask[rows])
+
+    return step, select, ([None] * len(layers), 0, cross, padding[:, None, None, :])
+
+
+def check_transformer_cache(model, src, limit, bos):
+    """The cached step's greedy tokens against the whole-prefix decoder's (seq2seq_torch's), fed the same
+    tokens: the cache must not change what the decoder computes."""
+    step, _, state = transformer_step_fn(model, src)
+    tokens, same, total = torch.full((src.shape[0],), bos, dtype=torch.long), 0, 0
+    for expected in twin.transformer_steps(model, src, limit, bos):
+        logp, state = step(tokens, state)
+        same, total = same + int((logp.argmax(1) == expected).sum()), total + expected.numel()
+        tokens = expected
+    if same < 0.995 * total:
+        raise SystemExit(f"the cached transformer step disagrees with the whole-prefix decoder: {same} of {total} tokens")
+
+
 def step_fn(model, src):
     """The decoder as (tokens, state) → (log-probabilities, state), with a row selector for the state."""
+    if isinstance(model, twin.twins.Seq2SeqTransformer):
+        return transformer_step_fn(model, src)
     if isinstance(model, twin.twins.Seq2SeqRNNAttention):
         hid, enc_out = model.encoder(src.shape[0], src)
         enc_att = model.enc_att(enc_out)
@@ -208,6 +299,9 @@ def main():
         batches.append((src, int(a * width) + b))
     strategies = [("greedy", greedy), ("beam 5", beam), ("greedy, finished rows dropped", greedy_dropping),
                   ("beam 5, finished items dropped", beam_dropping)]
+    if isinstance(model, twin.twins.Seq2SeqTransformer):
+        with torch.no_grad():
+            check_transformer_cache(model, *batches[-1])
     pool = ThreadPoolExecutor(args.lanes) if args.lanes > 1 else None
     for name, decode in strategies:
         def one(batch):
