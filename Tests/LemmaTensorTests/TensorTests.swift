@@ -12,6 +12,21 @@ struct TensorTests {
         #expect(x.reshaped([1, 12]).squeezed(0).shape == [12])
     }
 
+    @Test func permutingOnlyUnitDimsIsAViewAndOthersCopy() {
+        let x = Tensor.arange(24).reshaped([4, 1, 6])
+        let moved = x.transposed(0, 1)  // [1, 4, 6]: a one-step sequence made time-major
+        #expect(moved.shape == [1, 4, 6] && moved.storage === x.storage && moved.scalars == x.scalars)
+        let sliced = x.permuted([1, 0, 2], slicing: 2, 0..<6)  // the whole axis: a view as well
+        #expect(sliced.storage === x.storage && sliced.shape == [1, 4, 6])
+        let swapped = x.permuted([2, 1, 0])  // [6, 1, 4]: elements move
+        #expect(swapped.storage !== x.storage && swapped.scalars[1] == 6)
+        // The gradient still flows back through the view.
+        let leaf = Tensor.arange(6).reshaped([3, 1, 2])
+        leaf.requiresGrad = true
+        (leaf.transposed(0, 1) * Tensor.full([1, 3, 2], 2)).sum().backward()
+        #expect(leaf.grad?.shape == [3, 1, 2] && leaf.grad?.scalars == Array(repeating: 2, count: 6))
+    }
+
     @Test func randomStreamsMatchAnIndependentImplementation() throws {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("random.json"))) as! [String: Any]
         let expected = (json["outputs"] as! [String]).map { UInt64($0)! }

@@ -44,8 +44,11 @@ extension Tensor {
             shapeFailure("permute", "\(order) is not a permutation of the \(rank) dims of \(describe(shape))")
         }
         if order == Array(0..<rank) { return self }
-        let strides = rowMajorStrides(shape)
         let outShape = order.map { shape[$0] }
+        // Moving only dims of size 1 (a one-step sequence to time-major) keeps every element where it is.
+        let moved = order.filter { shape[$0] != 1 }
+        if moved == moved.sorted() { return reshaped(outShape) }
+        let strides = rowMajorStrides(shape)
         let y = makeOutput(outShape)
         let merged = coalesce(outShape, [order.map { strides[$0] }])
         backend.stridedCopy(storage, offset: 0, strides: merged.strides[0], y.storage, shape: merged.shape)
@@ -102,6 +105,7 @@ extension Tensor {
         guard range.lowerBound >= 0, range.upperBound <= shape[axis] else {
             shapeFailure("slice", "range \(range) is outside dim \(axis) of \(describe(shape))")
         }
+        if range == 0..<shape[axis] { return permuted(order) }
         var sliced = shape
         sliced[axis] = range.count
         let strides = rowMajorStrides(shape)
