@@ -281,8 +281,11 @@ def main():
     model = twin.build(config, len(twin.vocabulary(args.run_dir, "source")), len(target_tokens), bos, pad)
     weights = read_safetensors(os.path.join(args.run_dir, "model.safetensors"))
     missing = model.load_state_dict(weights, strict=False).missing_keys
-    assert missing == ["out.weight"], missing  # tied to emb_dec.weight, which Lemma stores once
-    model.out.weight = model.emb_dec.weight
+    if isinstance(model, twin.twins.Seq2SeqTransformer):
+        assert missing == [], missing  # the output reads tgt_emb.weight directly
+    else:
+        assert missing == ["out.weight"], missing  # tied to emb_dec.weight, which Lemma stores once
+        model.out.weight = model.emb_dec.weight
     model.eval()
     test = twin.Pairs(os.path.join(args.run_dir, "data", "test"))
     max_source = config.get("tokenizer.max_length", 128)
@@ -301,7 +304,7 @@ def main():
                   ("beam 5, finished items dropped", beam_dropping)]
     if isinstance(model, twin.twins.Seq2SeqTransformer):
         with torch.no_grad():
-            check_transformer_cache(model, *batches[-1])
+            check_transformer_cache(model, *batches[-1], bos)
     pool = ThreadPoolExecutor(args.lanes) if args.lanes > 1 else None
     for name, decode in strategies:
         def one(batch):
