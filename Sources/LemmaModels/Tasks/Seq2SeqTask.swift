@@ -2,6 +2,7 @@ import LemmaData
 import LemmaNN
 import LemmaTensor
 import LemmaTrain
+import Synchronization
 
 /// Sequence-to-sequence for the trainer, as seed 002 trains it: seed 002's loss on the model's outputs with
 /// teacher forcing (probability `teacherForcing`, training batches only; `TeacherForcingSchedule` moves it);
@@ -37,28 +38,53 @@ public final class Seq2SeqTask: TrainingTask {
     /// `loss` is the teacher-forced loss (what Hugging Face's seq2seq trainer reports, and what picks the
     /// best checkpoint by default); `free_running_loss` and the accuracies are seed 002's validation, the
     /// model running on its own greedy predictions.
+    /// Batches are measured side by side, one per core (`ConcurrentLanes`: both passes are steps too small to
+    /// share), and summed in their order, so the numbers do not depend on which core measured what.
     public func evaluate(_ batches: AnySequence<Seq2SeqBatch>) -> Evaluation {
+        let batches = Array(batches)
+        let measured = Mutex([BatchMeasurement?](repeating: nil, count: batches.count))
+        ConcurrentLanes.forEach(batches.count) { index in
+            let found = measure(batches[index])
+            measured.withLock { $0[index] = found }
+        }
         var forcedSum = 0.0, freeSum = 0.0, seen = 0
         var exact = ExactMatch()
         var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
-        for batch in batches {
-            let count = batch.indices.count, targetWidth = batch.target.shape[1]
-            let forced = seq2seq(batch.source, target: batch.target, steps: targetWidth, teacherForcing: 1)
-            forcedSum += Double(seq2seqLoss(forced, batch.target, padIndex: seq2seq.pad).item) * Double(count)
-            let output = seq2seq(batch.source, target: nil, steps: steps(batch), teacherForcing: 0)
-            freeSum += Double(seq2seqLoss(output, batch.target, padIndex: seq2seq.pad).item) * Double(count)
-            seen += count
-            let predicted = output.argmax(axis: 2), width = output.shape[1]
-            let predictions = (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) }
-            let targets = (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) }
-            accuracy.add(predictions: predictions, targets: targets)
-            exact.add(hypotheses: predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) },
-                      references: targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) })
+        for case let batch? in measured.withLock({ $0 }) {
+            forcedSum += batch.forcedLoss * Double(batch.count)
+            freeSum += batch.freeRunningLoss * Double(batch.count)
+            seen += batch.count
+            accuracy.add(predictions: batch.predictions, targets: batch.targets)
+            exact.add(hypotheses: batch.predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) },
+                      references: batch.targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) })
         }
         let mean = { (sum: Double) in seen > 0 ? sum / Double(seen) : .nan }
         return Evaluation(metrics: ["loss": mean(forcedSum), "free_running_loss": mean(freeSum),
                                     "seq2seq_accuracy": accuracy.value, "token_accuracy": accuracy.maskedValue,
                                     "exact_match": exact.rate])
+    }
+
+    /// One evaluation batch: its teacher-forced loss, and the loss and greedy tokens of the model running on
+    /// its own predictions.
+    struct BatchMeasurement {
+        var count: Int
+        var forcedLoss: Double
+        var freeRunningLoss: Double
+        var predictions: [[Int32]]
+        var targets: [[Int32]]
+    }
+
+    func measure(_ batch: Seq2SeqBatch) -> BatchMeasurement {
+        let count = batch.indices.count, targetWidth = batch.target.shape[1]
+        let forced = seq2seq(batch.source, target: batch.target, steps: targetWidth, teacherForcing: 1)
+        let forcedLoss = Double(seq2seqLoss(forced, batch.target, padIndex: seq2seq.pad).item)
+        let output = seq2seq(batch.source, target: nil, steps: steps(batch), teacherForcing: 0)
+        let freeRunningLoss = Double(seq2seqLoss(output, batch.target, padIndex: seq2seq.pad).item)
+        let predicted = output.argmax(axis: 2), width = output.shape[1]
+        return BatchMeasurement(
+            count: count, forcedLoss: forcedLoss, freeRunningLoss: freeRunningLoss,
+            predictions: (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) },
+            targets: (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) })
     }
 
     /// A sequence up to its first pad or end token: what the model "said".

@@ -42,6 +42,11 @@ public enum ConcurrentLanes {
         }
         if let error = failure.withLock({ $0 }) { throw error }
     }
+
+    /// `forEach` for jobs that cannot fail.
+    public static func forEach(_ count: Int, lanes: Int = CPUBackend.shared.threads, _ body: (Int) -> Void) {
+        try! forEach(count, lanes: lanes) { (index: Int) throws -> Void in body(index) }
+    }
 }
 
 /// A value handed to other threads where the caller guarantees they use it safely (here: jobs that touch
