@@ -5,6 +5,7 @@ import LemmaNN
 import LemmaTensor
 import LemmaText
 import LemmaTrain
+import Synchronization
 
 /// An im2latex run (seed 003) in a run directory: what `lemma train`, `eval` and `predict` do for
 /// `task: im2latex`. Training is im2markup's (teacher-forced cross-entropy, batches of one image size); the
@@ -152,21 +153,24 @@ public final class Im2LatexRun: TaskRun {
         model.eval()
         defer { model.train(wasTraining) }
         let options = try decodingOptions(beams: beams)
-        var results = [[Int32]](repeating: [], count: images.count)
         let groups = Dictionary(grouping: images.indices) { FormulaImageSource.sizeKey(width: images[$0].width, height: images[$0].height) }
-        for key in groups.keys.sorted() {
+        let batches = groups.keys.sorted().flatMap { key in
             let members = groups[key]!
-            for start in stride(from: 0, to: members.count, by: batchSize) {
-                let rows = Array(members[start..<min(start + batchSize, members.count)])
-                let batch = FormulaImageSource.collate(images: rows.map { images[$0] }, tokens: rows.map { _ in [] }, indices: rows,
-                                                       bos: data.bos, eos: data.eos, pad: data.pad)
-                let hypotheses = try withNoGrad { try model.generate(batch.images, options: options) }
-                for (row, found) in zip(rows, hypotheses) {
-                    results[row] = found[0].tokens.filter { $0 != data.eos && $0 != data.pad }
-                }
+            return stride(from: 0, to: members.count, by: batchSize).map { Array(members[$0..<min($0 + batchSize, members.count)]) }
+        }
+        // Batches side by side, one per core (`ConcurrentLanes`), as seq2seq decoding runs them.
+        let results = Mutex([[Int32]](repeating: [], count: images.count))
+        try ConcurrentLanes.forEach(batches.count) { job in
+            let rows = batches[job]
+            let batch = FormulaImageSource.collate(images: rows.map { images[$0] }, tokens: rows.map { _ in [] }, indices: rows,
+                                                   bos: data.bos, eos: data.eos, pad: data.pad)
+            let hypotheses = try withNoGrad { try model.generate(batch.images, options: options) }
+            let found = hypotheses.map { $0[0].tokens.filter { $0 != data.eos && $0 != data.pad } }
+            results.withLock { results in
+                for (row, tokens) in zip(rows, found) { results[row] = tokens }
             }
         }
-        return results
+        return results.withLock { $0 }
     }
 
     public func latex(_ ids: [Int32]) -> String { (try? data.tokenizer.decode(ids)) ?? "" }
