@@ -3,6 +3,7 @@
 
     swift build -c release --product lemma
     python3 bench/seq2seq_train_speed.py [--rounds 2] [--steps 200] [--config configs/bible-en-es.yaml]
+                                         [--twins "pypi flush SPIN"]
 
 Seed 002's model (`model.arch=gru`: 300-d embeddings on both sides, encoder 2×GRU 256, decoder 2×GRU 300, the
 output layer tied to the decoder embedding, applied at every step as the seed does), batch 64, on the config's
@@ -13,6 +14,7 @@ flushing and the `GOMP_SPINCOUNT=10000` Lemma sets for its own OpenMP threads (t
 of the seed002-gru step benchmark); rounds
 alternate, and the table gives medians. The twin's figure is its training loop (evaluations included, as
 Lemma's `training_seconds`); Lemma's process time adds start-up, data preparation and the test evaluation.
+--twins keeps the PyTorch configurations named (comma-separated: "pypi", "pypi flush", "pypi flush SPIN").
 """
 import json
 import os
@@ -33,6 +35,13 @@ results = {"lemma (whole process)": [], "lemma (training loop)": [], "torch 2.15
            "torch 2.15 (pypi flush SPIN)": []}
 twins = {"torch 2.15 (pypi)": ([], {}), "torch 2.15 (pypi flush)": (["--flush"], {}),
          "torch 2.15 (pypi flush SPIN)": (["--flush"], {"GOMP_SPINCOUNT": "10000"})}
+if "--twins" in args:
+    kept = {f"torch 2.15 ({name.strip()})" for name in args[args.index("--twins") + 1].split(",")}
+    unknown = kept - set(twins)
+    if unknown:
+        raise SystemExit(f"--twins: no configuration {sorted(unknown)}; there are {sorted(twins)}")
+    twins = {k: v for k, v in twins.items() if k in kept}
+    results = {k: v for k, v in results.items() if k.startswith("lemma") or k in kept}
 run = os.path.join(ROOT, "runs", "speed", "seed002-sizes")
 for r in range(rounds):
     subprocess.run(["rm", "-rf", run], check=True)
