@@ -18,6 +18,8 @@
 #include <string.h>
 #include "lemma_convolution.h"
 
+extern int omp_get_max_threads(void);
+
 enum { STEP_FORWARD = 0, STEP_BACKWARD_DATA = 1, STEP_BACKWARD_WEIGHTS = 2, MAX_ARGS = 4 };
 
 // One buffer of a step: its plain layout, the layout the primitive asked for, and the reorder between the
@@ -41,6 +43,9 @@ typedef struct {
 
 typedef struct conv_entry {
     lemma_conv_shape shape;
+    // oneDNN fixes a primitive's thread count when it builds it: a convolution built for the whole pool and run
+    // from a single-threaded lane (ConcurrentLanes) would start a team per lane, so the count is part of the key.
+    int threads;
     conv_step steps[3];
     int built[3];
     int users;  // calls running it now; only an unused entry may be evicted
@@ -275,13 +280,15 @@ static conv_entry *acquire_entry(const lemma_conv_shape *shape, int mask, int *s
     for (int i = (int)key.spatial; i < 2; i++) {
         key.in_size[i] = key.out_size[i] = key.kernel[i] = key.stride[i] = key.padding[i] = key.dilation[i] = 0;
     }
+    int threads = omp_get_max_threads();
     pthread_mutex_lock(&cache_lock);
     conv_entry *e = cache_head;
-    while (e && memcmp(&e->shape, &key, sizeof key) != 0) e = e->next;
+    while (e && (e->threads != threads || memcmp(&e->shape, &key, sizeof key) != 0)) e = e->next;
     if (e) {
         unlink_entry(e);
     } else if ((e = calloc(1, sizeof *e))) {
         e->shape = key;
+        e->threads = threads;
         cache_count++;
     } else {
         pthread_mutex_unlock(&cache_lock);
