@@ -6,8 +6,12 @@ import Synchronization
 ///
 /// Work made of many small operations — a decoder stepping a batch of 64 rows, one token at a time — shares
 /// each operation across cores poorly: every one ends at a barrier, and most are too small to split. Giving
-/// each core whole jobs instead (a batch each) leaves nothing to wait for. A job's arithmetic is the same
-/// whichever lane runs it and whatever runs beside it, so results do not depend on the scheduling.
+/// each core whole jobs instead (a batch each) leaves nothing to wait for. Every lane is single-threaded, so a
+/// job's arithmetic is the same whichever lane runs it: results do not depend on the scheduling (they may
+/// differ in the last bits from the same job run alone with the whole pool, whose kernels split sums
+/// differently). Jobs that draw random numbers must bring their own generator (as `Decoder` makes one from
+/// its seed): a lane does not see the caller's `Random.using` scope, and the process-wide generator would be
+/// drawn in whatever order the lanes reach it.
 public enum ConcurrentLanes {
     /// Runs `body(0..<count)`, each index once, on up to `lanes` threads that take the next index as they
     /// finish one (jobs of uneven size balance themselves). Each lane records gradients as the caller's thread
@@ -16,6 +20,7 @@ public enum ConcurrentLanes {
     /// stops the lanes taking new jobs and is rethrown.
     public static func forEach(_ count: Int, lanes: Int = CPUBackend.shared.threads,
                                _ body: (Int) throws -> Void) throws {
+        guard count > 0 else { return }
         let lanes = min(max(lanes, 1), count)
         guard lanes > 1 else {
             for index in 0..<count { try body(index) }

@@ -1,5 +1,6 @@
-/// Shape changes. `reshaped` shares the buffer; transposes, slices, concatenation and expansion copy into
-/// contiguous tensors, which keeps every kernel a flat loop.
+/// Shape changes. `reshaped` shares the buffer (so does a transpose that moves only size-1 dims); other
+/// transposes, slices, concatenation and expansion copy into contiguous tensors, which keeps every kernel a
+/// flat loop.
 extension Tensor {
     /// The same elements with a new shape; one dim may be -1 (inferred).
     public func reshaped(_ newShape: [Int]) -> Tensor {
