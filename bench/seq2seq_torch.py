@@ -363,7 +363,8 @@ def main():
                     exact += rows[k] == reference
                     hypotheses.append(" ".join(target_tokens[t] for t in rows[k]))
                     references.append(" ".join(target_tokens[t] for t in reference))
-        result["bleu"] = sacrebleu.corpus_bleu(hypotheses, [references]).score
+        bleu = sacrebleu.corpus_bleu(hypotheses, [references])
+        result["bleu"], result["bleu_length_ratio"] = bleu.score, bleu.sys_len / bleu.ref_len
         result["exact_match"] = exact / len(test)
         result["seq2seq_accuracy"] = accuracy / len(test)
     print(json.dumps(result))

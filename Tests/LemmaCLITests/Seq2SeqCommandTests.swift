@@ -72,11 +72,21 @@ struct Seq2SeqCommandTests {
         let evaluated = try cli.run(["eval", "--run", run.path, "--data", directory.appendingPathComponent("test.tsv").path, "--json"])
         #expect(evaluated.status == 0, "\(evaluated.error)")
         let metrics = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as! [String: Double]
-        #expect(Set(metrics.keys) == ["bleu", "token_bleu", "seq2seq_accuracy", "token_accuracy", "exact_match", "loss", "free_running_loss"])
+        #expect(Set(metrics.keys) == ["bleu", "bleu_length_ratio", "token_bleu", "seq2seq_accuracy", "token_accuracy", "exact_match",
+                                      "loss", "free_running_loss"])
         // Learnt: far above chance (a sixth of the tokens) — most reversed tokens come out right.
         #expect(metrics["token_accuracy"]! > 0.5 && metrics["bleu"]! > 35, "\(metrics)")
+        #expect(metrics["bleu_length_ratio"]! > 0.5 && metrics["bleu_length_ratio"]! < 2, "\(metrics)")
         let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("evaluation.json"))) as! [String: Any]
         #expect(abs(((stored["metrics"] as! [String: Double])["bleu"] ?? -1) - metrics["bleu"]!) < 1e-9)
+        // The prepared test split by name: the numbers training stored.
+        let split = try cli.run(["eval", "--run", run.path, "--data", "test", "--json"])
+        #expect(split.status == 0, "\(split.error)")
+        let splitMetrics = try JSONSerialization.jsonObject(with: Data(split.output.utf8)) as! [String: Double]
+        let storedMetrics = stored["metrics"] as! [String: Double]
+        for key in ["bleu", "bleu_length_ratio", "seq2seq_accuracy", "exact_match"] {
+            #expect(abs((splitMetrics[key] ?? -1) - (storedMetrics[key] ?? -2)) < 1e-9, "\(key): \(splitMetrics) against \(storedMetrics)")
+        }
 
         let predicted = try cli.run(["predict", "--run", run.path, "--beam", "4", "--n-best", "2"], input: "a b c\nf e\n")
         #expect(predicted.status == 0, "\(predicted.error)")

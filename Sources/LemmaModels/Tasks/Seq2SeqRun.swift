@@ -177,11 +177,11 @@ public final class Seq2SeqRun: TaskRun {
     /// Seed 002's numbers on a prepared split (loss, seq2seq accuracy and token accuracy of the model running
     /// on its own greedy predictions, as the seed validates), then the run's decoding (greedy or beam) scored
     /// by corpus BLEU (sacrebleu's on text, and on target tokens) and exact match, with a table of the first examples for the report.
-    public func evaluate(_ dataset: PairedDataset) throws -> Evaluation {
+    public func evaluate(_ dataset: PairedDataset, beams: Int? = nil) throws -> Evaluation {
         var evaluation = trainer.evaluate(PairedDatasetSource(dataset, collator: collator))
         let sources = (0..<dataset.count).map { Array(dataset.source.tokenIDs($0).prefix(maxSourceLength)) }
         let references = (0..<dataset.count).map { Array(dataset.target.tokenIDs($0)) }
-        let scored = try score(sources: sources, references: references, texts: nil)
+        let scored = try score(sources: sources, references: references, texts: nil, beams: beams)
         evaluation.metrics.merge(scored.metrics) { _, new in new }
         evaluation.details += scored.details
         return evaluation
@@ -237,7 +237,10 @@ public final class Seq2SeqRun: TaskRun {
             let input = texts?[i] ?? ((try? data.sourceTokenizer.decode(sources[i])) ?? "")
             table += "| \(Self.cell(input)) | \(Self.cell(targetText(references[i]))) | \(Self.cell(targetText(outputs[i]))) |\n"
         }
-        return Evaluation(metrics: ["bleu": bleu.score().score, "token_bleu": tokenBLEU.score().score, "exact_match": exact.rate],
+        // sacrebleu's "ratio": output length over reference length in BLEU's tokens (below 1, the brevity penalty).
+        let lengthRatio = bleu.referenceLength > 0 ? Double(bleu.hypothesisLength) / Double(bleu.referenceLength) : .nan
+        return Evaluation(metrics: ["bleu": bleu.score().score, "token_bleu": tokenBLEU.score().score, "exact_match": exact.rate,
+                                    "bleu_length_ratio": lengthRatio],
                           details: [.text(title: "Examples (\(beams > 1 ? "beam \(beams)" : "greedy"))", body: table)])
     }
 

@@ -9,11 +9,11 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate a run's trained model: a classification report and confusion matrix, a seq2seq run's BLEU, accuracies and exact match, or a language model's loss and perplexity.")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
-    @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, or a source file with --target; im2latex: train, valid or test for a prepared split, or a split list read with the run's formulas and images).")
+    @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, a source file with --target, or train, valid or test for a prepared split; im2latex: train, valid or test for a prepared split, or a split list read with the run's formulas and images).")
     var data: String
     @Option(help: "seq2seq: the target side of parallel files (--data is then the source side).") var target: String?
     @Option(help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
-    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss; language_model: loss, perplexity, tokens; im2latex: bleu, edit_distance, exact_match, image_edit_distance, image_match, image_match_ws, loss, perplexity, token_accuracy, count).")
+    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), bleu_length_ratio (output over reference length), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss; language_model: loss, perplexity, tokens; im2latex: bleu, edit_distance, exact_match, image_edit_distance, image_match, image_match_ws, loss, perplexity, token_accuracy, count).")
     var json = false
 
     func run() throws {
@@ -50,6 +50,13 @@ struct EvalCommand: ParsableCommand {
 
     func evaluate(_ seq2seq: Seq2SeqRun) throws {
         if let beam, beam < 1 { throw ValidationError("--beam must be at least 1, got \(beam)") }
+        // A prepared split by name, as training scored it (unless a file of that name is meant).
+        if target == nil, ["train", "valid", "test"].contains(data), !FileManager.default.fileExists(atPath: data) {
+            let splits = ["train": seq2seq.data.train, "valid": seq2seq.data.valid, "test": seq2seq.data.test]
+            guard let split = splits[data] ?? nil else { throw ValidationError("the run has no \(data) split") }
+            try show(try seq2seq.evaluate(split, beams: beam))
+            return
+        }
         let corpus: PairedCorpusSource
         if let target {
             corpus = PairedCorpusSource(.parallel(sourcePath: data, targetPath: target))
