@@ -142,12 +142,10 @@ public final class Seq2SeqRun: TaskRun {
         model.eval()
         defer { model.train(wasTraining) }
         let batches = BatchSampler(batchSize: batchSize, order: .sortedByLength).batches(count: sources.count, epoch: 0) { sources[$0].count }
-        // Batches go to the cores whole, longest first so the last ones to start are the shortest.
-        let widths = batches.map { batch in max(batch.map { sources[$0].count }.max() ?? 1, 1) }
-        let order = batches.indices.sorted { widths[$0] > widths[$1] }
+        // Batches go to the cores whole, in the sampler's longest-first order: the last ones to start are the shortest.
         let results = Mutex([[Hypothesis]](repeating: [], count: sources.count))
-        try ConcurrentLanes.forEach(order.count) { job in
-            let batch = batches[order[job]], width = widths[order[job]]
+        try ConcurrentLanes.forEach(batches.count) { job in
+            let batch = batches[job], width = max(batch.map { sources[$0].count }.max() ?? 1, 1)
             let padded = batch.flatMap { sources[$0] + Array(repeating: data.sourcePad, count: width - sources[$0].count) }
             let options = try decodingOptions(sourceLength: width, adjust: adjust)
             let hypotheses = try withNoGrad { try model.generate(IndexTensor(padded, shape: [batch.count, width]), options: options) }
@@ -237,10 +235,10 @@ public final class Seq2SeqRun: TaskRun {
             let input = texts?[i] ?? ((try? data.sourceTokenizer.decode(sources[i])) ?? "")
             table += "| \(Self.cell(input)) | \(Self.cell(targetText(references[i]))) | \(Self.cell(targetText(outputs[i]))) |\n"
         }
-        // sacrebleu's "ratio": output length over reference length in BLEU's tokens (below 1, the brevity penalty).
-        let lengthRatio = bleu.referenceLength > 0 ? Double(bleu.hypothesisLength) / Double(bleu.referenceLength) : .nan
-        return Evaluation(metrics: ["bleu": bleu.score().score, "token_bleu": tokenBLEU.score().score, "exact_match": exact.rate,
-                                    "bleu_length_ratio": lengthRatio],
+        // bleu_length_ratio: sacrebleu's "ratio", output over reference length (below 1, the brevity penalty).
+        let text = bleu.score()
+        return Evaluation(metrics: ["bleu": text.score, "token_bleu": tokenBLEU.score().score, "exact_match": exact.rate,
+                                    "bleu_length_ratio": text.ratio],
                           details: [.text(title: "Examples (\(beams > 1 ? "beam \(beams)" : "greedy"))", body: table)])
     }
 
