@@ -51,9 +51,10 @@ public final class Seq2SeqTask: TrainingTask {
         var exact = ExactMatch()
         var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
         for case let batch? in measured.withLock({ $0 }) {
-            forcedSum += batch.forcedLoss * Double(batch.count)
-            freeSum += batch.freeRunningLoss * Double(batch.count)
-            seen += batch.count
+            let count = batch.predictions.count
+            forcedSum += batch.forcedLoss * Double(count)
+            freeSum += batch.freeRunningLoss * Double(count)
+            seen += count
             accuracy.add(predictions: batch.predictions, targets: batch.targets)
             exact.add(hypotheses: batch.predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) },
                       references: batch.targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) })
@@ -67,7 +68,6 @@ public final class Seq2SeqTask: TrainingTask {
     /// One evaluation batch: its teacher-forced loss, and the loss and greedy tokens of the model running on
     /// its own predictions.
     struct BatchMeasurement {
-        var count: Int
         var forcedLoss: Double
         var freeRunningLoss: Double
         var predictions: [[Int32]]
@@ -82,7 +82,7 @@ public final class Seq2SeqTask: TrainingTask {
         let freeRunningLoss = Double(seq2seqLoss(output, batch.target, padIndex: seq2seq.pad).item)
         let predicted = output.argmax(axis: 2), width = output.shape[1]
         return BatchMeasurement(
-            count: count, forcedLoss: forcedLoss, freeRunningLoss: freeRunningLoss,
+            forcedLoss: forcedLoss, freeRunningLoss: freeRunningLoss,
             predictions: (0..<count).map { Array(predicted.values[($0 * width)..<(($0 + 1) * width)]) },
             targets: (0..<count).map { Array(batch.target.values[($0 * targetWidth)..<(($0 + 1) * targetWidth)]) })
     }
