@@ -22,7 +22,11 @@ func benchSeq2SeqDecode() {
         // `--beams 1` profiles one decoder alone.
         var beamSizes = [1, 5]
         if let at = arguments.firstIndex(of: "--beams"), at + 1 < arguments.count {
-            beamSizes = arguments[at + 1].split(separator: ",").compactMap { Int($0) }
+            beamSizes = arguments[at + 1].split(separator: ",").compactMap { Int($0) }.filter { $0 >= 1 }
+            guard beamSizes.count == arguments[at + 1].split(separator: ",").count, !beamSizes.isEmpty else {
+                FileHandle.standardError.write(Data("lemma-bench seq2seq-decode: --beams takes beam sizes ≥ 1 separated by commas, got \(arguments[at + 1])\n".utf8))
+                exit(2)
+            }
         }
         for beams in beamSizes {
             var produced = 0
