@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch's side of `lemma-bench im2latex`: scripts/im2latex_torch.py's im2markup model at its own sizes on a
 batch of 20 grey 64x256 images and a 500-token vocabulary — the CNN encoder's forward and backward (training
-mode), a training step (teacher-forced loss over 40 tokens, backward, Adam), and beam-5 decoding of one image
-for 40 steps (a plain batched beam search over the 5 rows, no stop token). One JSON line per workload.
-    python3 bench/im2latex_torch_bench.py [--repeat N] [--only encoder|step|beam]
+mode), the row encoder's and the decoder's forward and backward on their own, a training step (teacher-forced
+loss over 40 tokens, backward, Adam), and beam-5 decoding of one image for 40 steps (a plain batched beam
+search over the 5 rows, no stop token). One JSON line per workload.
+    python3 bench/im2latex_torch_bench.py [--repeat N] [--only encoder|rows|decoder|step|beam]
     python3 bench/compare.py im2latex          # interleaved with Lemma
 """
 import json
@@ -49,9 +50,39 @@ if only in "encoder":
         model.zero_grad(set_to_none=False)
     report("im2latex CNN encoder fwd+bwd, batch 20, 64×256", median_seconds(encoder))
 
-if only in "step":
+def teacher_forced_tokens():
     ids = torch.randint(3, 500, (20, 41))
-    inputs, targets = ids[:, :-1].contiguous(), ids[:, 1:].contiguous()
+    return ids[:, :-1].contiguous(), ids[:, 1:].contiguous()
+
+
+# The two recurrent parts of a step on their own, inputs requiring gradients as in training.
+if only in "rows":
+    features = torch.randn(20, 512, 8, 32, requires_grad=True)
+
+    def rows():
+        model.row_encoder(features).sum().backward()
+        model.zero_grad(set_to_none=False)
+        features.grad = None
+    report("im2latex row encoder fwd+bwd, batch 20, 8×32 grid", median_seconds(rows))
+
+if only in "decoder":
+    memory = torch.randn(20, 256, 512, requires_grad=True)
+    inputs, targets = teacher_forced_tokens()
+
+    def decoder():
+        state = {"h": torch.zeros(1, 20, 512), "c": torch.zeros(1, 20, 512), "feed": torch.zeros(20, 512),
+                 "memory": memory, "keys": model.attention(memory)}
+        outputs = []
+        for t in range(inputs.shape[1]):
+            attended, state, _ = model.step(inputs[:, t], state)
+            outputs.append(attended)
+        loss(model.logits(torch.stack(outputs, 1)), targets, 0).backward()
+        model.zero_grad(set_to_none=False)
+        memory.grad = None
+    report("im2latex decoder fwd+bwd, batch 20, 40 tokens over 256 positions", median_seconds(decoder))
+
+if only in "step":
+    inputs, targets = teacher_forced_tokens()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
 
     def step():

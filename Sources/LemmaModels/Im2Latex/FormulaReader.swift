@@ -62,13 +62,13 @@ public struct FormulaDecoderState {
 }
 
 extension FormulaReader {
-    /// The teacher-forced pass both presets share: `step` once per position of `inputs` [B, T] from `encode`'s
-    /// state, its per-step features stacked, then `logits` applied once to all of them → [B, T, V].
-    func teacherForced(_ images: Tensor, inputs: IndexTensor,
+    /// The teacher-forced pass both presets share: `step` once per position of `inputs` [B, T] from `start`,
+    /// its per-step features stacked, then `logits` applied once to all of them → [B, T, V].
+    func teacherForced(from start: FormulaDecoderState, inputs: IndexTensor,
                        step: ([Int32], FormulaDecoderState) -> (Tensor, FormulaDecoderState),
                        logits: (Tensor) -> Tensor) -> Tensor {
         let (batch, steps) = (inputs.shape[0], inputs.shape[1])
-        var state = encode(images)
+        var state = start
         var features: [Tensor] = []
         for t in 0..<steps {
             let (out, next) = step((0..<batch).map { inputs.values[$0 * steps + t] }, state)

@@ -69,9 +69,16 @@ public final class Im2MarkupModel: Module, FormulaReader {
         let (batch, channels, height, width) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3])
         let memory = rowEncoder.map { $0(features) }
             ?? features.permuted([0, 2, 3, 1]).reshaped([batch, height * width, channels])
+        return start(memory: memory, gridHeight: height, gridWidth: width)
+    }
+
+    /// The decoder's starting state for a memory [B, positions, memory width] laid out as a grid of
+    /// `gridHeight`×`gridWidth`: zero recurrent state and feed, the attention keys computed once.
+    public func start(memory: Tensor, gridHeight: Int, gridWidth: Int) -> State {
+        let batch = memory.shape[0]
         let zeros = Tensor.zeros([1, batch, hiddenSize])
         return State(hidden: zeros, cell: zeros, feed: Tensor.zeros([batch, hiddenSize]), memory: memory,
-                     keys: attention(memory).transposed(1, 2), gridHeight: height, gridWidth: width, rowsPerItem: 1)
+                     keys: attention(memory).transposed(1, 2), gridHeight: gridHeight, gridWidth: gridWidth, rowsPerItem: 1)
     }
 
     /// One decoder step: the attentional output [rows, hidden] and the state after it.
@@ -106,6 +113,11 @@ public final class Im2MarkupModel: Module, FormulaReader {
     /// Teacher-forced scores [B, T, V] for images [B, 1, H, W] and decoder inputs [B, T] (BOS, then the
     /// target shifted right): one step per position, the output layer applied once to all of them.
     public func callAsFunction(_ images: Tensor, inputs: IndexTensor) -> Tensor {
-        teacherForced(images, inputs: inputs, step: { step($0, state: $1) }, logits: logits)
+        teacherForced(from: encode(images), inputs: inputs)
+    }
+
+    /// Teacher-forced scores [B, T, V] from a starting state (`encode`'s or `start`'s).
+    public func teacherForced(from state: State, inputs: IndexTensor) -> Tensor {
+        teacherForced(from: state, inputs: inputs, step: { step($0, state: $1) }, logits: logits)
     }
 }

@@ -164,6 +164,6 @@ public final class UntrixModel: Module, FormulaReader {
     }
 
     public func callAsFunction(_ images: Tensor, inputs: IndexTensor) -> Tensor {
-        teacherForced(images, inputs: inputs, step: { step($0, state: $1) }, logits: logits)
+        teacherForced(from: encode(images), inputs: inputs, step: { step($0, state: $1) }, logits: logits)
     }
 }
