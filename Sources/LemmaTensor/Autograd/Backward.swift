@@ -21,6 +21,7 @@ extension Tensor {
         GradMode.withEnabled(false) {
             pendingGrad = seed
             for tensor in order.reversed() {
+                tensor.sumDeferredProducts()
                 guard var grad = tensor.pendingGrad else { continue }
                 tensor.pendingGrad = nil
                 guard let node = tensor.gradNode else {

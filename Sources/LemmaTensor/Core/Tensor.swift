@@ -14,6 +14,8 @@ public final class Tensor {
     var gradNode: GradNode?
     /// The gradient flowing into this tensor during one `backward()`.
     var pendingGrad: Tensor?
+    /// Contributions to that gradient not yet added (see `DeferredProducts`).
+    var deferredProducts: DeferredProducts?
 
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         precondition(elementCount(shape) == storage.count, "Tensor: shape \(describe(shape)) needs \(elementCount(shape)) elements, storage has \(storage.count)")

@@ -31,18 +31,14 @@ extension Tensor {
              batch: batch, m: m, n: n, k: k, into: y)
         guard recording(a3, b3) else { return y }
         return y.recorded("matmul", [a3, b3]) { g in
-            var ga: Tensor?, gb: Tensor?
+            var ga: Tensor?
             if a3.requiresGrad {
                 ga = a3.makeOutput(a3.shape)
                 Tensor.gemm(g, transposed: false, batchStrideA: m * n, b3, transposed: true, batchStrideB: k * n,
                      batch: batch, m: m, n: k, k: n, into: ga!)
             }
-            if b3.requiresGrad {
-                gb = b3.makeOutput(b3.shape)
-                Tensor.gemm(a3, transposed: true, batchStrideA: m * k, g, transposed: false, batchStrideB: m * n,
-                     batch: batch, m: k, n: n, k: m, into: gb!)
-            }
-            return [ga, gb]
+            if b3.requiresGrad { b3.accumulateProduct(a3, g, batch: batch, rows: m, m: k, n: n) }
+            return [ga, nil]
         }
     }
 
@@ -54,18 +50,14 @@ extension Tensor {
                     batch: 1, m: rows, n: n, k: k, into: y)
         guard recording(a, b) else { return y }
         return y.recorded("matmul", [a, b]) { g in
-            var ga: Tensor?, gb: Tensor?
+            var ga: Tensor?
             if a.requiresGrad {
                 ga = a.makeOutput(a.shape)
                 Tensor.gemm(g, transposed: false, batchStrideA: 0, b, transposed: true, batchStrideB: 0,
                             batch: 1, m: rows, n: k, k: n, into: ga!)
             }
-            if b.requiresGrad {
-                gb = b.makeOutput(b.shape)
-                Tensor.gemm(a, transposed: true, batchStrideA: 0, g, transposed: false, batchStrideB: 0,
-                            batch: 1, m: k, n: n, k: rows, into: gb!)
-            }
-            return [ga, gb]
+            if b.requiresGrad { b.accumulateProduct(a, g, batch: 1, rows: rows, m: k, n: n) }
+            return [ga, nil]
         }
     }
 
@@ -121,14 +113,10 @@ extension Tensor {
                 grads[0] = gx
             }
             if weight.requiresGrad {
-                weight.accumulateGradient { gw, accumulate in
-                    if inOut {
-                        Tensor.gemm(x, transposed: true, batchStrideA: 0, g, transposed: false, batchStrideB: 0,
-                                    batch: 1, m: inFeatures, n: outFeatures, k: rows, into: gw, accumulate: accumulate)
-                    } else {
-                        Tensor.gemm(g, transposed: true, batchStrideA: 0, x, transposed: false, batchStrideB: 0,
-                                    batch: 1, m: outFeatures, n: inFeatures, k: rows, into: gw, accumulate: accumulate)
-                    }
+                if inOut {
+                    weight.accumulateProduct(x, g, batch: 1, rows: rows, m: inFeatures, n: outFeatures)
+                } else {
+                    weight.accumulateProduct(g, x, batch: 1, rows: rows, m: outFeatures, n: inFeatures)
                 }
             }
             if let bias, bias.requiresGrad {

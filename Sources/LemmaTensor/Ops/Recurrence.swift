@@ -82,7 +82,13 @@ extension Tensor {
                 // dW_hh = Σ_t dgates_tᵀ h_{t-1} and db_hh = Σ_t dgates_t, as one GEMM and one column sum.
                 let rows = steps * batch
                 let hhGrads = b.gradHH ?? b.gradProjections!
-                if d.weightHH.requiresGrad {
+                if d.weightHH.requiresGrad && rows < DeferredProducts.rowLimit {
+                    // One step of a decoder: gathered with its other steps (the h half of each row, copied).
+                    let previous = Tensor(shape: [rows, width], storage: b.previous)
+                    d.weightHH.accumulateProduct(Tensor(shape: [rows, gates], storage: hhGrads),
+                                                 width == hidden ? previous : previous.slice(axis: 1, 0..<hidden),
+                                                 batch: 1, rows: rows, m: gates, n: hidden)
+                } else if d.weightHH.requiresGrad {
                     d.weightHH.accumulateGradient { gradW, accumulate in
                         backend.gemm(hhGrads, offset: 0, transposed: true, lda: gates, b.previous, offset: 0,
                                      transposed: false, ldb: width, gradW.storage, offset: 0, ldc: hidden,
