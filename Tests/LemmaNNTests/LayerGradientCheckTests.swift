@@ -44,6 +44,11 @@ struct LayerGradientCheckTests {
                                bias: t[2], training: training, momentum: 0.1, eps: 1e-5)
             }
         }
+        // Without the affine parameters or running statistics, on [N, C] (one value per sample and channel).
+        let rows = Tensor.uniform([5, 3], low: -1, high: 2, generator: RandomGenerator(seed: 43))
+        expectGradients("batch_norm [N, C] without affine", [rows]) { t in
+            t[0].batchNorm(runningMean: nil, runningVariance: nil, training: true)
+        }
     }
 
     @Test func multiheadAttentionWithMasks() {

@@ -322,6 +322,40 @@ struct ConvolutionTests {
         #expect(message.contains("conv1d: input [1, 2, 2] is too small for weight [3, 2, 3]"))
     }
 
+    /// Pooling windows that tile the plane take a vectorized path; it keeps PyTorch's rules: the first of
+    /// equal maxima wins, a NaN wins (the last one), and the gradient goes to the winner. Checked against a
+    /// plain loop on values with many ties and a few NaNs, for 2×2, 1×2 and 2×1 windows and a ragged edge.
+    @Test(arguments: [[2, 2], [1, 2], [2, 1]])
+    func tiledMaxPoolingKeepsTiesNaNsAndGradients(kernel: [Int]) {
+        let (planes, height, width) = (3, 7, 9)
+        let g = RandomGenerator(seed: 12)
+        var values = (0..<(planes * height * width)).map { _ in Float(g.nextInt(below: 3)) }
+        for at in [5, 40, 41, 100, 150] { values[at] = .nan }
+        let x = Tensor(values, shape: [1, planes, height, width], requiresGrad: true)
+        let y = x.maxPool2d(kernelSize: Size2D(kernel[0], kernel[1]))
+        let (outH, outW) = (height / kernel[0], width / kernel[1])
+        #expect(y.shape == [1, planes, outH, outW])
+        var expected: [Float] = [], winners = [Float](repeating: 0, count: values.count)
+        for p in 0..<planes {
+            for oh in 0..<outH {
+                for ow in 0..<outW {
+                    var best = -Float.infinity, at = p * height * width + oh * kernel[0] * width + ow * kernel[1]
+                    for h in (oh * kernel[0])..<((oh + 1) * kernel[0]) {
+                        for w in (ow * kernel[1])..<((ow + 1) * kernel[1]) {
+                            let i = p * height * width + h * width + w
+                            if values[i] > best || values[i].isNaN { best = values[i]; at = i }
+                        }
+                    }
+                    expected.append(best)
+                    winners[at] += 1
+                }
+            }
+        }
+        #expect(zip(y.scalars, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        y.sum().backward()
+        #expect(x.grad!.scalars == winners)
+    }
+
     @Test func oversizedPoolPaddingIsReported() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([1, 2, 8, 8]).maxPool2d(kernelSize: 2, padding: 2)
