@@ -20,45 +20,49 @@ static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 // Windows that tile the plane (stride = kernel, no padding: a CNN's 2×2, 1×2 and 2×1 pooling) all lie
-// inside it, so each window element is a select over a whole row of windows, which vectorizes. Elements are
-// visited in the same order as the general loop, so ties and NaNs resolve the same way.
-static inline __attribute__((always_inline)) void max_pool_tiled_plane(const pool_ctx *c, const float *x, float *y,
-                                                                       int32_t *idx) {
-    int64_t kh = c->kernel_h, kw = c->kernel_w, in_w = c->in_w, out_w = c->out_w;
-    for (int64_t oh = 0; oh < c->out_h; oh++) {
-        float *yr = y + oh * out_w;
-        int32_t *ir = idx + oh * out_w;
-        for (int64_t dh = 0; dh < kh; dh++) {
-            for (int64_t dw = 0; dw < kw; dw++) {
-                int32_t base = (int32_t)((oh * kh + dh) * in_w + dw);
-                const float *xr = x + base;
-                if (dh == 0 && dw == 0) {
-                    for (int64_t ow = 0; ow < out_w; ow++) { yr[ow] = xr[ow * kw]; ir[ow] = base + (int32_t)(ow * kw); }
-                    continue;
-                }
-                for (int64_t ow = 0; ow < out_w; ow++) {
-                    float v = xr[ow * kw];
-                    int take = v > yr[ow] || v != v;
-                    yr[ow] = take ? v : yr[ow];
-                    ir[ow] = take ? base + (int32_t)(ow * kw) : ir[ow];
+// inside it; with the kernel a constant the window unrolls into selects in registers and the loop over a row
+// of windows vectorizes. Elements are visited in the general loop's order, so ties and NaNs resolve the same.
+static inline __attribute__((always_inline)) void max_pool_tiled_plane(const float *restrict x, float *restrict y,
+                                                                       int32_t *restrict idx, int64_t out_h,
+                                                                       int64_t out_w, int64_t in_w, int kh, int kw) {
+    for (int64_t oh = 0; oh < out_h; oh++) {
+        for (int64_t ow = 0; ow < out_w; ow++) {
+            int32_t first = (int32_t)(oh * kh * in_w + ow * kw), at = first;
+            float best = x[first];
+            for (int dh = 0; dh < kh; dh++) {
+                for (int dw = 0; dw < kw; dw++) {
+                    if (dh == 0 && dw == 0) continue;
+                    int32_t i = first + (int32_t)(dh * in_w) + dw;
+                    float v = x[i];
+                    int take = v > best || v != v;
+                    best = take ? v : best;
+                    at = take ? i : at;
                 }
             }
+            y[oh * out_w + ow] = best;
+            idx[oh * out_w + ow] = at;
         }
     }
+}
+
+// The tiled kernels with a fast path, by kernel size; 0 when this one has none.
+static inline __attribute__((always_inline)) int max_pool_tiled(const pool_ctx *c, const float *x, float *y, int32_t *idx) {
+    if (c->stride_h != c->kernel_h || c->stride_w != c->kernel_w || c->pad_h != 0 || c->pad_w != 0) return 0;
+    if (c->kernel_h == 2 && c->kernel_w == 2) max_pool_tiled_plane(x, y, idx, c->out_h, c->out_w, c->in_w, 2, 2);
+    else if (c->kernel_h == 1 && c->kernel_w == 2) max_pool_tiled_plane(x, y, idx, c->out_h, c->out_w, c->in_w, 1, 2);
+    else if (c->kernel_h == 2 && c->kernel_w == 1) max_pool_tiled_plane(x, y, idx, c->out_h, c->out_w, c->in_w, 2, 1);
+    else return 0;
+    return 1;
 }
 
 LEMMA_HOT static void max_pool_range(void *context, int64_t begin, int64_t end) {
     const pool_ctx *c = context;
     int64_t in_plane = c->in_h * c->in_w, out_plane = c->out_h * c->out_w;
-    int tiled = c->stride_h == c->kernel_h && c->stride_w == c->kernel_w && c->pad_h == 0 && c->pad_w == 0;
     for (int64_t p = begin; p < end; p++) {
         const float *x = c->x + p * in_plane;
         float *y = c->y + p * out_plane;
         int32_t *idx = c->idx + p * out_plane;
-        if (tiled) {
-            max_pool_tiled_plane(c, x, y, idx);
-            continue;
-        }
+        if (max_pool_tiled(c, x, y, idx)) continue;
         for (int64_t oh = 0; oh < c->out_h; oh++) {
             int64_t h0 = oh * c->stride_h - c->pad_h;
             int64_t hs = max64(h0, 0), he = min64(h0 + c->kernel_h, c->in_h);
