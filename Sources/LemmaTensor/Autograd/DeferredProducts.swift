@@ -6,15 +6,19 @@
 /// instead, they are summed as one GEMM over all their rows — the same sum — when the pass reaches the
 /// tensor, or earlier once enough rows have gathered (which bounds the memory they hold on to).
 struct DeferredProducts {
-    /// Contributions with at least this many rows are computed at once: their GEMM is already efficient.
+    /// Contributions with at least this many rows (over all their batch entries) are computed at once: their
+    /// GEMM is already efficient.
     static let rowLimit = 256
-    /// Gathered rows that trigger a sum before the pass reaches the tensor.
+    /// Gathered rows, or operand elements (64 MB: a large vocabulary's per-step output gradients add up
+    /// quickly), that trigger a sum before the pass reaches the tensor.
     static let flushRows = 2048
+    static let flushElements = 1 << 24
 
     /// Each [batch, rows, m] and [batch, rows, n].
     var left: [Tensor] = []
     var right: [Tensor] = []
     var rows = 0
+    var elements = 0
 }
 
 extension Tensor {
@@ -25,7 +29,7 @@ extension Tensor {
         precondition(a.count == batch * rows * m && b.count == batch * rows * n && count == batch * m * n,
                      "accumulateProduct: operands do not match the gradient's shape \(describe(shape))")
         let left = a.reshaped([batch, rows, m]), right = b.reshaped([batch, rows, n])
-        guard rows < DeferredProducts.rowLimit else {
+        guard batch * rows < DeferredProducts.rowLimit else {
             accumulateGradient { into, accumulate in
                 Tensor.gemm(left, transposed: true, batchStrideA: rows * m, right, transposed: false, batchStrideB: rows * n,
                             batch: batch, m: m, n: n, k: rows, into: into, accumulate: accumulate)
@@ -36,8 +40,11 @@ extension Tensor {
         gathered.left.append(left)
         gathered.right.append(right)
         gathered.rows += rows
+        gathered.elements += a.count + b.count
         deferredProducts = gathered
-        if gathered.rows >= DeferredProducts.flushRows { sumDeferredProducts() }
+        if gathered.rows >= DeferredProducts.flushRows || gathered.elements >= DeferredProducts.flushElements {
+            sumDeferredProducts()
+        }
     }
 
     /// Adds the gathered contributions to the gradient being collected, as one GEMM over all their rows.

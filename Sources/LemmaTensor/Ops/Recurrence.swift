@@ -83,7 +83,8 @@ extension Tensor {
                 let rows = steps * batch
                 let hhGrads = b.gradHH ?? b.gradProjections!
                 if d.weightHH.requiresGrad && rows < DeferredProducts.rowLimit {
-                    // One step of a decoder: gathered with its other steps (the h half of each row, copied).
+                    // One step of a decoder: gathered with its other steps. For LSTM the h half of each row is
+                    // copied out; for RNN/GRU `previous` is h alone and is shared (never written after the forward).
                     let previous = Tensor(shape: [rows, width], storage: b.previous)
                     d.weightHH.accumulateProduct(Tensor(shape: [rows, gates], storage: hhGrads),
                                                  width == hidden ? previous : previous.slice(axis: 1, 0..<hidden),
