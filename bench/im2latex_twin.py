@@ -8,6 +8,7 @@ by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2
 (1 − Σ edits / Σ longer length) and exact match. Prints one JSON object.
 
     bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N] [--weights model.safetensors]
+        [--save twin.safetensors]   (the trained weights, which `lemma eval` can score as the run's model)
 (bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
@@ -169,6 +170,9 @@ while step < steps:
         print(f"step {step}: loss {sum(recent[-100:]) / len(recent[-100:]):.4f}", file=sys.stderr, flush=True)
 seconds = time.time() - start
 train_loss = sum(recent[-100:]) / max(len(recent[-100:]), 1)
+if "--save" in args:  # the trained weights under Lemma's keys (all float32), for `lemma eval` to score its images
+    from safetensors.torch import save_file
+    save_file({k: v.detach().float().contiguous() for k, v in model.state_dict().items()}, args[args.index("--save") + 1])
 model.eval()
 torch.set_grad_enabled(False)
 # The validation split's teacher-forced loss per real token (Lemma's eval_loss), batches of one size.

@@ -32,7 +32,20 @@ summary = json.load(open(f"{run}/summary.json"))
 print(json.dumps({"impl": "lemma", "seed": seed, "steps": summary["steps"], "training_seconds": summary["training_seconds"],
                   **{k: metrics[k] for k in ("bleu", "edit_distance", "exact_match", "image_match", "image_match_ws")}}))
 PY
-    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" | tee -a "$OUT"
+    # The twin, then its trained weights scored by `lemma eval` as if they were the run's (the same beam search,
+    # which reproduces the twin's own decoding exactly) for the image metrics the twin does not compute.
+    twin="$run-twin"
+    rm -rf "$twin" && mkdir -p "$twin"
+    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" > "$twin.json"
+    cp "$run/config.yaml" "$twin/" && ln -s "$PWD/$run/data" "$twin/data"
+    "$LEMMA" eval --run "$twin" --data test --json > "$twin.eval.json"
+    python3 - "$twin.json" "$twin.eval.json" <<'PY' | tee -a "$OUT"
+import json, sys
+row, scored = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+row.update({f"lemma_eval_{k}": scored[k] for k in ("bleu", "edit_distance", "exact_match")})
+row.update({k: scored[k] for k in ("image_edit_distance", "image_match", "image_match_ws")})
+print(json.dumps(row))
+PY
 done
 python3 - "$OUT" <<'PY'
 import json, statistics, sys
