@@ -6,9 +6,10 @@
 /// instead, they are summed as one GEMM over all their rows — the same sum — when the pass reaches the
 /// tensor, or earlier once enough rows have gathered (which bounds the memory they hold on to).
 struct DeferredProducts {
-    /// Contributions with at least this many rows (over all their batch entries) are computed at once: their
-    /// GEMM is already efficient (seed 002's 64-row steps measured no faster gathered; im2latex's 20-row
-    /// decoder steps 21% faster).
+    /// Contributions with at least this many rows per matrix are computed at once: their GEMM is already
+    /// efficient (seed 002's 64-row steps measured no faster gathered; im2latex's 20-row decoder steps 21%
+    /// faster). Per matrix, not over the batch: per-image rank-1 updates of an attention memory stay thin
+    /// however many images there are.
     static let rowLimit = 64
     /// Gathered rows, or operand elements (64 MB: a large vocabulary's per-step output gradients add up
     /// quickly), that trigger a sum before the pass reaches the tensor.
@@ -30,7 +31,7 @@ extension Tensor {
         precondition(a.count == batch * rows * m && b.count == batch * rows * n && count == batch * m * n,
                      "accumulateProduct: operands do not match the gradient's shape \(describe(shape))")
         let left = a.reshaped([batch, rows, m]), right = b.reshaped([batch, rows, n])
-        guard batch * rows < DeferredProducts.rowLimit else {
+        guard rows < DeferredProducts.rowLimit else {
             accumulateGradient { into, accumulate in
                 Tensor.gemm(left, transposed: true, batchStrideA: rows * m, right, transposed: false, batchStrideB: rows * n,
                             batch: batch, m: m, n: n, k: rows, into: into, accumulate: accumulate)
