@@ -96,8 +96,7 @@ void lemma_binary(int op, const float *a, const int64_t *a_strides, const float 
     int64_t rows = 1;
     for (int d = 0; d < ndim - 1; d++) rows *= shape[d];
     int64_t len = shape[ndim - 1];
-    int64_t grain_rows = len >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (len > 0 ? len : 1);
-    lemma_parallel_for(rows, grain_rows, binary_rows, &c);
+    lemma_parallel_for(rows, lemma_grain_for(len), binary_rows, &c);
 }
 
 LEMMA_HOT void lemma_where(const float *cond, const float *a, const float *b, float *y, int64_t n) {

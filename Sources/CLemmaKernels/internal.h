@@ -20,6 +20,11 @@
 typedef void (*lemma_range_fn)(void *ctx, int64_t begin, int64_t end);
 void lemma_parallel_for(int64_t n, int64_t grain, lemma_range_fn body, void *ctx);
 
+// The grain for a loop over items of `work` elements each: enough items to make LEMMA_PARALLEL_GRAIN elements.
+static inline int64_t lemma_grain_for(int64_t work) {
+    return work >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (work > 0 ? work : 1);
+}
+
 static inline float lemma_bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static inline uint32_t lemma_float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 

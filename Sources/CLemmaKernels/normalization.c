@@ -39,8 +39,7 @@ LEMMA_HOT static void forward_rows(void *context, int64_t begin, int64_t end) {
 void lemma_layer_norm_forward(const float *x, const float *weight, const float *bias, float *y, float *mean,
                               float *rstd, int64_t rows, int64_t n, float eps) {
     norm_ctx c = {x, weight, bias, y, mean, rstd, n, eps};
-    int64_t grain = n >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (n > 0 ? n : 1);
-    lemma_parallel_for(rows, grain, forward_rows, &c);
+    lemma_parallel_for(rows, lemma_grain_for(n), forward_rows, &c);
 }
 
 LEMMA_HOT void lemma_layer_norm_backward(const float *x, const float *weight, const float *mean, const float *rstd,
@@ -127,9 +126,7 @@ LEMMA_HOT static void batch_norm_forward_channels(void *context, int64_t begin, 
 void lemma_batch_norm_forward(const float *x, const float *weight, const float *bias, float *y, float *mean,
                               float *var, int64_t outer, int64_t channels, int64_t inner, float eps) {
     batch_norm_ctx c = {x, weight, bias, 0, y, mean, var, 0, 0, 0, outer, channels, inner, eps};
-    int64_t work = outer * inner;
-    lemma_parallel_for(channels, work >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (work > 0 ? work : 1),
-                       batch_norm_forward_channels, &c);
+    lemma_parallel_for(channels, lemma_grain_for(outer * inner), batch_norm_forward_channels, &c);
 }
 
 // With xhat = (x - mean) rstd: dbias = Σ dy, dweight = Σ dy xhat, and
@@ -168,7 +165,5 @@ void lemma_batch_norm_backward(const float *x, const float *weight, const float 
                                const float *dy, float *dx, float *dweight, float *dbias, int64_t outer,
                                int64_t channels, int64_t inner, float eps) {
     batch_norm_ctx c = {x, weight, 0, dy, 0, (float *)mean, (float *)var, dx, dweight, dbias, outer, channels, inner, eps};
-    int64_t work = 2 * outer * inner;
-    lemma_parallel_for(channels, work >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (work > 0 ? work : 1),
-                       batch_norm_backward_channels, &c);
+    lemma_parallel_for(channels, lemma_grain_for(2 * outer * inner), batch_norm_backward_channels, &c);
 }

@@ -13,7 +13,7 @@ typedef struct {
 } pool_ctx;
 
 static int64_t plane_grain(int64_t work_per_plane) {
-    return work_per_plane >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (work_per_plane > 0 ? work_per_plane : 1);
+    return lemma_grain_for(work_per_plane);
 }
 
 static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }

@@ -12,8 +12,7 @@ typedef struct {
 } axis_ctx;
 
 static int64_t outer_grain(int64_t len, int64_t inner) {
-    int64_t work = len * inner;
-    return work >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (work > 0 ? work : 1);
+    return lemma_grain_for(len * inner);
 }
 
 LEMMA_HOT static void sum_range(void *context, int64_t begin, int64_t end) {
