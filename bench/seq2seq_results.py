@@ -38,6 +38,8 @@ for seed in seeds:
     print(rows[-1], flush=True)
     twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed)],
                                      check=True, capture_output=True, text=True).stdout)
+    with open(os.path.join(run, "twin.json"), "w") as f:  # kept beside the run: its validation history and length ratio
+        json.dump(twin, f)
     rows.append((twin["impl"], seed, twin["bleu"], twin["seq2seq_accuracy"], twin["exact_match"], twin["training_seconds"]))
     print(rows[-1], flush=True)
 

@@ -2,6 +2,8 @@
 """PyTorch twin of a Lemma seq2seq run: the same pairs, split, vocabularies, model and training.
 
     bench/.venv/bin/python bench/seq2seq_torch.py RUN_DIR [--seed S] [--threads 2] [--flush]
+        [--save twin.safetensors]   (the trained weights under Lemma's keys: `lemma eval` can score them)
+        [--load model.safetensors]  (no training: score these weights, e.g. the run's own, with the twin's loops)
 
 RUN_DIR is a directory made by `lemma train` with `task: seq2seq` (its prepared `data/{train,valid,test}`
 pair datasets, vocabularies and resolved `config.yaml`), so data, split and tokenization are identical by
@@ -225,6 +227,8 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--flush", action="store_true", help="torch.set_flush_denormal(True)")
+    parser.add_argument("--save", help="write the trained (restored best) weights here, under Lemma's keys")
+    parser.add_argument("--load", help="skip training and evaluate these weights (Lemma's keys)")
     args = parser.parse_args()
     config = read_config(os.path.join(args.run_dir, "config.yaml"))
     seed = args.seed if args.seed is not None else config.get("train.seed", 42)
@@ -256,7 +260,7 @@ def main():
     forcing_end = config.get("train.teacher_forcing_end_epoch")
     extra = 0
 
-    validation = {}
+    validation, history = {}, []
 
     def evaluate_loss(pairs):
         """Lemma's validation: the teacher-forced loss (returned; it picks the best weights), and seed 002's own
@@ -286,6 +290,13 @@ def main():
         return total / seen
 
     best, best_state, step, epoch = float("inf"), None, 0, 0
+    if args.load:  # Lemma saves the tied output matrix once, as the decoder embedding (the twin ties the same way)
+        from safetensors.torch import load_file
+        weights = load_file(args.load)
+        missing, unexpected = model.load_state_dict(weights, strict=False)
+        if unexpected or set(missing) - {"out.weight"}:
+            raise SystemExit(f"{args.load}: keys differ from the twin's: missing {missing}, unexpected {unexpected}")
+        total_steps = 0
     start_time = time.perf_counter()
     model.train()
     while step < total_steps:
@@ -308,6 +319,7 @@ def main():
             step += 1
             if step % eval_steps == 0 or step == total_steps:
                 value = evaluate_loss(valid)
+                history.append({"step": step, "eval_loss": value, **validation})
                 if value < best:
                     best, best_state = value, {k: v.clone() for k, v in model.state_dict().items()}
                 model.pr_force = 1.0 if forcing_end is None else max(0.0, 1 - epoch / forcing_end)
@@ -315,9 +327,14 @@ def main():
     training_seconds = time.perf_counter() - start_time
     if best_state is not None and config.get("train.load_best_model_at_end", True):
         model.load_state_dict(best_state)
+    if args.save:
+        from safetensors.torch import save_file
+        state = {k: v.detach().float().contiguous() for k, v in model.state_dict().items() if k != "out.weight"}
+        save_file(state, args.save)
 
     result = {"impl": f"torch {torch.__version__}", "seed": seed, "steps": step, "training_seconds": training_seconds,
-              "examples_per_second": step * batch_size / training_seconds, "best_eval_loss": best, **validation}
+              "examples_per_second": step * batch_size / training_seconds, "best_eval_loss": best, **validation,
+              "evaluations": history}
     if test is not None:
         import sacrebleu
         model.eval()
