@@ -150,7 +150,8 @@ if "--weights" in args:  # score given weights (e.g. the Lemma run's model.safet
 warmup = config_value("train.warmup_steps", 0)
 base_lr = float(config_value("train.learning_rate", 1e-3))
 optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
-schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: (s + 1) / warmup if s < warmup else
+# Hugging Face's get_cosine_schedule_with_warmup, as Lemma's CosineWarmupSchedule: the first step's rate is 0.
+schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: s / warmup if s < warmup else
                                              0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
 start, step, order, recent = time.time(), 0, [], []
 model.train()
