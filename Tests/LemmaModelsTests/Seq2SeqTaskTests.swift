@@ -58,6 +58,12 @@ struct Seq2SeqTaskTests {
         #expect(after.metrics["loss"]! < before.metrics["loss"]! * 0.7, "\(before.metrics) → \(after.metrics)")
         #expect(after.metrics["token_accuracy"]! > 0.6, "\(after.metrics)")
         #expect(after.metrics["exact_match"]! > before.metrics["exact_match"]!)
+        // Validation BLEU on the free-running outputs: near zero untrained, high once most tokens are right,
+        // and 100 exactly when every output is exact.
+        // (Targets of 2–4 words hold few 4-grams, so three quarters of the tokens right is a BLEU-4 near 35.)
+        #expect(before.metrics["free_running_bleu"]! < 10, "\(before.metrics)")
+        #expect(after.metrics["free_running_bleu"]! > 25, "\(after.metrics)")
+        if after.metrics["exact_match"]! == 1 { #expect(after.metrics["free_running_bleu"]! == 100) }
         // Batches measured side by side (two lanes, whatever the machine's cores) give the numbers one thread
         // gives measuring them in order.
         let threads = CPUBackend.shared.threads

@@ -188,6 +188,18 @@ struct TrainerTests {
         #expect(trainer.options.bestMetricGreaterIsBetter)
     }
 
+    @Test func aBestModelMetricValidationDoesNotReportStopsAtTheFirstEvaluation() throws {
+        let trainer = try Trainer(task: ToyTask(), train: ToyData(count: 48, seed: 1), valid: ToyData(count: 30, seed: 2),
+                                  options: toyOptions { $0.epochs = 2; $0.evalSteps = 2; $0.metricForBestModel = "bleu" })
+        do {
+            _ = try trainer.fit()
+            Issue.record("training went on without the metric that picks the best model")
+        } catch let error as ConfigError {
+            #expect("\(error)".contains("'bleu'") && "\(error)".contains("accuracy"), "\(error)")
+        }
+        #expect(trainer.state.globalStep == 2)
+    }
+
     @Test func earlyStoppingWaitsForPatienceEvaluations() throws {
         let recorder = Recorder()
         // A learning rate of ~0 never improves on the first evaluation.

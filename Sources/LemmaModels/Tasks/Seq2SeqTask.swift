@@ -37,7 +37,11 @@ public final class Seq2SeqTask: TrainingTask {
 
     /// `loss` is the teacher-forced loss (what Hugging Face's seq2seq trainer reports, and what picks the
     /// best checkpoint by default); `free_running_loss` and the accuracies are seed 002's validation, the
-    /// model running on its own greedy predictions.
+    /// model running on its own greedy predictions. `free_running_bleu` is corpus BLEU-4 on target ids of those
+    /// same predictions, each cut at its end token (greedy decoding stopped at the batch's width): what Hugging
+    /// Face's `predict_with_generate` gives a seq2seq trainer, without a second pass, so that
+    /// `train.metric_for_best_model: free_running_bleu` can keep the weights that decode best — under fastai's
+    /// teacher-forcing schedule the teacher-forced loss can rise while decoding improves.
     /// Batches are measured side by side, one per core (`ConcurrentLanes`: both passes are steps too small to
     /// share), and summed in their order, so the numbers do not depend on which core measured what.
     public func evaluate(_ batches: AnySequence<Seq2SeqBatch>) -> Evaluation {
@@ -50,19 +54,22 @@ public final class Seq2SeqTask: TrainingTask {
         var forcedSum = 0.0, freeSum = 0.0, seen = 0
         var exact = ExactMatch()
         var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
+        var bleu = CorpusBLEU()
         for case let batch? in measured.withLock({ $0 }) {
             let count = batch.predictions.count
             forcedSum += batch.forcedLoss * Double(count)
             freeSum += batch.freeRunningLoss * Double(count)
             seen += count
             accuracy.add(predictions: batch.predictions, targets: batch.targets)
-            exact.add(hypotheses: batch.predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) },
-                      references: batch.targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) })
+            let said = batch.predictions.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) }
+            let meant = batch.targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) }
+            exact.add(hypotheses: said, references: meant)
+            bleu.add(hypotheses: said, references: meant.map { [$0] })
         }
         let mean = { (sum: Double) in seen > 0 ? sum / Double(seen) : .nan }
         return Evaluation(metrics: ["loss": mean(forcedSum), "free_running_loss": mean(freeSum),
                                     "seq2seq_accuracy": accuracy.value, "token_accuracy": accuracy.maskedValue,
-                                    "exact_match": exact.rate])
+                                    "exact_match": exact.rate, "free_running_bleu": bleu.score().score])
     }
 
     /// One evaluation batch: its teacher-forced loss, and the loss and greedy tokens of the model running on

@@ -190,6 +190,11 @@ extension Trainer {
             let result = evaluate(validationData)
             for (name, value) in result.metrics { metrics["eval_" + name] = value }
             evaluation = result
+            // Hugging Face stops here too: a best-model metric the task does not report would silently keep no best.
+            guard metrics[options.bestMetricName] != nil else {
+                throw ConfigError("'train.metric_for_best_model' is '\(options.metricForBestModel)', which validation does not report; "
+                                  + "it reports \(result.metrics.keys.sorted().joined(separator: ", "))")
+            }
         }
         if let communicator, communicator.size > 1 {
             let value = metrics[options.bestMetricName]
