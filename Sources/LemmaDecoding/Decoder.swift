@@ -83,8 +83,11 @@ public struct Decoder<Step: DecoderStep> {
                 state = next
             }
         }
+        // An item's samples best first, as beam search returns its n-best (ties keep their drawing order).
         return prompts.indices.map { item in
-            owner.indices.filter { owner[$0] == item }.map { Hypothesis(tokens: generated[$0], score: scores[$0]) }
+            owner.indices.filter { owner[$0] == item }
+                .sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+                .map { Hypothesis(tokens: generated[$0], score: scores[$0]) }
         }
     }
 

@@ -52,6 +52,10 @@ public struct DecodingOptions: Sendable, Equatable {
         if beams < 1 { try fail("beam size must be at least 1, got \(beams)") }
         if returnSequences < 1 { try fail("n-best must be at least 1, got \(returnSequences)") }
         if beams > 1, returnSequences > beams { try fail("n-best (\(returnSequences)) cannot exceed the beam size (\(beams))") }
+        // As Hugging Face refuses num_return_sequences > 1 for greedy search: every copy would be the same.
+        if beams == 1, !sampling, returnSequences > 1 {
+            try fail("n-best (\(returnSequences)) needs beam search with at least as many beams, or sampling")
+        }
         if beams > 1, sampling { try fail("sampling and beam search are separate strategies; choose one") }
         if !(temperature > 0) { try fail("temperature must be > 0, got \(temperature)") }
         if let topK, topK < 0 { try fail("top-k must be >= 0, got \(topK)") }

@@ -12,12 +12,13 @@ public struct DecodingRequest: Hashable, Sendable {
 
     public init() {}
 
-    /// `options` changed as asked: sampling replaces beam search.
+    /// `options` changed as asked: sampling replaces the configured beam search; a beam asked for together
+    /// with sampling stays, so that validation names the conflict.
     public func apply(to options: inout DecodingOptions) {
         if let beams { options.beams = beams }
         options.returnSequences = n
         if sample {
-            options.beams = 1
+            options.beams = beams ?? 1
             options.sampling = true
             options.temperature = temperature ?? 1
             options.topK = topK

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Lemma
 
 @main
@@ -9,6 +10,11 @@ struct LemmaCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            // A bad option is one line naming it; ArgumentParser would add the whole usage block after it.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data("Error: \(message(for: error)) (see --help)\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
             exit(withError: error)
         }
     }

@@ -101,6 +101,13 @@ struct Seq2SeqCommandTests {
 
         let tooMany = try cli.run(["predict", "--run", run.path, "--beam", "2", "--n-best", "3"], input: "a\n")
         #expect(tooMany.status != 0 && tooMany.error.contains("n-best (3) cannot exceed the beam size (2)"), "\(tooMany.error)")
+        let greedyNBest = try cli.run(["predict", "--run", run.path, "--beam", "1", "--n-best", "2"], input: "a\n")
+        #expect(greedyNBest.status != 0 && greedyNBest.error.contains("n-best (2) needs beam search"), "\(greedyNBest.error)")
+        let sampledBeam = try cli.run(["predict", "--run", run.path, "--sample", "--beam", "3"], input: "a\n")
+        #expect(sampledBeam.status != 0 && sampledBeam.error.contains("sampling and beam search are separate"), "\(sampledBeam.error)")
+        let greedyTopK = try cli.run(["predict", "--run", run.path, "--top-k", "3"], input: "a\n")
+        #expect(greedyTopK.status != 0 && greedyTopK.error.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1
+                && greedyTopK.error.contains("--top-k"), "\(greedyTopK.error)")
         let badTopP = try cli.run(["predict", "--run", run.path, "--sample", "--top-p", "1.5"], input: "a\n")
         #expect(badTopP.status != 0 && badTopP.error.contains("top-p must be in (0, 1], got 1.5"))
         let noTarget = directory.appendingPathComponent("bad.tsv")

@@ -58,8 +58,12 @@ struct DecodingBehaviourTests {
         var options = DecodingOptions(maxNewTokens: 1)
         (options.sampling, options.topK, options.returnSequences, options.seed) = (true, 4, 4000, 7)
         let decoder = try Decoder(model, options: options)
-        let draws = try decoder.decode(prompts: [[2]], state: [[]])[0].map { Int($0.tokens[0]) }
+        let drawn = try decoder.decode(prompts: [[2]], state: [[]])[0]
+        let draws = drawn.map { Int($0.tokens[0]) }
         #expect(try decoder.decode(prompts: [[2]], state: [[]])[0].map { Int($0.tokens[0]) } == draws)
+        // An item's samples come best first, as an n-best list does.
+        #expect(zip(drawn, drawn.dropFirst()).allSatisfy { $0.score >= $1.score })
+        #expect(drawn.first!.score > drawn.last!.score)
         let kept = ScoreProcessor(options)(model.logits([2]), context: [2], generated: 0)
         let probabilities = Self.logSoftmax(kept).map { exp($0) }
         for token in 0..<6 {
@@ -143,6 +147,18 @@ struct DecodingBehaviourTests {
         #expect(message { $0.sampling = true; $0.topP = 1.5 } == "top-p must be in (0, 1], got 1.5")
         #expect(message { $0.beams = 0 } == "beam size must be at least 1, got 0")
         #expect(message { $0.beams = 3; $0.returnSequences = 4 } == "n-best (4) cannot exceed the beam size (3)")
+        #expect(message { $0.returnSequences = 2 } == "n-best (2) needs beam search with at least as many beams, or sampling")
+        #expect(message { $0.sampling = true; $0.returnSequences = 2 } == "")
+        // A request's sampling replaces the configured beam, but not a beam asked for with it.
+        var configured = DecodingOptions(maxNewTokens: 10)
+        configured.beams = 5
+        var request = DecodingRequest()
+        request.sample = true
+        request.apply(to: &configured)
+        #expect(configured.beams == 1 && configured.sampling)
+        request.beams = 3
+        request.apply(to: &configured)
+        #expect(message { request.apply(to: &$0) } == "sampling and beam search are separate strategies; choose one")
         #expect(message { $0.topK = 5 } == "temperature, top-k, top-p and uniform sampling apply only with sampling")
         #expect(message { $0.minNewTokens = 11 } == "min new tokens must be in 0...10 (the maximum), got 11")
         #expect(message { $0.sampling = true; $0.temperature = 0 } == "temperature must be > 0, got 0.0")
