@@ -73,7 +73,7 @@ struct Seq2SeqCommandTests {
         #expect(evaluated.status == 0, "\(evaluated.error)")
         let metrics = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as! [String: Double]
         #expect(Set(metrics.keys) == ["bleu", "bleu_length_ratio", "token_bleu", "seq2seq_accuracy", "token_accuracy", "exact_match",
-                                      "loss", "free_running_loss", "free_running_bleu"])
+                                      "loss", "free_running_loss", "free_running_bleu", "fastai_bleu"])
         // Learnt: far above chance (a sixth of the tokens) — most reversed tokens come out right.
         #expect(metrics["token_accuracy"]! > 0.5 && metrics["bleu"]! > 35, "\(metrics)")
         #expect(metrics["bleu_length_ratio"]! > 0.5 && metrics["bleu_length_ratio"]! < 2, "\(metrics)")

@@ -63,6 +63,7 @@ struct Seq2SeqTaskTests {
         // (Targets of 2–4 words hold few 4-grams, so three quarters of the tokens right is a BLEU-4 near 35.)
         #expect(before.metrics["free_running_bleu"]! < 10, "\(before.metrics)")
         #expect(after.metrics["free_running_bleu"]! > 25, "\(after.metrics)")
+        #expect(after.metrics["fastai_bleu"]! > before.metrics["fastai_bleu"]! && after.metrics["fastai_bleu"]! <= 1, "\(after.metrics)")
         if after.metrics["exact_match"]! == 1 { #expect(after.metrics["free_running_bleu"]! == 100) }
         // Batches measured side by side (two lanes, whatever the machine's cores) give the numbers one thread
         // gives measuring them in order.

@@ -41,7 +41,9 @@ public final class Seq2SeqTask: TrainingTask {
     /// same predictions, each cut at its end token (greedy decoding stopped at the batch's width): what Hugging
     /// Face's `predict_with_generate` gives a seq2seq trainer, without a second pass, so that
     /// `train.metric_for_best_model: free_running_bleu` can keep the weights that decode best — under fastai's
-    /// teacher-forcing schedule the teacher-forced loss can rise while decoding improves.
+    /// teacher-forcing schedule the teacher-forced loss can rise while decoding improves. `fastai_bleu` is
+    /// course-nlp's `CorpusBLEU` on the same outputs as fastai computes it: raw argmax rows against padded
+    /// targets, pads counted, in [0, 1].
     /// Batches are measured side by side, one per core (`ConcurrentLanes`: both passes are steps too small to
     /// share), and summed in their order, so the numbers do not depend on which core measured what.
     public func evaluate(_ batches: AnySequence<Seq2SeqBatch>) -> Evaluation {
@@ -55,6 +57,7 @@ public final class Seq2SeqTask: TrainingTask {
         var exact = ExactMatch()
         var accuracy = SequenceTokenAccuracy(padID: seq2seq.pad)
         var bleu = CorpusBLEU()
+        var fastaiBLEU = FastaiCorpusBLEU()
         for case let batch? in measured.withLock({ $0 }) {
             let count = batch.predictions.count
             forcedSum += batch.forcedLoss * Double(count)
@@ -65,11 +68,13 @@ public final class Seq2SeqTask: TrainingTask {
             let meant = batch.targets.map { Self.realTokens($0, pad: seq2seq.pad, end: endToken) }
             exact.add(hypotheses: said, references: meant)
             bleu.add(hypotheses: said, references: meant.map { [$0] })
+            for (predicted, target) in zip(batch.predictions, batch.targets) { fastaiBLEU.add(prediction: predicted, target: target) }
         }
         let mean = { (sum: Double) in seen > 0 ? sum / Double(seen) : .nan }
         return Evaluation(metrics: ["loss": mean(forcedSum), "free_running_loss": mean(freeSum),
                                     "seq2seq_accuracy": accuracy.value, "token_accuracy": accuracy.maskedValue,
-                                    "exact_match": exact.rate, "free_running_bleu": bleu.score().score])
+                                    "exact_match": exact.rate, "free_running_bleu": bleu.score().score,
+                                    "fastai_bleu": fastaiBLEU.value])
     }
 
     /// One evaluation batch: its teacher-forced loss, and the loss and greedy tokens of the model running on

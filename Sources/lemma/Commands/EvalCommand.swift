@@ -13,7 +13,7 @@ struct EvalCommand: ParsableCommand {
     var data: String
     @Option(help: "seq2seq: the target side of parallel files (--data is then the source side).") var target: String?
     @Option(help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
-    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), bleu_length_ratio (output over reference length), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss, free_running_bleu; language_model: loss, perplexity, tokens; im2latex: bleu, edit_distance, exact_match, image_edit_distance, image_match, image_match_ws, loss, perplexity, token_accuracy, count).")
+    @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), bleu_length_ratio (output over reference length), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss, free_running_bleu, fastai_bleu (course-nlp's CorpusBLEU on ids, 0–1); language_model: loss, perplexity, tokens; im2latex: bleu, edit_distance, exact_match, image_edit_distance, image_match, image_match_ws, loss, perplexity, token_accuracy, count).")
     var json = false
 
     func run() throws {
