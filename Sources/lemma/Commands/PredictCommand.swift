@@ -6,7 +6,7 @@ import Lemma
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict with a run's trained model: one JSON object per input line (classification: label and probabilities; seq2seq: output and score), or per image (im2latex: latex and score).")
+        abstract: "Predict with a run's trained model: one JSON object per input line (classification: label and probabilities; seq2seq: output and score), or per image (im2latex: image, latex and token count).")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
     @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text (or source) column; im2latex: PNG images.")
