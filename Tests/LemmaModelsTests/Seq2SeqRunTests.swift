@@ -62,6 +62,64 @@ struct Seq2SeqRunTests {
         #expect(a == b, "the resumed run's weights differ from the uninterrupted run's")
     }
 
+    /// The trained model is checked against the checksums the run recorded for it before eval, predict or
+    /// serve use it; a damaged one is named and the checkpoint with the same weights used instead, or else the
+    /// newest intact checkpoint.
+    @Test func aDamagedTrainedModelIsReportedAndACheckpointsWeightsUsed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-damaged-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try RunConfiguration(values: try Self.configuration(directory).values
+            .merging(["train.load_best_model_at_end": .bool(true)]) { $1 })
+        let runDirectory = RunDirectory(directory.appendingPathComponent("run"))
+        let trained = try #require(try TaskRegistry.start(configuration, in: runDirectory) as? Seq2SeqRun)
+        let (result, _) = try trained.train(resume: false, handleSignals: false, progress: false)
+        let best = try #require(result.state.bestStep)
+        let recordURL = runDirectory.url.appendingPathComponent("model.checksums.json")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: recordURL)) as? [String: Any])
+        #expect(record["checkpoint"] as? String == String(format: "checkpoint-%08d", best), "\(record)")
+        let modelURL = runDirectory.url.appendingPathComponent("model.safetensors")
+        let intact = try Data(contentsOf: modelURL)
+        let store = CheckpointStore(directory: runDirectory.checkpoints)
+        func weights(_ url: URL) throws -> [String: [Float]] {
+            try SafetensorsFile(url: url).floatTensors().mapValues(\.scalars)
+        }
+        func opened() throws -> (weights: [String: [Float]], log: [String]) {
+            var lines: [String] = []
+            let run = try #require(try TaskRegistry.open(runDirectory) { lines.append($0) } as? Seq2SeqRun)
+            try run.loadTrainedModel()
+            return (run.model.stateDict().mapValues(\.scalars), lines)
+        }
+        #expect(try opened().log.isEmpty)
+        #expect(try opened().weights == weights(modelURL))
+
+        // One flipped byte past the header: still a readable file, but not the one the run wrote.
+        var flipped = intact
+        flipped[flipped.count - 3] ^= 0x40
+        try flipped.write(to: modelURL)
+        let (fromBest, log) = try opened()
+        #expect(fromBest == (try weights(store.url(step: best).appendingPathComponent("model.safetensors"))))
+        #expect(log.count == 1 && log[0].contains("model.safetensors is damaged") && log[0].contains("CRC-32C")
+                && log[0].contains(String(format: "checkpoint-%08d", best)), "\(log)")
+
+        // Truncated, with the best checkpoint gone as well: the newest intact checkpoint.
+        try intact.prefix(intact.count / 2).write(to: modelURL)
+        try FileManager.default.removeItem(at: store.url(step: best))
+        let latest = try #require(store.latestIntact())
+        let (fromLatest, truncatedLog) = try opened()
+        #expect(fromLatest == (try weights(latest.url.appendingPathComponent("model.safetensors"))))
+        #expect(truncatedLog.last?.contains("truncated or replaced") == true, "\(truncatedLog)")
+
+        // Nothing intact to fall back on: one error naming the file.
+        for checkpoint in store.checkpoints() { try FileManager.default.removeItem(at: checkpoint.url) }
+        do {
+            _ = try opened()
+            Issue.record("a damaged model with no checkpoint loaded")
+        } catch {
+            #expect("\(error)".contains("model.safetensors") && "\(error)".contains("no intact checkpoint"), "\(error)")
+        }
+    }
+
     @Test func sidesWithDifferentTokenizersPadWithTheirOwnIDs() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-gpt2-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

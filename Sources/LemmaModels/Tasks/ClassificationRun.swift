@@ -88,7 +88,7 @@ public final class ClassificationRun: TaskRun {
                                           progress: progress, log: log)
         // Requested: to be resumed, not finished. Other data-parallel ranks leave the writing to rank 0.
         guard result.reason != .requested, trainer.isPrimary else { return (result, nil) }
-        try task.model.save(to: modelFile)
+        try RunLifecycle.saveTrainedModel(task.model, directory: directory, result: result)
 
         let record = try RunLifecycle.evaluateAndFinish(
             trainer, result: result, task: "classification", directory: directory, splits: (data.train, data.valid, data.test),
@@ -107,7 +107,7 @@ public final class ClassificationRun: TaskRun {
 
     /// Loads the trained weights written at the end of training.
     public func loadTrainedModel() throws {
-        try RunLifecycle.loadTrainedModel(task.model, directory: directory)
+        try RunLifecycle.loadTrainedModel(task.model, directory: directory, log: log)
     }
 
     /// Reads and tokenizes a labelled corpus with the run's tokenizer and label map.

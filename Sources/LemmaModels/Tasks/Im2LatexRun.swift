@@ -121,7 +121,7 @@ public final class Im2LatexRun: TaskRun {
         let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
                                           progress: progress, extra: callbacks, log: log)
         guard result.reason != .requested, trainer.isPrimary else { return (result, nil) }
-        try model.save(to: modelFile)
+        try RunLifecycle.saveTrainedModel(model, directory: directory, result: result)
         let record = try RunLifecycle.evaluateAndFinish(trainer, result: result, task: "im2latex", directory: directory,
                                                         splits: (data.train, data.valid, data.test), counted: \.count) { try evaluate($0) }
         return (result, record)
@@ -132,7 +132,7 @@ public final class Im2LatexRun: TaskRun {
     }
 
     public func loadTrainedModel() throws {
-        try RunLifecycle.loadTrainedModel(model, directory: directory)
+        try RunLifecycle.loadTrainedModel(model, directory: directory, log: log)
     }
 
     // MARK: - Decoding

@@ -112,7 +112,7 @@ public final class LanguageModelRun: TaskRun {
         let result = try RunLifecycle.fit(trainer, directory: directory, resume: resume, handleSignals: handleSignals,
                                           progress: progress, extra: extra, log: log)
         guard result.reason != .requested, trainer.isPrimary else { return (result, nil) }
-        try model.save(to: modelFile)
+        try RunLifecycle.saveTrainedModel(model, directory: directory, result: result)
         let record = try RunLifecycle.evaluateAndFinish(
             trainer, result: result, task: "language_model", directory: directory, splits: (data.train, data.valid, data.test),
             counted: \.count, countKey: { "\($0)_tokens" }) { stream in
@@ -130,7 +130,7 @@ public final class LanguageModelRun: TaskRun {
     }
 
     public func loadTrainedModel() throws {
-        try RunLifecycle.loadTrainedModel(model, directory: directory)
+        try RunLifecycle.loadTrainedModel(model, directory: directory, log: log)
     }
 
     /// Loss and perplexity over every token of `stream`, in windows of the run's block size.

@@ -93,12 +93,16 @@ enum RunLifecycle {
         return record
     }
 
-    /// Loads model.safetensors into `model`, or says the run has not finished.
-    static func loadTrainedModel(_ model: Module, directory: RunDirectory) throws {
-        let file = directory.url.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            throw ConfigError("\(directory.url.path): the run has no trained model yet (model.safetensors); finish or resume training first")
-        }
-        try model.load(from: file)
+    /// Writes model.safetensors with its integrity record, naming the checkpoint with the same weights: the
+    /// restored best, else the one saved at the last step.
+    static func saveTrainedModel(_ model: Module, directory: RunDirectory, result: TrainingResult) throws {
+        let saved = CheckpointStore(directory: directory.checkpoints).checkpoints().last { $0.step == result.state.globalStep }
+        try TrainedModelFile(directory: directory).save(model, sameAs: result.restoredCheckpoint ?? saved?.url)
+    }
+
+    /// Loads model.safetensors into `model` after checking it against its record (a damaged file is reported
+    /// and a checkpoint's weights used instead), or says the run has not finished.
+    static func loadTrainedModel(_ model: Module, directory: RunDirectory, log: (String) -> Void) throws {
+        try TrainedModelFile(directory: directory).load(into: model, log: log)
     }
 }
