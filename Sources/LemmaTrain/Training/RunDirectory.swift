@@ -9,6 +9,7 @@ import Foundation
 ///     data/                 the prepared datasets and vocabulary
 ///     plots/                SVG plots; report.md and report.html summarize the run
 ///     evaluation.json       the final evaluation's metrics (what `lemma eval --json` prints)
+///     model.safetensors     the trained weights; model.checksums.json their size, CRC-32C and checkpoint
 public struct RunDirectory: Sendable {
     public let url: URL
 
