@@ -261,7 +261,8 @@ public final class Im2LatexRun: TaskRun {
         for (i, distance) in Array(worst) + Array(first) {
             table += "| \(dataset.names[i]) | \(Seq2SeqRun.cell(latex(references[i]))) | \(Seq2SeqRun.cell(latex(outputs[i]))) | \(String(format: "%.2f", distance)) |\n"
         }
-        evaluation.metrics["bleu"] = bleu.score().score
+        // im2markup scores with multi-bleu.perl: corpus BLEU-4 without smoothing (0 when an order has no match).
+        evaluation.metrics["bleu"] = bleu.score(smoothing: .none).score
         // im2markup's evaluate_text_edit_distance.py: 1 − Σ distance / Σ max(length of prediction, of gold).
         evaluation.metrics["edit_distance"] = 1 - Double(edits.totalEdits) / Double(max(longer, 1))
         evaluation.metrics["exact_match"] = exact.rate
