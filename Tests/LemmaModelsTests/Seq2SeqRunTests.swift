@@ -120,6 +120,40 @@ struct Seq2SeqRunTests {
         }
     }
 
+    /// With a lowercasing tokenizer, BLEU against a file's original cased targets equals BLEU against the
+    /// same targets in lowercase (sacrebleu's -lc): the model can only say lowercase words.
+    @Test func aLowercasingRunScoresCasedTargetsCaseInsensitively() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-lowercase-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Long enough for 4-grams: 4 to 6 words, each written twice on the target side.
+        let generator = RandomGenerator(seed: 11)
+        let lines = (0..<150).map { _ -> String in
+            let words = (0..<(4 + generator.nextInt(below: 3))).map { _ in ["p", "q", "r", "s"][generator.nextInt(below: 4)] }
+            return words.joined(separator: " ") + "\t" + words.map { $0 + $0 }.joined(separator: " ")
+        }
+        try (["source\ttarget"] + lines).joined(separator: "\n").write(to: directory.appendingPathComponent("long.tsv"), atomically: true, encoding: .utf8)
+        let configuration = try RunConfiguration(values: try Self.configuration(directory).values
+            .merging(["tokenizer.lowercase": .bool(true), "train.epochs": .double(30), "model.hidden_size": .int(32),
+                      "model.embedding_dim": .int(16), "model.target_embedding_dim": .int(16), "train.eval_steps": .int(100),
+                      "data.train": .string(directory.appendingPathComponent("long.tsv").path)]) { $1 })
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Seq2SeqRun)
+        _ = try run.train(resume: false, handleSignals: false, progress: false)
+        let pairs = lines.prefix(40)
+        let lower = directory.appendingPathComponent("lower.tsv"), upper = directory.appendingPathComponent("upper.tsv")
+        try (["source\ttarget"] + Array(pairs)).joined(separator: "\n").write(to: lower, atomically: true, encoding: .utf8)
+        try (["source\ttarget"] + pairs.map { line in
+            let sides = line.split(separator: "\t")
+            return "\(sides[0])\t\(sides[1].uppercased())"
+        }).joined(separator: "\n").write(to: upper, atomically: true, encoding: .utf8)
+        func bleu(_ url: URL) throws -> Double {
+            try run.evaluate(corpus: PairedCorpusSource(.table(path: url.path, sourceColumn: "source", targetColumn: "target"))).metrics["bleu"]!
+        }
+        let lowered = try bleu(lower)
+        #expect(lowered > 10, "the run learnt too little to tell: BLEU \(lowered)")
+        #expect(try bleu(upper) == lowered)
+    }
+
     @Test func sidesWithDifferentTokenizersPadWithTheirOwnIDs() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-gpt2-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

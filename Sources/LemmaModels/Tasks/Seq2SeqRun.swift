@@ -216,7 +216,8 @@ public final class Seq2SeqRun: TaskRun {
 
     /// Decodes `sources` with the run's settings and scores the outputs against `references`: `bleu` is
     /// sacrebleu's corpus BLEU on detokenized text (13a; against `targetTexts` when the original targets are at
-    /// hand, else the references' decoded ids), `token_bleu` the same formula on target token ids.
+    /// hand, else the references' decoded ids; case-insensitive when `tokenizer.lowercase`), `token_bleu` the
+    /// same formula on target token ids.
     func score(sources: [[Int32]], references: [[Int32]], texts: [String]?, targetTexts: [String]? = nil,
                beams: Int? = nil) throws -> Evaluation {
         let beams = beams ?? configuration.int("decoding.beams") ?? 1
@@ -224,9 +225,13 @@ public final class Seq2SeqRun: TaskRun {
             .map { $0[0].tokens }
         var bleu = CorpusBLEU(), tokenBLEU = CorpusBLEU()
         var exact = ExactMatch()
+        // A lowercasing tokenizer can only say lowercase words: score case-insensitively (sacrebleu's -lc), so
+        // original cased targets and a prepared split's decoded ones give the same BLEU.
+        let lowercase = configuration.bool("tokenizer.lowercase") ?? false
         for (i, (output, reference)) in zip(outputs, references).enumerated() {
             tokenBLEU.add(hypothesis: output, reference: reference)
-            bleu.add(hypothesisText: targetText(output), referenceTexts: [targetTexts?[i] ?? targetText(reference)])
+            let referenceText = targetTexts?[i] ?? targetText(reference)
+            bleu.add(hypothesisText: targetText(output), referenceTexts: [lowercase ? referenceText.lowercased() : referenceText])
         }
         exact.add(hypotheses: outputs, references: references)
         // The seed's printout: input, target and output of the first examples.
