@@ -162,4 +162,37 @@ struct CommandLineTests {
         let both = try run(["prepare", "--config", config.path, "--input", csv.path, "--output", directory.appendingPathComponent("p").path])
         #expect(both.status != 0 && both.error.contains("either --input CORPUS or --config CONFIG"), "\(both.error)")
     }
+
+    /// An im2latex list line whose image is absent, on a machine without LaTeX to render it: one line naming
+    /// the list and the line, and nothing prepared.
+    @Test func anIm2LatexListLineThatPointsNowhereIsNamed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-cli-nowhere-\(UUID())")
+        let images = directory.appendingPathComponent("images")
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "x ^ { 2 }\ny _ { i }\n".write(to: directory.appendingPathComponent("formulas.lst"), atomically: true, encoding: .utf8)
+        for name in ["train.lst", "valid.lst"] {
+            try "0 present.png\n1 absent.png\n".write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let blank = [UInt8](repeating: 255, count: 40 * 20).enumerated().map { $0.offset % 40 == 7 ? 0 : $0.element }
+        try PNGCodec.write(GrayImage(width: 40, height: 20, pixels: blank), to: images.appendingPathComponent("present.png"))
+        let config = directory.appendingPathComponent("c.yaml")
+        try """
+            task: im2latex
+            data:
+              formulas: \(directory.path)/formulas.lst
+              images: \(images.path)
+              train: \(directory.path)/train.lst
+              valid: \(directory.path)/valid.lst
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let emptyPath = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: emptyPath, withIntermediateDirectories: true)
+        let output = directory.appendingPathComponent("prepared")
+        let failed = try run(["prepare", "--config", config.path, "--output", output.path], environment: ["PATH": emptyPath.path])
+        #expect(failed.status != 0, "\(failed.output)")
+        let lines = failed.error.split(separator: "\n").filter { $0.hasPrefix("Error") }
+        #expect(lines.count == 1 && lines[0].contains("train.lst: line 2") && lines[0].contains("absent.png")
+                && lines[0].contains("not installed"), "\(failed.error)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

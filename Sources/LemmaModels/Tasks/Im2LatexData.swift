@@ -153,12 +153,19 @@ public struct Im2LatexData {
     /// Renders the examples whose images are missing; returns the names that failed (each logged with its line).
     static func renderMissing(_ examples: [FormulaExample], origin: (FormulaExample) -> String, settings: Settings,
                               imageDirectory: URL, log: @escaping (String) -> Void) throws -> Set<String> {
-        let missingCount = Set(examples.filter { !FileManager.default.fileExists(atPath: imageDirectory.appendingPathComponent($0.imageName).path) }
-            .map(\.imageName)).count
-        guard missingCount > 0 else { return [] }
+        let missing = examples.filter { !FileManager.default.fileExists(atPath: imageDirectory.appendingPathComponent($0.imageName).path) }
+        let missingCount = Set(missing.map(\.imageName)).count
+        guard let first = missing.first else { return [] }
         // The renderer reports progress from its workers one call at a time (under its lock).
         nonisolated(unsafe) let progressLog = log
-        let renderer = try FormulaRenderer(dpi: settings.renderDPI)
+        let renderer: FormulaRenderer
+        do {
+            renderer = try FormulaRenderer(dpi: settings.renderDPI)
+        } catch {
+            // Without LaTeX a list line whose image is absent points nowhere: name the first such line.
+            throw FileFormatError(origin(first), "line \(first.line): image \(first.imageName) is not in \(imageDirectory.path) "
+                                  + "and cannot be rendered (\(error)); \(missingCount) images are missing")
+        }
         let workers = ProcessInfo.processInfo.activeProcessorCount
         log("rendering \(missingCount) formulas into \(imageDirectory.path) (LaTeX + dvipng, \(workers) workers)")
         let start = Date()
