@@ -154,6 +154,27 @@ struct Seq2SeqRunTests {
         #expect(try bleu(upper) == lowered)
     }
 
+    /// decoding.min_length, repetition_penalty and early_stopping reach the decoder; a bad one stops the start.
+    @Test func decodingSettingsFromTheConfiguration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-decoding-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = try Self.configuration(directory).values
+        let configuration = try RunConfiguration(values: base.merging([
+            "decoding.min_length": .int(6), "decoding.repetition_penalty": .double(1.3), "decoding.early_stopping": .string("true"),
+            "decoding.beams": .int(2)]) { $1 })
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Seq2SeqRun)
+        let options = try run.decodingOptions(sourceLength: 2)
+        #expect(options.minNewTokens == 6 && options.repetitionPenalty == 1.3 && options.earlyStopping == .whenBeamsFinish)
+        // An untrained model stops wherever; with the minimum no output is shorter than 6 tokens.
+        let outputs = try run.decode([[2, 3], [4], [3, 3, 2]], batchSize: 2)
+        #expect(outputs.allSatisfy { $0[0].tokens.count >= 6 }, "\(outputs.map { $0[0].tokens })")
+        let bad = try RunConfiguration(values: base.merging(["decoding.repetition_penalty": .double(0)]) { $1 })
+        #expect(throws: ConfigError.self) {
+            _ = try TaskRegistry.start(bad, in: RunDirectory(directory.appendingPathComponent("bad")))
+        }
+    }
+
     @Test func sidesWithDifferentTokenizersPadWithTheirOwnIDs() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-gpt2-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

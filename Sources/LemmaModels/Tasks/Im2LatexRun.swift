@@ -141,6 +141,7 @@ public final class Im2LatexRun: TaskRun {
         var options = DecodingOptions(maxNewTokens: configuration.int("decoding.max_length") ?? 150)
         options.beams = beams ?? configuration.int("decoding.beams") ?? 5
         options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 0)
+        ConfiguredDecoding.apply(configuration, to: &options)
         options.stopTokens = [data.eos, data.pad]
         do { try options.validate() } catch let error as DecodingOptionsError { throw ConfigError("decoding: \(error.description)") }
         return options

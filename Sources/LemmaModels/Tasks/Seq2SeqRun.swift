@@ -114,6 +114,7 @@ public final class Seq2SeqRun: TaskRun {
         options.beams = c.int("decoding.beams") ?? 1
         options.lengthPenalty = Float(c.double("decoding.length_penalty") ?? 1)
         options.noRepeatNGramSize = c.int("decoding.no_repeat_ngram_size") ?? 0
+        ConfiguredDecoding.apply(c, to: &options)
         do {
             try options.validate()
         } catch let error as DecodingOptionsError {
@@ -126,7 +127,10 @@ public final class Seq2SeqRun: TaskRun {
     /// other (the command line's --beam, --sample …).
     public func decodingOptions(sourceLength: Int, adjust: (inout DecodingOptions) -> Void = { _ in }) throws -> DecodingOptions {
         var options = try Self.decodingOptions(configuration, sourceLength: sourceLength)
-        if let limit = model.maxTargetLength { options.maxNewTokens = min(options.maxNewTokens, limit) }
+        if let limit = model.maxTargetLength {
+            options.maxNewTokens = min(options.maxNewTokens, limit)
+            options.minNewTokens = min(options.minNewTokens, options.maxNewTokens)
+        }
         adjust(&options)
         options.stopTokens = [data.eos, data.pad]
         try options.validate()
