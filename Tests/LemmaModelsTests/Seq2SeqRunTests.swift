@@ -175,6 +175,38 @@ struct Seq2SeqRunTests {
         }
     }
 
+    /// Seed 002's fastText vectors for the encoder embedding: words in fastText's dictionary get their vectors,
+    /// unknown ones the vectors fastText builds from their character n-grams (both as the fastText library
+    /// gives them: Tests/LemmaDataTests/Fixtures/fasttext, made by the real library), and the log says how many.
+    @Test func fastTextVectorsWithSubwordsForTheSourceEmbedding() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-fasttext-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LemmaDataTests/Fixtures/fasttext")
+        struct Expected: Decodable {
+            struct Query: Decodable { var word: String; var vector: [Float]; var inVocabulary: Bool }
+            var queries: [Query]
+        }
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+        let lines = ["source\ttarget"] + (0..<30).map { i in ["theorem lemma\tT L", "theorems lemma\tTS L", "lemmata theorem\tLS T"][i % 3] }
+        try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("words.tsv"), atomically: true, encoding: .utf8)
+        let configuration = try RunConfiguration(values: try Self.configuration(directory).values.merging([
+            "data.train": .string(directory.appendingPathComponent("words.tsv").path), "model.embedding_dim": .int(8), "model.pretrained_embeddings": .string(fixtures.appendingPathComponent("tiny.bin").path),
+            "data.valid_fraction": .double(0.1)]) { $1 })
+        var log: [String] = []
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) { log.append($0) }
+                               as? Seq2SeqRun)
+        let table = try #require(run.model.stateDict()["emb_enc.weight"])
+        for word in ["theorem", "lemma", "theorems", "lemmata"] {
+            let query = try #require(expected.queries.first { $0.word == word })
+            let id = Int(run.data.sourceTokenizer.encode(word)[0])
+            let row = Array(table.scalars[(id * 8)..<((id + 1) * 8)])
+            #expect(zip(row, query.vector).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(word) (in fastText's dictionary: \(query.inVocabulary))")
+        }
+        #expect(log.contains { $0.contains("source vectors") && $0.contains("tokens found") && $0.contains("more from subword vectors") }, "\(log)")
+    }
+
     @Test func sidesWithDifferentTokenizersPadWithTheirOwnIDs() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-gpt2-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -38,8 +38,9 @@ public enum Seq2SeqFactory {
             }
             let match = try EmbeddingMatcher(fill: .normal(std: 0.1, seed: seed), lowercaseFallback: true)
                 .match(vocabulary.tokens, from: try ClassifierFactory.openVectors(vectors))
-            log(String(format: "%@ vectors %@: %d of %d tokens found (%.1f%%)", side, vectors, match.report.found,
-                       match.report.total, 100 * match.report.coverage))
+            log(String(format: "%@ vectors %@: %d of %d tokens found (%.1f%%), %d more from subword vectors (%.1f%% in all)",
+                       side, vectors, match.report.found, match.report.total, 100 * match.report.coverage,
+                       match.report.fromSubwords, 100 * match.report.coverageWithSubwords))
             return Embedding(pretrained: match.matrix, freeze: freeze, paddingIndex: pad)
         }
         let hidden = c.int("model.hidden_size") ?? 256, layers = c.int("model.num_layers") ?? 2

@@ -182,6 +182,8 @@ public final class Seq2SeqRun: TaskRun {
     public func evaluate(_ dataset: PairedDataset, beams: Int? = nil) throws -> Evaluation {
         var evaluation = trainer.evaluate(PairedDatasetSource(dataset, collator: collator))
         let sources = (0..<dataset.count).map { Array(dataset.source.tokenIDs($0).prefix(maxSourceLength)) }
+        let truncated = (0..<dataset.count).filter { dataset.source.length($0) > maxSourceLength }.count
+        if truncated > 0 { log("\(truncated) sources longer than \(maxSourceLength) tokens were cut for decoding (tokenizer.max_length)") }
         let references = (0..<dataset.count).map { Array(dataset.target.tokenIDs($0)) }
         let scored = try score(sources: sources, references: references, texts: nil, beams: beams)
         evaluation.metrics.merge(scored.metrics) { _, new in new }
