@@ -58,10 +58,11 @@ struct TrainedModelFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ConfigError("\(directory.url.path): the run has no trained model yet (model.safetensors); finish or resume training first")
         }
+        // Only a file that fails its record, or does not parse, counts as damaged: an intact file that does not
+        // fit the model (another configuration) is an error of its own, not a reason to load other weights.
         do {
             if let record = try self.record() { try verify(against: record) }
-            try model.load(from: url)
-            return
+            _ = try SafetensorsFile(url: url)
         } catch let damage {
             let store = CheckpointStore(directory: directory.checkpoints)
             var source: URL?
@@ -75,6 +76,8 @@ struct TrainedModelFile {
             }
             log("model.safetensors is damaged (\(damage)); using the weights of checkpoints/\(source.lastPathComponent)")
             try model.load(from: source.appendingPathComponent(CheckpointStore.modelFile))
+            return
         }
+        try model.load(from: url)
     }
 }
