@@ -237,7 +237,9 @@ public final class Seq2SeqRun: TaskRun {
         for (i, (output, reference)) in zip(outputs, references).enumerated() {
             tokenBLEU.add(hypothesis: output, reference: reference)
             let referenceText = targetTexts?[i] ?? targetText(reference)
-            bleu.add(hypothesisText: targetText(output), referenceTexts: [lowercase ? referenceText.lowercased() : referenceText])
+            let outputText = targetText(output)
+            bleu.add(hypothesisText: lowercase ? outputText.lowercased() : outputText,
+                     referenceTexts: [lowercase ? referenceText.lowercased() : referenceText])
         }
         exact.add(hypotheses: outputs, references: references)
         // The seed's printout: input, target and output of the first examples.
