@@ -9,6 +9,10 @@ by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2
 
     bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N] [--weights model.safetensors]
         [--save twin.safetensors]   (the trained weights, which `lemma eval` can score as the run's model)
+        [--init lemma-initial.safetensors] [--lemma-order] [--log-every N] [--loss-log steps.jsonl]
+(--init starts from given weights and --lemma-order replays Lemma's own batch order — its BatchSampler's
+length-bucketed shuffle, xoshiro256** seeded with train.seed — so that, from a Lemma run's initial weights, the
+two training loops can be compared step by step; --loss-log writes every step's loss.)
 (bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
@@ -108,6 +112,59 @@ def epoch_batches(split, size):
     return batches
 
 
+MASK = (1 << 64) - 1
+
+
+class Xoshiro:
+    """Lemma's RandomGenerator (Sources/LemmaTensor/Core/Random.swift): xoshiro256** seeded through SplitMix64."""
+
+    def __init__(self, seed):
+        s, state = seed & MASK, []
+        for _ in range(4):
+            s = (s + 0x9E3779B97F4A7C15) & MASK
+            z = s
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+            state.append(z ^ (z >> 31))
+        self.s = state
+
+    def next(self):
+        s0, s1, s2, s3 = self.s
+        r = (s1 * 5) & MASK
+        result = (((r << 7) | (r >> 57)) & MASK) * 9 & MASK
+        t = (s1 << 17) & MASK
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = ((s3 << 45) | (s3 >> 19)) & MASK
+        self.s = [s0, s1, s2, s3]
+        return result
+
+    def shuffle(self, values):
+        for i in range(len(values) - 1, 0, -1):
+            j = self.next() % (i + 1)
+            values[i], values[j] = values[j], values[i]
+
+
+def lemma_epoch_batches(split, size, seed, epoch):
+    """Lemma's BatchSampler.Order.bucketed for the im2latex source: one bucket per image size (key
+    width·4096 + height, ascending), each shuffled and cut into batches, then the batches shuffled."""
+    generator = Xoshiro(seed + epoch * 0x9E3779B97F4A7C15)
+    buckets = defaultdict(list)
+    for i in range(len(split)):
+        w, h = split.size(i)
+        buckets[w * 4096 + h].append(i)
+    batches = []
+    for key in sorted(buckets):
+        members = buckets[key]
+        generator.shuffle(members)
+        batches += [members[k:k + size] for k in range(0, len(members), size)]
+    generator.shuffle(batches)
+    return batches
+
+
 def bleu4(hypotheses, references):
     matches, totals, hyp_len, ref_len = [0] * 4, [0] * 4, 0, 0
     for h, r in zip(hypotheses, references):
@@ -147,23 +204,33 @@ if "--weights" in args:  # score given weights (e.g. the Lemma run's model.safet
     state = load_file(args[args.index("--weights") + 1])
     model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
     steps = 0
+if "--init" in args:  # start from given weights (a Lemma run's initial weights) instead of PyTorch's initialization
+    from safetensors.torch import load_file
+    state = load_file(args[args.index("--init") + 1])
+    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
+lemma_order = "--lemma-order" in args
+loss_log = open(args[args.index("--loss-log") + 1], "w") if "--loss-log" in args else None
 warmup = config_value("train.warmup_steps", 0)
 base_lr = float(config_value("train.learning_rate", 1e-3))
 optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
 # Hugging Face's get_cosine_schedule_with_warmup, as Lemma's CosineWarmupSchedule: the first step's rate is 0.
 schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: s / warmup if s < warmup else
                                              0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
-start, step, order, recent = time.time(), 0, [], []
+start, step, epoch, order, recent = time.time(), 0, 0, [], []
 model.train()
 while step < steps:
     if not order:
-        order = epoch_batches(train, batch_size)
+        order = list(reversed(lemma_epoch_batches(train, batch_size, seed, epoch))) if lemma_order else epoch_batches(train, batch_size)
+        epoch += 1
     images, inputs, targets = collate(train, order.pop())
     value = cross_entropy(model(images, inputs), targets, PAD)
     recent.append(value.item())
     optimizer.zero_grad()
     value.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), float(config_value("train.max_grad_norm", 1.0)))
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), float(config_value("train.max_grad_norm", 1.0)))
+    if loss_log:
+        loss_log.write(json.dumps({"step": step + 1, "loss": value.item(), "grad_norm": float(norm),
+                                   "learning_rate": optimizer.param_groups[0]["lr"]}) + "\n")
     optimizer.step()
     schedule.step()
     step += 1

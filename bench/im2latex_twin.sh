@@ -36,7 +36,8 @@ PY
     # which reproduces the twin's own decoding exactly) for the image metrics the twin does not compute.
     twin="$run-twin"
     rm -rf "$twin" && mkdir -p "$twin"
-    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" > "$twin.json"
+    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" \
+        --loss-log "$twin.steps.jsonl" > "$twin.json" 2> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
     cp "$run/config.yaml" "$twin/" && ln -s "$PWD/$run/data" "$twin/data"
     "$LEMMA" eval --run "$twin" --data test --json > "$twin.eval.json"
     python3 - "$twin.json" "$twin.eval.json" <<'PY' | tee -a "$OUT"
