@@ -36,6 +36,18 @@ struct RunConfigurationTests {
         #expect(a.string("data.valid") == nil)
     }
 
+    @Test func anUnquotedYAMLBooleanIsAChoiceThatListsIt() throws {
+        func earlyStopping(_ value: String) throws -> String? {
+            let url = try write("task: seq2seq\ndecoding:\n  early_stopping: \(value)\n", "choice.yaml")
+            return try RunConfiguration(contentsOf: url).string("decoding.early_stopping")
+        }
+        #expect(try earlyStopping("true") == "true")
+        #expect(try earlyStopping("false") == "false")
+        #expect(try earlyStopping("\"never\"") == "never")
+        #expect(throws: ConfigError.self) { try earlyStopping("5") }  // an Int the choice does not list
+        #expect(throws: ConfigError.self) { try earlyStopping("sometimes") }
+    }
+
     @Test func unknownKeysAndWrongTypesNameTheKey() throws {
         func message(_ text: String) throws -> String {
             let url = try write(text, "bad.yaml")

@@ -181,6 +181,9 @@ public struct RunConfiguration: Equatable, Sendable {
         case (.string, .string), (.int, .int), (.double, .double), (.bool, .bool): return value
         case (.double, .int(let v)): return .double(Double(v))
         case (.choice(let options), .string(let v)) where options.contains(v): return value
+        // YAML reads an unquoted `true` or `5` as a Bool or an Int; a choice that lists it means the same word.
+        case (.choice(let options), .bool(let v)) where options.contains(String(v)): return .string(String(v))
+        case (.choice(let options), .int(let v)) where options.contains(String(v)): return .string(String(v))
         default: throw ConfigError("'\(key.path)' must be \(key.type.name), got '\(value)'")
         }
     }
