@@ -109,6 +109,8 @@ struct Seq2SeqRunTests {
         let (fromLatest, truncatedLog) = try opened()
         #expect(fromLatest == (try weights(latest.url.appendingPathComponent("model.safetensors"))))
         #expect(truncatedLog.last?.contains("truncated or replaced") == true, "\(truncatedLog)")
+        #expect(truncatedLog.last?.contains("newest intact ones and may differ") == true
+                && truncatedLog.last?.contains(String(format: "checkpoint-%08d", best)) == true, "\(truncatedLog)")
 
         // Nothing intact to fall back on: one error naming the file.
         for checkpoint in store.checkpoints() { try FileManager.default.removeItem(at: checkpoint.url) }
@@ -170,8 +172,11 @@ struct Seq2SeqRunTests {
         let outputs = try run.decode([[2, 3], [4], [3, 3, 2]], batchSize: 2)
         #expect(outputs.allSatisfy { $0[0].tokens.count >= 6 }, "\(outputs.map { $0[0].tokens })")
         let bad = try RunConfiguration(values: base.merging(["decoding.repetition_penalty": .double(0)]) { $1 })
-        #expect(throws: ConfigError.self) {
+        do {
             _ = try TaskRegistry.start(bad, in: RunDirectory(directory.appendingPathComponent("bad")))
+            Issue.record("decoding.repetition_penalty 0 started a run")
+        } catch {
+            #expect("\(error)" == "'decoding.repetition_penalty' must be a finite number > 0, got 0", "\(error)")
         }
     }
 

@@ -28,6 +28,7 @@ public final class Im2LatexRun: TaskRun {
         let settings = try Im2LatexData.Settings(configuration)
         _ = try sizes(configuration)
         _ = try untrixSizes(configuration)
+        try ConfiguredDecoding.check(configuration)
         return try RunLifecycle.start(configuration, in: directory) {
             let data = try settings.prepared.map { try Im2LatexData.adopt($0, settings: settings, into: directory.data) }
                 ?? Im2LatexData.prepare(settings, into: directory.data, log: log)
@@ -138,6 +139,7 @@ public final class Im2LatexRun: TaskRun {
     // MARK: - Decoding
 
     public func decodingOptions(beams: Int? = nil) throws -> DecodingOptions {
+        try ConfiguredDecoding.check(configuration)
         var options = DecodingOptions(maxNewTokens: configuration.int("decoding.max_length") ?? 150)
         options.beams = beams ?? configuration.int("decoding.beams") ?? 5
         options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 0)

@@ -109,6 +109,7 @@ public final class Seq2SeqRun: TaskRun {
 
     /// The run's `decoding.*` settings for a batch whose longest source has `sourceLength` tokens.
     static func decodingOptions(_ c: RunConfiguration, sourceLength: Int) throws -> DecodingOptions {
+        try ConfiguredDecoding.check(c)
         let a = c.double("decoding.max_length_a") ?? 1.5, b = c.int("decoding.max_length_b") ?? 10
         var options = DecodingOptions(maxNewTokens: max(1, Int(a * Double(sourceLength)) + b))
         options.beams = c.int("decoding.beams") ?? 1

@@ -25,6 +25,9 @@ struct TrainedModelFile {
     /// Writes the model, then its record (both atomically; the record last, so a record always describes a
     /// whole file). `sameAs`: the checkpoint the weights were restored from or saved in at the last step.
     func save(_ model: Module, sameAs checkpoint: URL?) throws {
+        // The old record goes first: a crash before the new one is written leaves a file without a record
+        // (trusted if it parses), never a new file judged against the old file's checksum.
+        if FileManager.default.fileExists(atPath: recordURL.path) { try FileManager.default.removeItem(at: recordURL) }
         try model.save(to: url)
         let (crc, bytes) = try FileChecksum.crc32c(of: url)
         let record = Record(bytes: bytes, crc32c: String(format: "%08x", crc), checkpoint: checkpoint?.lastPathComponent)
@@ -65,16 +68,20 @@ struct TrainedModelFile {
             _ = try SafetensorsFile(url: url)
         } catch let damage {
             let store = CheckpointStore(directory: directory.checkpoints)
-            var source: URL?
+            var source: URL?, note = ""
             if let name = try? self.record()?.checkpoint {
                 let same = directory.checkpoints.appendingPathComponent(name)
-                if (try? CheckpointStore.verify(same)) != nil { source = same }
+                if (try? CheckpointStore.verify(same)) != nil {
+                    source = same
+                } else {
+                    note = " (checkpoints/\(name), which held the same weights, is damaged or gone: these are the newest intact ones and may differ)"
+                }
             }
             if source == nil { source = store.latestIntact(log: log)?.url }
             guard let source else {
                 throw FileFormatError(url.path, "damaged (\(damage)) and no intact checkpoint to fall back on")
             }
-            log("model.safetensors is damaged (\(damage)); using the weights of checkpoints/\(source.lastPathComponent)")
+            log("model.safetensors is damaged (\(damage)); using the weights of checkpoints/\(source.lastPathComponent)\(note)")
             try model.load(from: source.appendingPathComponent(CheckpointStore.modelFile))
             return
         }
