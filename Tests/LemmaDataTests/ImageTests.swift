@@ -77,8 +77,36 @@ struct ImageTests {
         let full = settings.process(page)!
         #expect(full.width == 240 && full.height == 100 && full[8, 8] == 0 && full[7, 8] == 255 && full[108, 48] == 254)
         #expect(settings.process(GrayImage(width: 30, height: 30)) == nil, "a blank page has no ink")
-        let huge = GrayImage(width: 2000, height: 20, value: 0)
+        var huge = GrayImage(width: 2010, height: 30)
+        for y in 5..<25 { for x in 5..<2005 { huge[x, y] = 0 } }
         #expect(settings.process(huge)!.width == 2016, "wider than every bucket: kept at its padded size")
+    }
+
+    /// A user's screenshot of a dark theme (light ink on black) and a photograph of grey, noisy paper crop and
+    /// bucket as the same formula in black on white does; an image on pure white is left exactly as it is.
+    @Test func darkAndGreyBackgroundsBecomeInkOnWhitePaper() throws {
+        var clean = GrayImage(width: 160, height: 70)
+        for y in 20..<40 { for x in 30..<90 where (x / 6) % 2 == 0 { clean[x, y] = 0 } }
+        for x in 30..<90 { clean[x, 40] = 128 }  // an anti-aliased edge
+        #expect(clean.onWhitePaper() == clean)
+        let settings = FormulaImagePreprocessing()
+        let expected = try #require(settings.process(clean))
+
+        let dark = GrayImage(width: clean.width, height: clean.height, pixels: clean.pixels.map { 255 - $0 })
+        #expect(settings.process(dark) == expected)
+
+        // Paper at 225–234 (a repeating noise pattern), ink at 20.
+        var grey = clean
+        for i in grey.pixels.indices { grey.pixels[i] = grey.pixels[i] == 255 ? UInt8(225 + (i * 7919) % 10) : grey.pixels[i] }
+        for y in 20..<40 { for x in 30..<90 where (x / 6) % 2 == 0 { grey[x, y] = 20 } }
+        let processed = try #require(settings.process(grey))
+        #expect(processed.width == expected.width && processed.height == expected.height)
+        let paper = grey.onWhitePaper()
+        #expect(settings.inkBounds(paper)! == settings.inkBounds(clean)!)
+        #expect(paper[0, 0] == 255 && paper[36, 20] < 30 && paper[30, 40] < 255)
+        // A dark grey screen (30) with noise behaves as the dark one.
+        let screen = GrayImage(width: grey.width, height: grey.height, pixels: grey.pixels.map { 255 - $0 })
+        #expect(settings.inkBounds(screen.onWhitePaper())! == settings.inkBounds(clean)!)
     }
 
     @Test func downsamplingAveragesBlocksIncludingRaggedEdges() {

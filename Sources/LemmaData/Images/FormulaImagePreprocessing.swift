@@ -41,8 +41,10 @@ public struct FormulaImagePreprocessing: Equatable, Sendable, Codable {
         return (minX..<(maxX + 1), minY..<(maxY + 1))
     }
 
-    /// The processed image, or nil when there is no ink at all.
+    /// The processed image, or nil when there is no ink at all. Images on dark or grey backgrounds are first
+    /// brought to dark ink on white (`GrayImage.onWhitePaper`); white ones are cropped exactly as im2markup does.
     public func process(_ image: GrayImage) -> GrayImage? {
+        let image = image.onWhitePaper()
         guard let box = inkBounds(image) else { return nil }
         let ink = image.cropped(x: box.x, y: box.y)
         let width = ink.width + padding[0] + padding[2], height = ink.height + padding[1] + padding[3]
