@@ -3,6 +3,7 @@ import LemmaData
 import LemmaModels
 import LemmaNN
 import LemmaTensor
+import LemmaText
 import LemmaTrain
 import Testing
 
@@ -123,6 +124,69 @@ struct Im2LatexRunTests {
             #expect("\(error)".contains("data.max_tokens '150'") && "\(error)".contains("'20'"), "\(error)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path))
+    }
+
+    /// `data.max_tokens` leaves over-long formulas out of train and valid but never out of test, and the
+    /// vocabulary keeps the tokens that training formulas (within the limit, rendered) use at least
+    /// `tokenizer.min_frequency` times; the rest, in any split, are `<unk>`.
+    @Test func lengthFilterSparesTheTestSplitAndRareTokensAreUnknown() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-im2latex-filter-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = try Self.configuration(directory)
+        try configuration.apply(overrides: ["data.max_tokens=4", "tokenizer.min_frequency=5"])
+        let prepared = directory.appendingPathComponent("prepared")
+        _ = try TaskRegistry.prepare(configuration, into: prepared)
+        let data = try Im2LatexData.open(prepared, settings: Im2LatexData.Settings(configuration))
+        // Train keeps a + b, \sqrt { y }, x = y and ( a ), 4 times each; valid keeps \sqrt { y } alone.
+        #expect(data.train.count == 16 && (0..<data.train.count).allSatisfy { data.train.tokenIDs($0).count <= 4 })
+        #expect(data.valid.count == 1)
+        let test = try #require(data.test)
+        #expect(test.count == 2 && (0..<test.count).allSatisfy { test.tokenIDs($0).count == 5 }, "x ^ { 2 } and \\alpha _ { i }: 5 tokens each")
+        // a and y occur 8 times in those; every other token 4 (the unrenderable \undefinedmacro { z } is not counted).
+        let vocabulary = data.tokenizer.vocabulary
+        #expect(Set(vocabulary.tokens) == Set(Im2LatexData.specialTokens + ["a", "y"]), "\(vocabulary.tokens)")
+        let unknown = try #require(vocabulary.id(Vocabulary.unknown))
+        #expect(test.tokenIDs(0).filter { $0 == unknown }.count == 5)
+    }
+
+    /// Formulas from CSV or JSON Lines files are LaTeX as written, so they are split by the LaTeX tokenizer
+    /// unless `tokenizer.splitting` says otherwise; im2markup's normalized lists split on spaces.
+    @Test func rawLaTeXListsDefaultToTheLaTeXTokenizer() throws {
+        func splitting(_ values: [String: ConfigValue]) throws -> LaTeXTokenizer.Splitting {
+            let base: [String: ConfigValue] = ["task": .string("im2latex"), "data.train": .string("train.jsonl"), "data.valid": .string("valid.jsonl")]
+            return try Im2LatexData.Settings(RunConfiguration(values: base.merging(values) { $1 })).splitting
+        }
+        #expect(try splitting([:]) == .latex)
+        #expect(try splitting(["data.train": .string("train.csv"), "data.valid": .string("valid.csv")]) == .latex)
+        #expect(try splitting(["tokenizer.splitting": .string("whitespace")]) == .whitespace)
+        #expect(try splitting(["data.formulas": .string("formulas.lst"), "data.train": .string("train.lst"),
+                               "data.valid": .string("valid.lst")]) == .whitespace)
+        #expect(try splitting(["data.formulas": .string("formulas.lst"), "data.train": .string("train.lst"),
+                               "data.valid": .string("valid.lst"), "tokenizer.splitting": .string("latex")]) == .latex)
+    }
+
+    /// A decoding value that cannot work stops the start with an error naming its key, before any rendering,
+    /// rather than at the first evaluation; an unquoted YAML `true` for `decoding.early_stopping` is accepted.
+    @Test func badDecodingSettingsStopTheStartNamingTheKey() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-im2latex-decoding-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (override, key) in [("decoding.beams=0", "decoding.beams"), ("decoding.max_length=0", "decoding.max_length"),
+                                ("decoding.repetition_penalty=0", "decoding.repetition_penalty"),
+                                ("decoding.min_length=-1", "decoding.min_length")] {
+            var configuration = try Self.configuration(directory)
+            try configuration.apply(overrides: [override])
+            let run = directory.appendingPathComponent("run")
+            do {
+                _ = try TaskRegistry.start(configuration, in: RunDirectory(run))
+                Issue.record("\(override) started a run")
+            } catch {
+                #expect("\(error)".contains("'\(key)'"), "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: run.path), "\(override)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("images").path), "\(override) rendered")
+        }
     }
 
     /// `model.arch: untrix` (seed 003's model) through the same run: trains on images centred on its canvas

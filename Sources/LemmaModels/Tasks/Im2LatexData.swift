@@ -43,7 +43,15 @@ public struct Im2LatexData {
             images = url("data.images")
             maxTokens = c.int("data.max_tokens") ?? 150
             guard maxTokens > 0 else { throw ConfigError("'data.max_tokens' must be at least 1") }
-            splitting = c.string("tokenizer.splitting") == "latex" ? .latex : .whitespace
+            switch c.string("tokenizer.splitting") {
+            case "latex": splitting = .latex
+            case "whitespace": splitting = .whitespace
+            default:
+                // CSV and JSON Lines files hold LaTeX as people write it (`\frac{a}{b}`), not im2markup's
+                // normalized, space-separated tokens.
+                let rawLaTeX = [train, valid, test].compactMap { $0 }.contains { ["csv", "jsonl"].contains($0.pathExtension.lowercased()) }
+                splitting = rawLaTeX ? .latex : .whitespace
+            }
             minFrequency = c.int("tokenizer.min_frequency") ?? 1
             guard minFrequency >= 1 else { throw ConfigError("'tokenizer.min_frequency' must be at least 1") }
             preprocessing = FormulaImagePreprocessing()
@@ -98,9 +106,10 @@ public struct Im2LatexData {
             splits.first { $0.examples.contains(example) }?.url.path ?? "?"
         }, settings: settings, imageDirectory: imageDirectory, log: log)
 
-        // The vocabulary: training formulas within the length limit.
+        // The vocabulary: the training formulas that train — within the length limit, and rendered.
         let splitter = LaTeXTokenizer(vocabulary: Vocabulary(tokens: []), splitting: settings.splitting)
-        let trainFormulas = splits[0].examples.map(\.formula).filter { splitter.split($0).count <= settings.maxTokens }
+        let trainFormulas = splits[0].examples.filter { !failed.contains($0.imageName) }.map(\.formula)
+            .filter { splitter.split($0).count <= settings.maxTokens }
         let tokenizer = LaTeXTokenizer(buildingFrom: trainFormulas, splitting: settings.splitting,
                                        minFrequency: settings.minFrequency, specialTokens: specialTokens)
         try tokenizer.vocabulary.write(to: directory.appendingPathComponent(vocabularyFile))
@@ -164,10 +173,10 @@ public struct Im2LatexData {
         } catch {
             // Without LaTeX a list line whose image is absent points nowhere: name the first such line.
             throw FileFormatError(origin(first), "line \(first.line): image \(first.imageName) is not in \(imageDirectory.path) "
-                                  + "and cannot be rendered (\(error)); \(missingCount) images are missing")
+                                  + "and cannot be rendered (\(error)); \(missingCount == 1 ? "it is the only image missing" : "\(missingCount) images are missing")")
         }
         let workers = ProcessInfo.processInfo.activeProcessorCount
-        log("rendering \(missingCount) formulas into \(imageDirectory.path) (LaTeX + dvipng, \(workers) workers)")
+        log("rendering \(missingCount) formula\(missingCount == 1 ? "" : "s") into \(imageDirectory.path) (LaTeX + dvipng, \(workers) workers)")
         let start = Date()
         let step = max(500, missingCount / 10)
         let failures = try renderer.renderMissing(examples, into: imageDirectory, workers: workers) { done, total in
