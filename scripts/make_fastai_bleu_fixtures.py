@@ -10,9 +10,10 @@ fastai_bleu.json holds `version` and `cases`, each a list of batches ({`predicti
 token ids, every row of a batch the same width, as fastai sees a padded batch) and:
 
 - `smoothed`: CorpusBLEUMetric's value (its per-sentence smoothing of orders without a match);
-- `unsmoothed`: course-nlp's `CorpusBLEU` callback, the same sums without that smoothing — given only for
-  cases in which every sentence matches at every order, where the two are the same by construction and the
-  library's own value is the reference (the script checks that no order went unmatched).
+- `unsmoothed`: course-nlp's `CorpusBLEU` callback, the same sums without that smoothing, computed here by
+  the library's own n-gram counting (`get_correct_ngrams`) and value formula with the smoothing left out
+  (`UnsmoothedCorpusBLEU` below); in the last three cases every sentence matches at every order, so there it
+  equals the library's smoothed value by construction (the script checks both).
 
 Everything is drawn from one seeded generator, so a rerun with the same fastai writes the same file.
 """
@@ -49,6 +50,28 @@ def score(batches):
     return metric.value, metric
 
 
+class UnsmoothedCorpusBLEU(CorpusBLEUMetric):
+    """course-nlp's CorpusBLEU callback: CorpusBLEUMetric's sums and value, each order's clipped matches
+    counted as they are (no per-sentence smoothing of an order without a match)."""
+
+    def accumulate(self, learn):
+        for pred, targ in zip(learn.pred.argmax(dim=self.axis).cpu().numpy(), learn.y.cpu().numpy()):
+            self.pred_len += len(pred)
+            self.targ_len += len(targ)
+            for i in range(4):
+                c, t = self.get_correct_ngrams(pred, targ, i + 1, max_n=self.vocab_sz)
+                self.corrects[i] += c
+                self.counts[i] += t
+
+
+def unsmoothed(batches):
+    metric = UnsmoothedCorpusBLEU(vocab_sz=VOCAB)
+    metric.reset()
+    for batch in batches:
+        metric.accumulate(SimpleNamespace(training=False, pred=one_hot(batch["predictions"]), y=torch.tensor(batch["targets"])))
+    return float(metric.value)
+
+
 def batch(rows, prediction_width, target_width, copy_rate, vocab):
     targets, predictions = [], []
     for _ in range(rows):
@@ -66,7 +89,7 @@ cases = []
 for copy_rate, widths in [(0.3, (6, 8)), (0.6, (9, 7)), (0.0, (4, 4)), (0.8, (12, 12))]:
     batches = [batch(rng.randint(1, 5), rng.randint(*sorted(widths)), widths[1], copy_rate, VOCAB) for _ in range(3)]
     value, _ = score(batches)
-    cases.append({"batches": batches, "smoothed": value})
+    cases.append({"batches": batches, "smoothed": value, "unsmoothed": unsmoothed(batches)})
 # Near copies of long targets: every sentence matches at every order, so course-nlp's unsmoothed callback agrees.
 for prediction_width, target_width in [(20, 20), (18, 24), (26, 20)]:
     while True:
@@ -79,8 +102,9 @@ for prediction_width, target_width in [(20, 20), (18, 24), (26, 20)]:
         if not unmatched:
             break
     value, _ = score(batches)
-    cases.append({"batches": batches, "smoothed": value, "unsmoothed": value})
+    assert abs(unsmoothed(batches) - value) < 1e-12, "a near copy without smoothing should score as with it"
+    cases.append({"batches": batches, "smoothed": value, "unsmoothed": unsmoothed(batches)})
 
 with open(os.path.join(out_dir, "fastai_bleu.json"), "w") as f:
     json.dump({"version": fastai.__version__, "cases": cases}, f)
-print(len(cases), "cases", [round(c["smoothed"], 4) for c in cases])
+print(len(cases), "cases", [(round(c["smoothed"], 4), round(c["unsmoothed"], 4)) for c in cases])

@@ -157,7 +157,6 @@ struct DecodingBehaviourTests {
         request.apply(to: &configured)
         #expect(configured.beams == 1 && configured.sampling)
         request.beams = 3
-        request.apply(to: &configured)
         #expect(message { request.apply(to: &$0) } == "sampling and beam search are separate strategies; choose one")
         #expect(message { $0.topK = 5 } == "temperature, top-k, top-p and uniform sampling apply only with sampling")
         #expect(message { $0.minNewTokens = 11 } == "min new tokens must be in 0...10 (the maximum), got 11")
