@@ -156,6 +156,44 @@ struct Seq2SeqRunTests {
         #expect(try bleu(upper) == lowered)
     }
 
+    /// A BERT vocabulary as the target side (`tokenizer.target_kind: wordpiece`): [CLS] and [SEP] are the start
+    /// and end tokens, targets are stored as their pieces alone, and outputs decode to text as BERT decodes it.
+    @Test func wordPieceTargetsStartAtCLSAndEndAtSEP() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-wordpiece-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let meanings = ["p": "the cat", "q": "sat on", "r": "the mat", "s": "proofs"]
+        var lines = ["source\ttarget"]
+        let generator = RandomGenerator(seed: 5)
+        for _ in 0..<80 {
+            let picked = (0..<(1 + generator.nextInt(below: 3))).map { _ in ["p", "q", "r", "s"][generator.nextInt(below: 4)] }
+            lines.append(picked.joined(separator: " ") + "\t" + picked.map { meanings[$0]! }.joined(separator: " "))
+        }
+        let pairs = directory.appendingPathComponent("pairs.tsv")
+        try (lines.joined(separator: "\n") + "\n").write(to: pairs, atomically: true, encoding: .utf8)
+        let vocabulary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/bert-tiny/vocab.txt")
+        let configuration = try RunConfiguration(values: [
+            "task": .string("seq2seq"), "data.train": .string(pairs.path), "data.valid_fraction": .double(0.25),
+            "tokenizer.target_kind": .string("wordpiece"), "tokenizer.target_vocab": .string(vocabulary.path),
+            "model.embedding_dim": .int(8), "model.target_embedding_dim": .int(8), "model.hidden_size": .int(12),
+            "train.batch_size": .int(10), "train.max_steps": .int(6), "train.eval_steps": .int(6), "train.deterministic": .bool(true),
+            "train.load_best_model_at_end": .bool(false),
+        ])
+        let run = try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("run"))) as? Seq2SeqRun)
+        let target = run.data.targetTokenizer
+        #expect(run.data.bos == target.id(forToken: "[CLS]") && run.data.eos == target.id(forToken: "[SEP]")
+                && run.data.pad == target.id(forToken: "[PAD]"))
+        // "proofs" is two pieces, proof ##s; no stored target holds [CLS] or [SEP].
+        let stored = (0..<run.data.train.count).map { Array(run.data.train.target.tokenIDs($0)) }
+        #expect(!stored.joined().contains(run.data.bos) && !stored.joined().contains(run.data.eos))
+        #expect(target.encode("proofs") == [target.id(forToken: "proof")!, target.id(forToken: "##s")!])
+        #expect(try target.decode([run.data.bos] + target.encode("the cat sat on proofs") + [run.data.eos]) == "the cat sat on proofs")
+        let (result, record) = try run.train(resume: false, handleSignals: false, progress: false)
+        #expect(result.state.globalStep == 6 && record?.metrics["bleu"]?.isFinite == true, "\(String(describing: record?.metrics))")
+        let outputs = try run.decode([Array(run.data.train.source.tokenIDs(0))], batchSize: 1)
+        #expect(!outputs[0][0].tokens.contains(run.data.eos) && !outputs[0][0].tokens.contains(run.data.bos))
+    }
+
     /// decoding.min_length, repetition_penalty and early_stopping reach the decoder; a bad one stops the start.
     @Test func decodingSettingsFromTheConfiguration() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-decoding-\(UUID())")

@@ -61,9 +61,6 @@ public struct Seq2SeqData {
             targetTokenizer = TokenizerSpec(kind: targetKind,
                                             vocabulary: c.string("tokenizer.target_vocab").map { URL(fileURLWithPath: $0) },
                                             lowercase: lowercase)
-            if targetKind == .wordpiece {
-                throw ConfigError("'tokenizer.target_kind' wordpiece is not available for seq2seq targets yet; use word, char, latex or gpt2")
-            }
             sharedVocabulary = c.bool("tokenizer.shared_vocab") ?? false
             if sharedVocabulary, sourceKind != targetKind {
                 throw ConfigError("'tokenizer.shared_vocab' needs the same tokenizer on both sides (\(sourceKind.rawValue) ≠ \(targetKind.rawValue))")
@@ -120,10 +117,10 @@ public struct Seq2SeqData {
         if settings.sharedVocabulary {
             let both = texts(\.source), targets = texts(\.target)
             sourceTokenizer = try make(settings.sourceTokenizer, { each in try both(each); try targets(each) }, file: sharedVocabularyFile)
-            targetTokenizer = sourceTokenizer
+            targetTokenizer = decoderSide(sourceTokenizer)
         } else {
             sourceTokenizer = try make(settings.sourceTokenizer, texts(\.source), file: sourceVocabularyFile)
-            targetTokenizer = try make(settings.targetTokenizer, texts(\.target), file: targetVocabularyFile)
+            targetTokenizer = decoderSide(try make(settings.targetTokenizer, texts(\.target), file: targetVocabularyFile))
         }
 
         // Pass 3: token ids.
@@ -146,6 +143,12 @@ public struct Seq2SeqData {
         return try open(directory, settings: settings)
     }
 
+    /// The tokenizer as the decoder's side uses it: a WordPiece vocabulary's [CLS] and [SEP] become the start
+    /// and end tokens, and targets are stored without them (the decoder adds its own).
+    static func decoderSide(_ tokenizer: any Tokenizer) -> any Tokenizer {
+        (tokenizer as? WordPieceTokenizer).map(WordPieceTargetTokenizer.init) ?? tokenizer
+    }
+
     /// Opens data prepared by `prepare` (for a resumed run, eval or predict).
     public static func open(_ directory: URL, settings: Settings) throws -> Seq2SeqData {
         func tokenizer(_ spec: TokenizerSpec, _ file: String) throws -> any Tokenizer {
@@ -157,10 +160,10 @@ public struct Seq2SeqData {
         let source: any Tokenizer, target: any Tokenizer
         if settings.sharedVocabulary {
             source = try tokenizer(settings.sourceTokenizer, sharedVocabularyFile)
-            target = source
+            target = decoderSide(source)
         } else {
             source = try tokenizer(settings.sourceTokenizer, sourceVocabularyFile)
-            target = try tokenizer(settings.targetTokenizer, targetVocabularyFile)
+            target = decoderSide(try tokenizer(settings.targetTokenizer, targetVocabularyFile))
         }
         let special = target.specialTokenIDs
         guard let bos = special.bos, let eos = special.eos, let pad = special.pad ?? special.eos else {
