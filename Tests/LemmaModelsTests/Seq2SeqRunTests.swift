@@ -209,6 +209,14 @@ struct Seq2SeqRunTests {
         // An untrained model stops wherever; with the minimum no output is shorter than 6 tokens.
         let outputs = try run.decode([[2, 3], [4], [3, 3, 2]], batchSize: 2)
         #expect(outputs.allSatisfy { $0[0].tokens.count >= 6 }, "\(outputs.map { $0[0].tokens })")
+        // The GRU presets keep seed 002's own dropouts: setting model.dropout for them is an error, not ignored.
+        let withDropout = try RunConfiguration(values: base.merging(["model.dropout": .double(0.3)]) { $1 })
+        do {
+            _ = try TaskRegistry.start(withDropout, in: RunDirectory(directory.appendingPathComponent("dropout")))
+            Issue.record("model.dropout started a gru run")
+        } catch {
+            #expect("\(error)".hasPrefix("'model.dropout' 0.3 does not apply to the gru preset"), "\(error)")
+        }
         let bad = try RunConfiguration(values: base.merging(["decoding.repetition_penalty": .double(0)]) { $1 })
         do {
             _ = try TaskRegistry.start(bad, in: RunDirectory(directory.appendingPathComponent("bad")))

@@ -32,6 +32,13 @@ public final class Seq2SeqRun: TaskRun {
                              log: @escaping (String) -> Void = { _ in }) throws -> Seq2SeqRun {
         let settings = try Seq2SeqData.Settings(configuration)
         _ = try decodingOptions(configuration, sourceLength: 1)
+        // Seed 002's recurrent models fix their four dropouts; a `model.dropout` set for them would be ignored.
+        // (Its default, which every resolved config.yaml records, stays harmless, so a run's file can be reused.)
+        let arch = configuration.string("model.arch") ?? "gru"
+        if arch != "transformer", let dropout = configuration.double("model.dropout"), dropout != 0.1 {
+            throw ConfigError("'model.dropout' \(dropout) does not apply to the \(arch) preset, which keeps seed 002's dropouts "
+                              + "(embedding .15, between encoder layers .25, between decoder layers .1, before the output .35); remove it")
+        }
         return try RunLifecycle.start(configuration, in: directory) {
             let data = try Seq2SeqData.prepare(settings, into: directory.data, log: log)
             return try Seq2SeqRun(configuration, directory: directory, data: data, log: log)

@@ -116,7 +116,7 @@ public enum ConfigSchema {
         key("model.filter_size", .int, .int(3), "Convolution width (cnn).", tasks: classification),
         key("model.filter_sizes", .string, nil, "Several convolution widths, comma-separated, e.g. `3,4,5` (cnn; overrides filter_size).", tasks: classification),
         key("model.bidirectional", .bool, .bool(false), "Read the text in both directions (rnn, gru, lstm).", tasks: classification),
-        key("model.dropout", .double, .double(0.1), "Dropout probability."),
+        key("model.dropout", .double, .double(0.1), "Dropout probability (seq2seq: the transformer only; the gru presets keep seed 002's own dropouts)."),
         key("model.pretrained_embeddings", .string, nil, "Word vectors file (GloVe/word2vec/fastText/kumo directory).",
             tasks: ["classification", "seq2seq"]),
         key("model.pretrained_model", .string, nil, "Hugging Face BERT-family directory (config.json, model.safetensors, tokenizer) for `transformer`.", tasks: classification),
