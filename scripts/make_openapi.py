@@ -152,6 +152,18 @@ def nullable(schema):
                 prop["oneOf"] = prop["oneOf"] + [{"type": "null"}]
 
 
+# Sampling (asked for, or implied by a sampling setting) and a beam wider than 1 are separate strategies; the
+# server refuses the pair, so the document says so and a schema-valid request is one the server takes.
+sampling_setting = [{"required": [name], "properties": {name: {"type": kind}}}
+                    for name, kind in [("temperature", "number"), ("top_k", "integer"), ("top_p", "number"), ("seed", "integer")]]
+schemas["TranslateRequest"]["not"] = {
+    "required": ["beams"], "properties": {"beams": {"type": "integer", "minimum": 2}},
+    "anyOf": [{"required": ["sample"], "properties": {"sample": {"const": True}}},
+              {"properties": {"sample": {"type": "null"}}, "anyOf": sampling_setting}]}
+schemas["TranslateRequest"]["description"] = ("beams above 1 with sampling (sample: true, or a sampling setting without "
+                                              "sample: false) is refused: they are separate strategies")
+
+
 for request in ["ClassifyRequest", "TEIPredictRequest", "EmbeddingsRequest", "TEIEmbedRequest", "CompletionRequest",
                 "ChatCompletionRequest", "TranslateRequest"]:
     nullable({request: schemas[request]})

@@ -32,6 +32,13 @@ struct DecoderEndpointTests {
             #expect(((widened.json["data"] as? [[String: Any]])?.first?["hypotheses"] as? [Any])?.count == 3)
             #expect(try await client.post("/v1/translate", #"{"input": "a", "top_k": 3, "seed": 1}"#).status == .ok)
             #expect(try await client.post("/v1/translate", #"{"input": "a", "sample": true, "top_p": 0}"#).status == .badRequest)
+            // Sampling, asked for or implied by a sampling setting, and a beam are separate strategies.
+            for body in [#"{"input": "a", "sample": true, "beams": 6}"#, #"{"input": "a", "beams": 3, "seed": 2}"#] {
+                let refused = try await client.post("/v1/translate", body)
+                #expect(refused.status == .badRequest, "\(body)")
+                #expect((refused.json["error"] as? [String: Any])?["message"] as? String == "sampling and beam search are separate strategies; choose one")
+            }
+            #expect(try await client.post("/v1/translate", #"{"input": "a", "beams": 3, "seed": 2, "sample": false}"#).status == .ok)
         }
     }
 
