@@ -5,6 +5,7 @@
 # Prints each run's metrics as JSON lines (bench/results/im2latex_twin.jsonl) and the medians.
 #
 #   bench/im2latex_twin.sh [STEPS] [SEEDS]     # defaults 1500 and "1 2 3": about 80 min on 2 cores
+#   SET="train.learning_rate=0.01 …" changes the recipe of both sides (the twin reads the Lemma run's config).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-1500}
@@ -13,6 +14,8 @@ LEMMA=$PWD/.build/release/lemma
 PYTHON=${PYTHON:-bench/.venv/bin/python}
 OUT=${OUT:-bench/results/im2latex_twin.jsonl}
 RUNS=${RUNS:-runs/im2latex-twin}
+OVERRIDES=()
+for setting in ${SET:-}; do OVERRIDES+=(--set "$setting"); done
 mkdir -p "$(dirname "$OUT")" "$RUNS"
 : > "$OUT"
 lscpu | grep "Model name" | sed 's/^/# /' | tee -a "$OUT"
@@ -22,7 +25,7 @@ for seed in $SEEDS; do
     run="$RUNS/lemma-$seed"
     rm -rf "$run"
     "$LEMMA" train --config configs/im2latex.yaml --output "$run" --set data.prepared="$RUNS/prepared" \
-        --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" > "$run.log" 2>&1 \
+        --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run.log" 2>&1 \
         || { tail -5 "$run.log" >&2; exit 1; }
     python3 - "$run" "$seed" <<'PY' | tee -a "$OUT"
 import json, sys

@@ -124,6 +124,20 @@ struct Im2LatexRunTests {
             #expect("\(error)".contains("data.max_tokens '150'") && "\(error)".contains("'20'"), "\(error)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other").path))
+
+        // Data prepared by an older Lemma (its record lacks the preparation format) is prepared again, not adopted.
+        try configuration.apply(overrides: ["data.max_tokens=150"])
+        let recordURL = prepared.appendingPathComponent("preparation.json")
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: recordURL)) as? [String: String])
+        #expect(record["preparation_format"] == "2")
+        record["preparation_format"] = nil
+        try JSONSerialization.data(withJSONObject: record).write(to: recordURL)
+        do {
+            _ = try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("older")))
+            Issue.record("data prepared by an older Lemma was adopted")
+        } catch {
+            #expect("\(error)".contains("preparation format 1, this Lemma's is 2"), "\(error)")
+        }
     }
 
     /// `data.max_tokens` leaves over-long formulas out of train and valid but never out of test, and the

@@ -84,7 +84,8 @@ public struct Im2LatexData {
                     "tokenizer.min_frequency": String(minFrequency),
                     "data.downsample_ratio": String(preprocessing.downsampleRatio),
                     "data.image_padding": String(preprocessing.padding[0]), "data.render_dpi": String(renderDPI),
-                    "largest_image": "\(largestImage.width)x\(largestImage.height)"]
+                    "largest_image": "\(largestImage.width)x\(largestImage.height)",
+                    Im2LatexData.formatKey: Im2LatexData.format]
         }
     }
 
@@ -204,6 +205,10 @@ public struct Im2LatexData {
     }
 
     static let preparationFile = "preparation.json"
+    /// The rules of preparation itself, raised when they change what a prepared directory holds, so that data
+    /// prepared by an older Lemma is prepared again rather than adopted. 2: the vocabulary counts only training
+    /// formulas that rendered; images are normalized to ink on white paper before cropping.
+    static let formatKey = "preparation_format", format = "2"
 
     /// `lemma prepare --config`: `prepare` into a new directory `output` (staged beside it and renamed when
     /// complete) with `preparation.json` recording the settings, for runs to adopt through `data.prepared`.
@@ -238,6 +243,10 @@ public struct Im2LatexData {
         }
         guard let recorded = try? JSONSerialization.jsonObject(with: bytes) as? [String: String] else {
             throw FileFormatError(recordURL.path, "expected a JSON object of strings (the settings the data was prepared with)")
+        }
+        if recorded[formatKey] != format {
+            throw ConfigError("'data.prepared' \(prepared.path) was prepared by another version of Lemma (preparation format "
+                + "\(recorded[formatKey] ?? "1"), this Lemma's is \(format)); prepare it again with `lemma prepare --config CONFIG --output DIR`")
         }
         for (key, value) in settings.shaping.sorted(by: { $0.key < $1.key }) where recorded[key] != value {
             func shown(_ v: String?) -> String { v.map { $0.isEmpty ? "unset" : "'\($0)'" } ?? "unrecorded" }
