@@ -107,6 +107,17 @@ struct ImageTests {
         // A dark grey screen (30) with noise behaves as the dark one.
         let screen = GrayImage(width: grey.width, height: grey.height, pixels: grey.pixels.map { 255 - $0 })
         #expect(settings.inkBounds(screen.onWhitePaper())! == settings.inkBounds(clean)!)
+
+        // Rendered formulas whose border is mostly ink stay as they are: a table framed by rules along every edge
+        // (im2latex-100k's 10739.png) and a tight crop of a row of bars (03843.png) — both once read as dark screens.
+        var table = GrayImage(width: 120, height: 60)
+        for x in 0..<120 { table[x, 0] = 0; table[x, 59] = 0; table[x, 30] = 0 }
+        for y in 0..<60 { table[0, y] = 0; table[119, y] = 0; table[60, y] = 0 }
+        for x in 10..<20 { table[x, 15] = 0 }
+        #expect(table.onWhitePaper() == table)
+        var bars = GrayImage(width: 200, height: 8)
+        for x in 0..<200 where x % 12 < 10 { for y in [0, 1, 6, 7] { bars[x, y] = 0 }; bars[x, 2] = 102 }
+        #expect(bars.onWhitePaper() == bars)
     }
 
     @Test func downsamplingAveragesBlocksIncludingRaggedEdges() {

@@ -129,14 +129,14 @@ struct Im2LatexRunTests {
         try configuration.apply(overrides: ["data.max_tokens=150"])
         let recordURL = prepared.appendingPathComponent("preparation.json")
         var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: recordURL)) as? [String: String])
-        #expect(record["preparation_format"] == "2")
+        #expect(record["preparation_format"] == "3")
         record["preparation_format"] = nil
         try JSONSerialization.data(withJSONObject: record).write(to: recordURL)
         do {
             _ = try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent("older")))
             Issue.record("data prepared by an older Lemma was adopted")
         } catch {
-            #expect("\(error)".contains("preparation format 1, this Lemma's is 2"), "\(error)")
+            #expect("\(error)".contains("preparation format 1, this Lemma's is 3"), "\(error)")
         }
     }
 

@@ -3,22 +3,31 @@
 /// below 255 as ink, which on such images keeps the whole frame. This brings them to the form training saw —
 /// dark ink on white — while leaving images that already are (every rendered formula) exactly as they were.
 extension GrayImage {
-    /// The background is the most common value on the image's border (formulas are sparse, so their frame is
-    /// mostly paper). Pure white: returned unchanged. Dark (below mid-grey): inverted first. Then a background
-    /// that is not pure white is stretched to it, with values within `tolerance` of the background (paper
-    /// texture, noise) counted as paper.
+    /// An image is on white paper when pure white is the most common value of the whole image or of its border
+    /// (each alone misleads: dvipng crops tight and a table's frame runs along the edge, so a rendered
+    /// formula's border can be mostly ink; a large filled shape can outweigh the paper); it is returned
+    /// unchanged. Otherwise the background is the value whose neighbourhood (± `tolerance`) holds the most
+    /// pixels, so that noisy paper spread over several values is found as one. Dark (below mid-grey): inverted
+    /// first. Then a background that is not pure white is stretched to it, with values within `tolerance` of
+    /// the background (paper texture, noise) counted as paper.
     public func onWhitePaper(tolerance: Int = 12) -> GrayImage {
         guard width > 0, height > 0 else { return self }
-        var counts = [Int](repeating: 0, count: 256)
+        func mostCommon(_ counts: [Int]) -> Int { counts.indices.max { counts[$0] < counts[$1] }! }
+        var counts = [Int](repeating: 0, count: 256), borderCounts = counts
+        for value in pixels { counts[Int(value)] += 1 }
         for x in 0..<width {
-            counts[Int(self[x, 0])] += 1
-            counts[Int(self[x, height - 1])] += 1
+            borderCounts[Int(self[x, 0])] += 1
+            borderCounts[Int(self[x, height - 1])] += 1
         }
         for y in 0..<height {
-            counts[Int(self[0, y])] += 1
-            counts[Int(self[width - 1, y])] += 1
+            borderCounts[Int(self[0, y])] += 1
+            borderCounts[Int(self[width - 1, y])] += 1
         }
-        var background = counts.indices.max { counts[$0] < counts[$1] }!
+        guard mostCommon(counts) != 255, mostCommon(borderCounts) != 255 else { return self }
+        let neighbourhood = counts.indices.map { value in
+            counts[max(0, value - tolerance)...min(255, value + tolerance)].reduce(0, +)
+        }
+        var background = mostCommon(neighbourhood)
         guard background != 255 else { return self }
         var image = self
         if background < 128 {

@@ -207,8 +207,9 @@ public struct Im2LatexData {
     static let preparationFile = "preparation.json"
     /// The rules of preparation itself, raised when they change what a prepared directory holds, so that data
     /// prepared by an older Lemma is prepared again rather than adopted. 2: the vocabulary counts only training
-    /// formulas that rendered; images are normalized to ink on white paper before cropping.
-    static let formatKey = "preparation_format", format = "2"
+    /// formulas that rendered; images are normalized to ink on white paper before cropping. 3: that normalization
+    /// no longer inverts rendered formulas whose border is mostly ink.
+    static let formatKey = "preparation_format", format = "3"
 
     /// `lemma prepare --config`: `prepare` into a new directory `output` (staged beside it and renamed when
     /// complete) with `preparation.json` recording the settings, for runs to adopt through `data.prepared`.
