@@ -6,6 +6,9 @@
 #
 #   bench/im2latex_twin.sh [STEPS] [SEEDS]     # defaults 1500 and "1 2 3": about 80 min on 2 cores
 #   SET="train.learning_rate=0.01 …" changes the recipe of both sides (the twin reads the Lemma run's config).
+#   PAIRED=1 starts each seed's twin from the Lemma run's own initial weights (a 1-step Lemma run: the first
+#   step's learning rate is 0) and has it take Lemma's batches in Lemma's order (bench/im2latex_loop_check.sh's
+#   design), so that a seed's pair differs only by the implementations, not by the draws the seed makes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-1500}
@@ -24,6 +27,14 @@ lscpu | grep "Model name" | sed 's/^/# /' | tee -a "$OUT"
 for seed in $SEEDS; do
     run="$RUNS/lemma-$seed"
     rm -rf "$run"
+    PAIRING=()
+    if [ "${PAIRED:-0}" = 1 ]; then
+        rm -rf "$run-init"
+        "$LEMMA" train --config configs/im2latex.yaml --output "$run-init" --set data.prepared="$RUNS/prepared" \
+            --set train.seed="$seed" --set train.max_steps=1 --set train.eval_steps=1 --set decoding.max_length=3 \
+            ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run-init.log" 2>&1 || { tail -5 "$run-init.log" >&2; exit 1; }
+        PAIRING=(--init "$run-init/model.safetensors" --lemma-order)
+    fi
     "$LEMMA" train --config configs/im2latex.yaml --output "$run" --set data.prepared="$RUNS/prepared" \
         --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run.log" 2>&1 \
         || { tail -5 "$run.log" >&2; exit 1; }
@@ -40,7 +51,7 @@ PY
     twin="$run-twin"
     rm -rf "$twin" && mkdir -p "$twin"
     "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" \
-        --loss-log "$twin.steps.jsonl" > "$twin.json" 2> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
+        --loss-log "$twin.steps.jsonl" ${PAIRING[@]+"${PAIRING[@]}"} > "$twin.json" 2> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
     cp "$run/config.yaml" "$twin/" && ln -s "$PWD/$run/data" "$twin/data"
     "$LEMMA" eval --run "$twin" --data test --json > "$twin.eval.json"
     python3 - "$twin.json" "$twin.eval.json" <<'PY' | tee -a "$OUT"
