@@ -186,11 +186,14 @@ struct Im2LatexRunTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-im2latex-decoding-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        // Model and image settings that cannot work stop the start the same way: untrix has no dropout, and a
+        // downsampling that leaves a bucket under the CNN's 8-pixel pooling would leave it no features.
         for (override, key) in [("decoding.beams=0", "decoding.beams"), ("decoding.max_length=0", "decoding.max_length"),
                                 ("decoding.repetition_penalty=0", "decoding.repetition_penalty"),
-                                ("decoding.min_length=-1", "decoding.min_length")] {
+                                ("decoding.min_length=-1", "decoding.min_length"),
+                                ("model.arch=untrix,model.dropout=0.2", "model.dropout"), ("data.downsample_ratio=12", "data.downsample_ratio")] {
             var configuration = try Self.configuration(directory)
-            try configuration.apply(overrides: [override])
+            try configuration.apply(overrides: override.split(separator: ",").map(String.init))
             let run = directory.appendingPathComponent("run")
             do {
                 _ = try TaskRegistry.start(configuration, in: RunDirectory(run))

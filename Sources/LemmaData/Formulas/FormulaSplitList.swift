@@ -39,9 +39,9 @@ public enum FormulaSplitList {
     }
 
     /// The examples of a split list. `formulas` is the formula list (nil: the split must be JSON Lines or
-    /// CSV); `split` names images a JSON line or CSV record leaves unnamed.
-    public static func read(_ url: URL, formulas: [String]?, split: String) throws -> [FormulaExample] {
-        if url.pathExtension.lowercased() == "csv" { return try readCSV(url, split: split) }
+    /// CSV); a JSON line or CSV record without an image is given `imageName(rendering:)`.
+    public static func read(_ url: URL, formulas: [String]?) throws -> [FormulaExample] {
+        if url.pathExtension.lowercased() == "csv" { return try readCSV(url) }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw FileFormatError(url.path, "cannot read the split list: \(error.localizedDescription)")
@@ -60,7 +60,7 @@ public enum FormulaSplitList {
                 }
                 guard let latex = object["latex"] as? String else { throw fail("no string field \"latex\"") }
                 if object["image"] != nil, !(object["image"] is String) { throw fail("field \"image\" must be a string") }
-                let image = (object["image"] as? String) ?? "\(split)-\(line).png"
+                let image = (object["image"] as? String) ?? imageName(rendering: latex)
                 try checkInside(image, fail: fail)
                 examples.append(FormulaExample(imageName: image, formula: latex, line: line))
                 continue
@@ -90,18 +90,28 @@ public enum FormulaSplitList {
 
     /// A CSV split: a header naming a `latex` column and optionally an `image` column (RFC 4180 quoting, so
     /// formulas may hold commas, quotes and newlines).
-    static func readCSV(_ url: URL, split: String) throws -> [FormulaExample] {
+    static func readCSV(_ url: URL) throws -> [FormulaExample] {
         let probe = try CSVExampleReader(path: url.path, textColumn: "latex")
         let reader = probe.header.contains("image") ? try CSVExampleReader(path: url.path, textColumn: "latex", labelColumn: "image") : probe
         var examples: [FormulaExample] = []
         while let record = try reader.next() {
             let line = record.source.line ?? 0
-            let image = record.label.flatMap { $0.isEmpty ? nil : $0 } ?? "\(split)-\(line).png"
+            let image = record.label.flatMap { $0.isEmpty ? nil : $0 } ?? imageName(rendering: record.text)
             try checkInside(image) { FileFormatError(url.path, "line \(line): \($0)") }
             examples.append(FormulaExample(imageName: image, formula: record.text, line: line))
         }
         guard !examples.isEmpty else { throw FileFormatError(url.path, "no examples") }
         return examples
+    }
+
+    /// The image a formula without one is rendered to: named by the formula itself (64-bit FNV-1a of its
+    /// UTF-8), because rendering skips images that exist. A name from the file and line would pair an edited
+    /// line, or another file's same line, with the image rendered for the old formula.
+    public static func imageName(rendering formula: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in formula.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return "latex-" + String(repeating: "0", count: 16 - hex.count) + hex + ".png"
     }
 
     /// Image names are paths inside the image directory: no absolute paths, no `..`.

@@ -80,9 +80,9 @@ public struct FormulaImagePreprocessing: Equatable, Sendable, Codable {
     /// Checks the settings; the message names the config field.
     public func validate() throws -> Void {
         func fail(_ message: String) -> Error { PreprocessingSettingsError(message: message) }
-        guard padding.count == 4, padding.allSatisfy({ $0 >= 0 }) else { throw fail("data.image_padding must be four numbers >= 0 (left, top, right, bottom)") }
+        guard padding.count == 4, padding.allSatisfy({ $0 >= 0 }) else { throw fail("the image padding (data.image_padding) must be >= 0 on each of the four sides") }
         guard !buckets.isEmpty, buckets.allSatisfy({ $0.count == 2 && $0[0] > 0 && $0[1] > 0 }) else {
-            throw fail("data.image_buckets must be a list of [width, height] pairs of positive sizes")
+            throw fail("the bucket sizes must be [width, height] pairs of positive sizes")
         }
         guard downsampleRatio >= 1 else { throw fail("data.downsample_ratio must be >= 1") }
     }

@@ -59,6 +59,11 @@ public struct Im2LatexData {
             let pad = c.int("data.image_padding") ?? 8
             preprocessing.padding = [pad, pad, pad, pad]
             do { try preprocessing.validate() } catch { throw ConfigError("\(error)") }
+            // Both CNNs pool each side by 8 at least; a smaller downsampled bucket would leave no features.
+            let ratio = preprocessing.downsampleRatio
+            if let small = preprocessing.buckets.map({ min($0[0], $0[1]) }).min(), (small + ratio - 1) / ratio < 8 {
+                throw ConfigError("'data.downsample_ratio' \(ratio) shrinks the smallest bucket side (\(small) pixels) below the 8 pixels the CNN pools to one feature; use at most \((small + 6) / 7 - 1)")
+            }
             renderDPI = c.int("data.render_dpi") ?? 200
             guard (30...1200).contains(renderDPI) else { throw ConfigError("'data.render_dpi' must be between 30 and 1200") }
             prepared = url("data.prepared")
@@ -96,10 +101,10 @@ public struct Im2LatexData {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let formulas = try settings.formulas.map(FormulaSplitList.readFormulas)
         var splits: [(name: String, url: URL, examples: [FormulaExample])] = [
-            ("train", settings.train, try FormulaSplitList.read(settings.train, formulas: formulas, split: "train")),
-            ("valid", settings.valid, try FormulaSplitList.read(settings.valid, formulas: formulas, split: "valid")),
+            ("train", settings.train, try FormulaSplitList.read(settings.train, formulas: formulas)),
+            ("valid", settings.valid, try FormulaSplitList.read(settings.valid, formulas: formulas)),
         ]
-        if let test = settings.test { splits.append(("test", test, try FormulaSplitList.read(test, formulas: formulas, split: "test"))) }
+        if let test = settings.test { splits.append(("test", test, try FormulaSplitList.read(test, formulas: formulas))) }
         let imageDirectory = settings.images ?? directory.appendingPathComponent("images")
 
         // Render what is missing, on both cores.
@@ -141,6 +146,7 @@ public struct Im2LatexData {
                 continue
             }
             guard let processed = settings.preprocessing.process(image) else {
+                log("\(origin.path):\(example.line): \(example.imageName) is blank (no pixel darker than the paper)")
                 dropped["blank_image", default: 0] += 1
                 continue
             }
@@ -195,7 +201,7 @@ public struct Im2LatexData {
     public static func prepareExtra(_ list: URL, settings: Settings, tokenizer: LaTeXTokenizer, into directory: URL,
                                     log: @escaping (String) -> Void) throws -> FormulaImageDataset {
         let formulas = try settings.formulas.map(FormulaSplitList.readFormulas)
-        let examples = try FormulaSplitList.read(list, formulas: formulas, split: "eval")
+        let examples = try FormulaSplitList.read(list, formulas: formulas)
         let imageDirectory = settings.images ?? directory.appendingPathComponent("images")
         let failed = try renderMissing(examples, origin: { _ in list.path }, settings: settings, imageDirectory: imageDirectory, log: log)
         let destination = directory.appendingPathComponent("eval")

@@ -91,6 +91,9 @@ public final class Im2LatexRun: TaskRun {
     /// `model.embedding_dim`, output MLP `model.output_hidden_size`.
     static func untrixSizes(_ c: RunConfiguration) throws -> UntrixModel.Sizes? {
         guard c.string("model.arch") == "untrix" else { return nil }
+        if let dropout = c.double("model.dropout"), dropout != 0 {
+            throw ConfigError("'model.dropout' is \(dropout), but untrix has no dropout (seed 003 trains without); remove the key or set it to 0")
+        }
         var sizes = UntrixModel.Sizes()
         let channels = c.int("model.cnn_channels") ?? 512
         guard channels >= 8, channels % 8 == 0 else { throw ConfigError("'model.cnn_channels' must be a multiple of 8") }

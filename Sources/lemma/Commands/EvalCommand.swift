@@ -6,7 +6,7 @@ import Lemma
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a run's trained model: a classification report and confusion matrix, a seq2seq run's BLEU, accuracies and exact match, or a language model's loss and perplexity.")
+        abstract: "Evaluate a run's trained model: a classification report and confusion matrix, a seq2seq run's BLEU, accuracies and exact match, a language model's loss and perplexity, or an im2latex run's BLEU, edit distance, exact match and image match.")
 
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
     @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, a source file with --target, or train, valid or test for a prepared split; im2latex: train, valid or test for a prepared split, or a split list read with the run's formulas and images).")
@@ -96,7 +96,8 @@ struct EvalCommand: ParsableCommand {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-eval-\(getpid())-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let dataset: FormulaImageDataset
-        switch data {
+        // A prepared split by name, as training scored it (unless a file of that name is meant), as for seq2seq.
+        switch FileManager.default.fileExists(atPath: data) ? nil : data {
         case "train": dataset = im2latex.data.train
         case "valid": dataset = im2latex.data.valid
         case "test":

@@ -12,7 +12,7 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text (or source) column; im2latex: PNG images.")
     var inputs: [String] = []
     @Option(help: "Inputs per batch.") var batchSize = 64
-    @Option(help: "seq2seq: beam size (default: the run's decoding.beams).") var beam: Int?
+    @Option(help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
     @Option(name: .customLong("n-best"), help: "seq2seq: hypotheses printed per input, best first (at most --beam; with --sample, independent samples).")
     var nBest = 1
     @Flag(help: "seq2seq: sample instead of searching.") var sample = false
