@@ -166,13 +166,14 @@ struct Im2LatexRunTests {
 
     /// Formulas from CSV or JSON Lines files are LaTeX as written, so they are split by the LaTeX tokenizer
     /// unless `tokenizer.splitting` says otherwise; im2markup's normalized lists split on spaces.
-    @Test func rawLaTeXListsDefaultToTheLaTeXTokenizer() throws {
+    @Test func rawLaTeXListsDefaultToIm2markupNormalization() throws {
         func splitting(_ values: [String: ConfigValue]) throws -> LaTeXTokenizer.Splitting {
             let base: [String: ConfigValue] = ["task": .string("im2latex"), "data.train": .string("train.jsonl"), "data.valid": .string("valid.jsonl")]
             return try Im2LatexData.Settings(RunConfiguration(values: base.merging(values) { $1 })).splitting
         }
-        #expect(try splitting([:]) == .latex)
-        #expect(try splitting(["data.train": .string("train.csv"), "data.valid": .string("valid.csv")]) == .latex)
+        #expect(try splitting([:]) == .im2markup)
+        #expect(try splitting(["data.train": .string("train.csv"), "data.valid": .string("valid.csv")]) == .im2markup)
+        #expect(try splitting(["tokenizer.splitting": .string("latex")]) == .latex)
         #expect(try splitting(["tokenizer.splitting": .string("whitespace")]) == .whitespace)
         #expect(try splitting(["data.formulas": .string("formulas.lst"), "data.train": .string("train.lst"),
                                "data.valid": .string("valid.lst")]) == .whitespace)

@@ -43,14 +43,13 @@ public struct Im2LatexData {
             images = url("data.images")
             maxTokens = c.int("data.max_tokens") ?? 150
             guard maxTokens > 0 else { throw ConfigError("'data.max_tokens' must be at least 1") }
-            switch c.string("tokenizer.splitting") {
-            case "latex": splitting = .latex
-            case "whitespace": splitting = .whitespace
-            default:
+            if let name = c.string("tokenizer.splitting"), let chosen = LaTeXTokenizer.Splitting(rawValue: name) {
+                splitting = chosen
+            } else {
                 // CSV and JSON Lines files hold LaTeX as people write it (`\frac{a}{b}`), not im2markup's
-                // normalized, space-separated tokens.
+                // normalized, space-separated tokens: normalized first, so that one formula is one target.
                 let rawLaTeX = [train, valid, test].compactMap { $0 }.contains { ["csv", "jsonl"].contains($0.pathExtension.lowercased()) }
-                splitting = rawLaTeX ? .latex : .whitespace
+                splitting = rawLaTeX ? .im2markup : .whitespace
             }
             minFrequency = c.int("tokenizer.min_frequency") ?? 1
             guard minFrequency >= 1 else { throw ConfigError("'tokenizer.min_frequency' must be at least 1") }
@@ -85,7 +84,7 @@ public struct Im2LatexData {
             func path(_ url: URL?) -> String { url?.standardizedFileURL.path ?? "" }
             return ["data.formulas": path(formulas), "data.images": path(images), "data.train": path(train),
                     "data.valid": path(valid), "data.test": path(test), "data.max_tokens": String(maxTokens),
-                    "tokenizer.splitting": splitting == .latex ? "latex" : "whitespace",
+                    "tokenizer.splitting": splitting.rawValue,
                     "tokenizer.min_frequency": String(minFrequency),
                     "data.downsample_ratio": String(preprocessing.downsampleRatio),
                     "data.image_padding": String(preprocessing.padding[0]), "data.render_dpi": String(renderDPI),

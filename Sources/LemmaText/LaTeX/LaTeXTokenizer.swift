@@ -6,11 +6,15 @@
 /// `\ ` becomes the token `\`). im2latex's normalized formulas (*.formulas.norm.lst) already have spaces
 /// between tokens, and `.latex` gives the same tokens on them except for their compound tokens
 /// (`\left(`, `\begin{array}`, `\operatorname*`), which it splits. `.whitespace` takes the
-/// space-separated tokens as they are, to use im2latex's published vocabularies.
+/// space-separated tokens as they are, to use im2latex's published vocabularies. `.im2markup` first brings
+/// raw LaTeX to that normalized form (`x^2` and `x^{2}` both `x ^ { 2 }`), then takes its tokens.
 public struct LaTeXTokenizer: VocabularyTokenizer {
-    public enum Splitting: Sendable {
+    public enum Splitting: String, Sendable {
         case latex
         case whitespace
+        /// `LaTeXNormalizer`'s im2markup form, then its space-separated tokens: raw LaTeX read in the
+        /// vocabulary of im2latex-100k's normalized formulas.
+        case im2markup
     }
 
     public let vocabulary: Vocabulary
@@ -34,6 +38,7 @@ public struct LaTeXTokenizer: VocabularyTokenizer {
         switch splitting {
         case .latex: Self.splitLaTeX(text)
         case .whitespace: text.unicodeScalars.split(whereSeparator: { $0.properties.isWhitespace }).map { String($0) }
+        case .im2markup: LaTeXNormalizer.normalize(text).split(separator: " ").map(String.init)
         }
     }
 

@@ -81,7 +81,7 @@ public enum ConfigSchema {
         key("data.max_image_width", .int, .int(500), "Leave out training and validation images wider than this after processing (im2markup: 500; never test ones).", tasks: im2latex),
         key("data.max_image_height", .int, .int(160), "Leave out training and validation images taller than this after processing (im2markup: 160).", tasks: im2latex),
         key("data.prepared", .string, nil, "A directory `lemma prepare --config` wrote from the same data settings: the run links its images and token ids instead of preparing them again.", tasks: im2latex),
-        key("tokenizer.splitting", .choice(["whitespace", "latex"]), nil, "im2latex formulas: space-separated tokens as normalized lists have them, or raw LaTeX split by the LaTeX tokenizer (default: latex when a split list is CSV or JSON Lines, which hold LaTeX as written; whitespace for im2markup's lists).", tasks: im2latex),
+        key("tokenizer.splitting", .choice(["whitespace", "latex", "im2markup"]), nil, "im2latex formulas: space-separated tokens as normalized lists have them (whitespace), raw LaTeX split by the LaTeX tokenizer (latex), or raw LaTeX first normalized as im2markup normalizes (im2markup: x^2 and x^{2} both x ^ { 2 }, \\sin → \\operatorname { s i n }). Default: im2markup when a split list is CSV or JSON Lines, which hold LaTeX as written; whitespace for im2markup's lists.", tasks: im2latex),
         key("tokenizer.kind", .choice(["word", "whitespace", "gpt2", "wordpiece", "char", "latex"]), .string("word"), "Tokenizer.",
             taskDefaults: ["language_model": .string("gpt2")]),
         key("tokenizer.allow_special", .bool, .bool(true),
