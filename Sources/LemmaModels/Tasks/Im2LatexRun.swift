@@ -242,7 +242,8 @@ public final class Im2LatexRun: TaskRun {
 
     /// The teacher-forced loss and accuracy, then beam-search decoding scored by token BLEU-4 (nltk's
     /// corpus_bleu / multi-bleu.perl on tokens), edit distance (1 − total edits / Σ max(prediction, gold length),
-    /// im2markup's text metric) and exact match, with a table of the worst and first examples.
+    /// im2markup's text metric) and exact match, with a table of the worst examples and a seeded sample of the others,
+    /// and the attention of two sampled examples.
     public func evaluate(_ dataset: FormulaImageDataset, beams: Int? = nil) throws -> Evaluation {
         var evaluation = trainer.evaluate(FormulaImageSource(dataset: dataset, bos: data.bos, eos: data.eos, pad: data.pad))
         let images = (0..<dataset.count).map(dataset.image)
@@ -263,7 +264,13 @@ public final class Im2LatexRun: TaskRun {
         let beamCount = beams ?? configuration.int("decoding.beams") ?? 5
         var table = "| image | gold | predicted | edits/length |\n|---|---|---|---|\n"
         let worst = perExample.sorted { $0.distance > $1.distance }.prefix(10)
-        let first = perExample.prefix(10)
+        // A sample of the rest, drawn the same way every time (the run's seed): the split's first images are
+        // not a sample when its list is ordered (by size, by source).
+        let random = RandomGenerator(seed: UInt64(configuration.int("train.seed") ?? 42))
+        // (From the others when there are enough; a small split's sample may repeat its worst.)
+        var rest = perExample.count >= worst.count + 10 ? perExample.filter { example in !worst.contains { $0.index == example.index } } : perExample
+        for i in rest.indices.reversed() where i > 0 { rest.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        let first = rest.prefix(10)
         for (i, distance) in Array(worst) + Array(first) {
             table += "| \(dataset.names[i]) | \(Seq2SeqRun.cell(latex(references[i]))) | \(Seq2SeqRun.cell(latex(outputs[i]))) | \(String(format: "%.2f", distance)) |\n"
         }
@@ -277,17 +284,17 @@ public final class Im2LatexRun: TaskRun {
             evaluation.metrics["image_match"] = images.matchRate
             evaluation.metrics["image_match_ws"] = images.matchWithoutSpaceRate
         }
-        evaluation.details.append(.text(title: "Worst 10, then the first 10 (beam \(beamCount))", body: table))
+        evaluation.details.append(.text(title: "Worst 10, then a sample of 10 others (beam \(beamCount))", body: table))
         let shown = Array(worst.prefix(5)) + Array(first.prefix(5))
         evaluation.details.append(.figure(svg: Im2LatexFigures.examples(shown.map { i, distance in
             (images[i], latex(references[i]), latex(outputs[i]), "\(dataset.names[i]): \(String(format: "%.2f", distance)) edits per token")
-        }), caption: "The five worst examples, then the first five (beam \(beamCount))", fileName: "examples.svg"))
-        for i in 0..<min(2, images.count) {
+        }), caption: "The five worst examples, then five of the sample (beam \(beamCount))", fileName: "examples.svg"))
+        for (n, i) in first.prefix(2).map(\.index).enumerated() {
             let trace = attentionTrace(images[i], maxTokens: 24)
             evaluation.details.append(.figure(svg: Im2LatexFigures.attention(image: attentionBackground(images[i]), steps: trace.steps,
                                                                              gridHeight: trace.gridHeight, gridWidth: trace.gridWidth),
                                               caption: "Attention of \(dataset.names[i]), token by token (greedy decoding)",
-                                              fileName: "attention_\(i + 1).svg"))
+                                              fileName: "attention_\(n + 1).svg"))
         }
         return evaluation
     }
