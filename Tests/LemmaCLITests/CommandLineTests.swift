@@ -161,6 +161,8 @@ struct CommandLineTests {
         #expect(refused.status != 0 && refused.error.contains("--input") && refused.error.contains("im2latex"), "\(refused.error)")
         let both = try run(["prepare", "--config", config.path, "--input", csv.path, "--output", directory.appendingPathComponent("p").path])
         #expect(both.status != 0 && both.error.contains("either --input CORPUS or --config CONFIG"), "\(both.error)")
+        let ignored = try run(["prepare", "--config", config.path, "--min-frequency", "3", "--output", directory.appendingPathComponent("p").path])
+        #expect(ignored.status != 0 && ignored.error.contains("--min-frequency applies to --input"), "\(ignored.error)")
     }
 
     /// An im2latex list line whose image is absent, on a machine without LaTeX to render it: one line naming

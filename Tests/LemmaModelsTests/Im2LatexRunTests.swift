@@ -162,9 +162,17 @@ struct Im2LatexRunTests {
         #expect(Set(vocabulary.tokens) == Set(Im2LatexData.specialTokens + ["a", "y"]), "\(vocabulary.tokens)")
         let unknown = try #require(vocabulary.id(Vocabulary.unknown))
         #expect(test.tokenIDs(0).filter { $0 == unknown }.count == 5)
+
+        // A user's JSON Lines list of LaTeX as written, scored against this run trained on normalized lists:
+        // normalized as they were (a+y → a + y), not split on spaces (one unknown token `a+y`).
+        let own = directory.appendingPathComponent("own.jsonl")
+        try "{\"latex\": \"a+y\"}\n".write(to: own, atomically: true, encoding: .utf8)
+        let scored = try Im2LatexData.prepareExtra(own, settings: Im2LatexData.Settings(configuration), tokenizer: data.tokenizer,
+                                                   into: directory.appendingPathComponent("own"), log: { _ in })
+        #expect(scored.tokenIDs(0) == [vocabulary.id("a"), unknown, vocabulary.id("y")].compactMap { $0 })
     }
 
-    /// Formulas from CSV or JSON Lines files are LaTeX as written, so they are split by the LaTeX tokenizer
+    /// Formulas from CSV or JSON Lines files are LaTeX as written, so they are normalized as im2markup's were
     /// unless `tokenizer.splitting` says otherwise; im2markup's normalized lists split on spaces.
     @Test func rawLaTeXListsDefaultToIm2markupNormalization() throws {
         func splitting(_ values: [String: ConfigValue]) throws -> LaTeXTokenizer.Splitting {

@@ -196,9 +196,13 @@ public struct Im2LatexData {
     }
 
     /// A split list read with the run's settings and vocabulary into `directory` as an unfiltered split (for
-    /// `lemma eval --data LIST`), rendering what is missing.
+    /// `lemma eval --data LIST`), rendering what is missing. A CSV or JSON Lines list holds LaTeX as written:
+    /// for a run trained on im2markup's normalized lists it is normalized the same way, not split on spaces.
     public static func prepareExtra(_ list: URL, settings: Settings, tokenizer: LaTeXTokenizer, into directory: URL,
                                     log: @escaping (String) -> Void) throws -> FormulaImageDataset {
+        let rawLaTeX = ["csv", "jsonl"].contains(list.pathExtension.lowercased())
+        let tokenizer = rawLaTeX && tokenizer.splitting == .whitespace
+            ? LaTeXTokenizer(vocabulary: tokenizer.vocabulary, splitting: .im2markup) : tokenizer
         let formulas = try settings.formulas.map(FormulaSplitList.readFormulas)
         let examples = try FormulaSplitList.read(list, formulas: formulas)
         let imageDirectory = settings.images ?? directory.appendingPathComponent("images")

@@ -9,7 +9,7 @@ import Lemma
 struct PrepareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare",
-        abstract: "Tokenize a labelled corpus into a compact on-disk dataset.",
+        abstract: "Tokenize a labelled corpus into a compact on-disk dataset, or prepare a task's data from its configuration (im2latex).",
         discussion: """
         The input format follows the path: .csv, .tsv, .jsonl, .txt (one example per line), .tar (llamapun: \
         <label>/<id>.txt members) or a directory (one file per example, labelled by sub-directory). \
@@ -39,6 +39,17 @@ struct PrepareCommand: ParsableCommand {
     func validate() throws {
         if (input == nil) == (config == nil) { throw ValidationError("give either --input CORPUS or --config CONFIG") }
         if config == nil, !overrides.isEmpty { throw ValidationError("--set applies to --config") }
+        if config != nil {
+            // The configuration's keys decide there; a corpus option beside it would be silently ignored.
+            let corpusOptions: [(String, Bool)] = [
+                ("--tokenizer", tokenizer != "word"), ("--vocab", vocab != nil), ("--lowercase", lowercase),
+                ("--text-column", textColumn != "text"), ("--label-column", labelColumn != "label"), ("--label-map", labelMap != nil),
+                ("--unknown-labels", unknownLabels != "error"), ("--max-per-class", maxPerClass != nil), ("--max-length", maxLength != nil),
+                ("--min-frequency", minFrequency != 1), ("--max-vocabulary", maxVocabulary != nil)]
+            if let given = corpusOptions.first(where: \.1) {
+                throw ValidationError("\(given.0) applies to --input; with --config the configuration's keys decide (change them with --set)")
+            }
+        }
         guard TokenizerSpec.Kind(rawValue: tokenizer) != nil else {
             throw ValidationError("--tokenizer must be one of \(TokenizerSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(tokenizer)'")
         }
