@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rewrites LaTeX as people write it into the canonical form of im2markup's normalized formulas (its
 /// `preprocess_latex.js`, which parses with KaTeX and prints the tree back), so that `x^2`, `x^{2}` and
 /// `x ^ { 2 }` are one target and a model trained on im2latex-100k reads users' LaTeX in its own vocabulary:
@@ -61,11 +63,11 @@ public enum LaTeXNormalizer {
             text.append(character)
         }
         text = spacesInText(text)
-        text = text.replacingAll("\\~", with: " ").replacingAll("\\>", with: " ")
+        text = text.replacingOccurrences(of: "\\~", with: " ").replacingOccurrences(of: "\\>", with: " ")
         text = removingLabels(text)
         let usesEnvironments = ["matrix", "cases", "array", "begin"].contains { text.contains($0) }
-        if !usesEnvironments { text = text.replacingAll("\\\\", with: "\\,") }
-        text = text.replacingAll("{\\rm", with: "\\mathrm{").replacingAll("{ \\rm", with: "\\mathrm{").replacingAll("\\rm{", with: "\\mathrm{")
+        if !usesEnvironments { text = text.replacingOccurrences(of: "\\\\", with: "\\,") }
+        text = text.replacingOccurrences(of: "{\\rm", with: "\\mathrm{").replacingOccurrences(of: "{ \\rm", with: "\\mathrm{").replacingOccurrences(of: "\\rm{", with: "\\mathrm{")
         // Unescaped dollars delimit math; they are not part of the formula.
         var result = ""
         escaped = false
@@ -336,11 +338,5 @@ public enum LaTeXNormalizer {
             if next == "}" { position += 1 }
             return name
         }
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: String, with replacement: String) -> String {
-        components(separatedBy: target).joined(separator: replacement)
     }
 }
