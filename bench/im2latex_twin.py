@@ -30,7 +30,11 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from im2latex_torch import Im2Markup, loss as cross_entropy  # noqa: E402
 
-torch.set_num_threads(2)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lemma_order import bucketed_batches  # noqa: E402
+
+# Two threads as the benchmark protocol says; OMP_NUM_THREADS=1 lets two seeds run side by side, one core each.
+torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 args = sys.argv[1:]
 run = args[0]
 seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 1
@@ -112,57 +116,10 @@ def epoch_batches(split, size):
     return batches
 
 
-MASK = (1 << 64) - 1
-
-
-class Xoshiro:
-    """Lemma's RandomGenerator (Sources/LemmaTensor/Core/Random.swift): xoshiro256** seeded through SplitMix64."""
-
-    def __init__(self, seed):
-        s, state = seed & MASK, []
-        for _ in range(4):
-            s = (s + 0x9E3779B97F4A7C15) & MASK
-            z = s
-            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-            state.append(z ^ (z >> 31))
-        self.s = state
-
-    def next(self):
-        s0, s1, s2, s3 = self.s
-        r = (s1 * 5) & MASK
-        result = (((r << 7) | (r >> 57)) & MASK) * 9 & MASK
-        t = (s1 << 17) & MASK
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & MASK
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def shuffle(self, values):
-        for i in range(len(values) - 1, 0, -1):
-            j = self.next() % (i + 1)
-            values[i], values[j] = values[j], values[i]
-
-
 def lemma_epoch_batches(split, size, seed, epoch):
     """Lemma's BatchSampler.Order.bucketed for the im2latex source: one bucket per image size (key
-    width·4096 + height, ascending), each shuffled and cut into batches, then the batches shuffled."""
-    generator = Xoshiro(seed + epoch * 0x9E3779B97F4A7C15)
-    buckets = defaultdict(list)
-    for i in range(len(split)):
-        w, h = split.size(i)
-        buckets[w * 4096 + h].append(i)
-    batches = []
-    for key in sorted(buckets):
-        members = buckets[key]
-        generator.shuffle(members)
-        batches += [members[k:k + size] for k in range(0, len(members), size)]
-    generator.shuffle(batches)
-    return batches
+    width·4096 + height, ascending)."""
+    return bucketed_batches([w * 4096 + h for w, h in map(split.size, range(len(split)))], size, seed, epoch)
 
 
 def bleu4(hypotheses, references):

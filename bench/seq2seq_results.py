@@ -3,12 +3,17 @@
 interleaved (Lemma seed 1, PyTorch seed 1, Lemma seed 2, …), and prints each run and the medians as Markdown.
 
     swift build -c release --product lemma
-    python3 bench/seq2seq_results.py configs/metamath-latex.yaml [--seeds 1,2,3] [--set key=value ...]
+    python3 bench/seq2seq_results.py configs/metamath-latex.yaml [--seeds 1,2,3] [--set key=value ...] [--paired]
 
 Each seed's Lemma run directory (runs/results/<config>-<arch>-seed<S>) is what the twin reads, so both sides
 train on the same split, vocabularies and token ids. BLEU is sacrebleu's on the target tokens joined by
 spaces (Lemma's `bleu`), on the test split, greedy decoding; seq2seq accuracy is seed 002's `seq2seq_acc` there; time is the training loop with its evaluations
 (Lemma's summary.json `training_seconds`; the twin's own), a whole-loop figure, not a per-step one.
+
+--paired takes the seed's own draws out of the comparison as far as they can be: each seed's twin starts from the
+Lemma run's initial weights (a 1-step Lemma run whose learning rate, 1e-30, leaves every weight as it was drawn)
+and takes Lemma's batches in Lemma's order. Dropout masks and teacher-forcing coins stay each side's own.
+Runs go to runs/results/<config>-<arch>-paired-seed<S>.
 """
 import json
 import os
@@ -21,22 +26,29 @@ args = sys.argv[1:]
 config = args[0]
 seeds = [int(s) for s in args[args.index("--seeds") + 1].split(",")] if "--seeds" in args else [1, 2, 3]
 overrides = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
+paired = "--paired" in args
 arch = next((o.split("=", 1)[1] for o in overrides if o.startswith("model.arch=")), None)
-name = os.path.splitext(os.path.basename(config))[0] + (f"-{arch}" if arch else "")
+name = os.path.splitext(os.path.basename(config))[0] + (f"-{arch}" if arch else "") + ("-paired" if paired else "")
 python = os.path.join(ROOT, "bench/.venv/bin/python")
 rows = []
 for seed in seeds:
     run = os.path.join(ROOT, "runs", "results", f"{name}-seed{seed}")
     subprocess.run(["rm", "-rf", run], check=True)
-    command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--output", run, "--set", f"train.seed={seed}"]
+    command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--set", f"train.seed={seed}"]
     for o in overrides:
         command += ["--set", o]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    pairing = []
+    if paired:
+        subprocess.run(["rm", "-rf", run + "-init"], check=True)
+        subprocess.run(command + ["--output", run + "-init", "--set", "train.learning_rate=1e-30", "--set", "train.max_steps=1",
+                                  "--set", "train.eval_steps=1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        pairing = ["--init", os.path.join(run + "-init", "model.safetensors"), "--lemma-order"]
+    subprocess.run(command + ["--output", run], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     evaluation = json.load(open(os.path.join(run, "evaluation.json")))["metrics"]
     summary = json.load(open(os.path.join(run, "summary.json")))
     rows.append(("lemma", seed, evaluation["bleu"], evaluation["seq2seq_accuracy"], evaluation["exact_match"], summary["training_seconds"]))
     print(rows[-1], flush=True)
-    twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed)],
+    twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed), *pairing],
                                      check=True, capture_output=True, text=True).stdout)
     with open(os.path.join(run, "twin.json"), "w") as f:  # kept beside the run: its validation history and length ratio
         json.dump(twin, f)

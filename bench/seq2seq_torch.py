@@ -4,6 +4,10 @@
     bench/.venv/bin/python bench/seq2seq_torch.py RUN_DIR [--seed S] [--threads 2] [--flush]
         [--save twin.safetensors]   (the trained weights under Lemma's keys: `lemma eval` can score them)
         [--load model.safetensors]  (no training: score these weights, e.g. the run's own, with the twin's loops)
+        [--init lemma-initial.safetensors] [--lemma-order] [--loss-log steps.jsonl]
+        (a paired run: start from a Lemma run's initial weights and take its batches in its order — its
+        BatchSampler's sortish draws, bench/lemma_order.py — so that a seed's two runs differ by the
+        implementations and their own dropout and teacher-forcing draws, not by initialization or order)
 
 RUN_DIR is a directory made by `lemma train` with `task: seq2seq` (its prepared `data/{train,valid,test}`
 pair datasets, vocabularies and resolved `config.yaml`), so data, split and tokenization are identical by
@@ -46,6 +50,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 from classification_torch import read_config  # noqa: E402
 import make_seq2seq_fixtures as twins  # noqa: E402
+from lemma_order import sortish_batches  # noqa: E402
 
 torch.set_default_dtype(torch.float32)  # the fixture module works in float64
 
@@ -225,10 +230,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("run_dir")
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "2")))
     parser.add_argument("--flush", action="store_true", help="torch.set_flush_denormal(True)")
     parser.add_argument("--save", help="write the trained (restored best) weights here, under Lemma's keys")
     parser.add_argument("--load", help="skip training and evaluate these weights (Lemma's keys)")
+    parser.add_argument("--init", help="train from these weights (Lemma's keys), e.g. a Lemma run's initial ones")
+    parser.add_argument("--lemma-order", action="store_true", help="take the training batches in Lemma's order")
+    parser.add_argument("--loss-log", help="write every training step's loss here, one JSON object a line")
     args = parser.parse_args()
     config = read_config(os.path.join(args.run_dir, "config.yaml"))
     seed = args.seed if args.seed is not None else config.get("train.seed", 42)
@@ -290,18 +298,22 @@ def main():
         return total / seen
 
     best, best_state, step, epoch = float("inf"), None, 0, 0
-    if args.load:  # Lemma saves the tied output matrix once, as the decoder embedding (the twin ties the same way)
+    for path in filter(None, (args.load, args.init)):  # Lemma saves the tied output matrix once, as the decoder embedding
         from safetensors.torch import load_file
-        weights = load_file(args.load)
-        missing, unexpected = model.load_state_dict(weights, strict=False)
+        missing, unexpected = model.load_state_dict(load_file(path), strict=False)
         if unexpected or set(missing) - {"out.weight"}:
-            raise SystemExit(f"{args.load}: keys differ from the twin's: missing {missing}, unexpected {unexpected}")
+            raise SystemExit(f"{path}: keys differ from the twin's: missing {missing}, unexpected {unexpected}")
+    if args.load:
         total_steps = 0
+    lemma_seed = config.get("train.seed", 42)
+    loss_log = open(args.loss_log, "w") if args.loss_log else None
     start_time = time.perf_counter()
     model.train()
     while step < total_steps:
         model.pr_force = 1.0 if forcing_end is None else max(0.0, 1 - epoch / forcing_end)
-        for indices in sortish(train.source.lengths, batch_size, rng):
+        order = (sortish_batches(train.source.lengths.tolist(), batch_size, lemma_seed, epoch) if args.lemma_order
+                 else sortish(train.source.lengths, batch_size, rng))
+        for indices in order:
             if step >= total_steps:
                 break
             src, tgt = collate(train, indices, pad, eos)
@@ -313,10 +325,12 @@ def main():
             loss = twins.seq2seq_loss(model(src, tgt), tgt, pad)  # the transformer reads the whole target
             optimizer.zero_grad()
             loss.backward()
-            if clip > 0:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip if clip > 0 else math.inf)
             optimizer.step()
             step += 1
+            if loss_log:
+                loss_log.write(json.dumps({"step": step, "loss": loss.item(), "grad_norm": norm.item(),
+                                           "learning_rate": optimizer.param_groups[0]["lr"]}) + "\n")
             if step % eval_steps == 0 or step == total_steps:
                 value = evaluate_loss(valid)
                 history.append({"step": step, "eval_loss": value, **validation})
