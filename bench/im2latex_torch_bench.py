@@ -3,8 +3,8 @@
 batch of 20 grey 64x256 images and a 500-token vocabulary — the CNN encoder's forward and backward (training
 mode), the row encoder's and the decoder's forward and backward on their own, a training step (teacher-forced
 loss over 40 tokens, backward, Adam), and beam-5 decoding of one image for 40 steps (a plain batched beam
-search over the 5 rows, no stop token). One JSON line per workload.
-    python3 bench/im2latex_torch_bench.py [--repeat N] [--only encoder|rows|decoder|step|beam]
+search over the 5 rows reading the image's one memory, as Lemma's does; no stop token). One JSON line per workload.
+    python3 bench/im2latex_torch_bench.py [--repeat N] [--only encoder|rows|decoder|step|beam] [--beam-memory repeated]
     python3 bench/compare.py im2latex          # interleaved with Lemma
 """
 import json
@@ -95,16 +95,34 @@ if only in "step":
 if only in "beam":
     model.eval()
     one = images[:1]
+    # By default the beams read the image's one memory and keys (Lemma's strategy: with one image, every beam's
+    # attention is one [beams, hidden] × [hidden, positions] product, and nothing is copied per step);
+    # --beam-memory repeated gives each beam its own copy and reorders it with the states, as a PyTorch user
+    # following `encode`'s layout writes it (the slower of the two here).
+    repeated = "--beam-memory" in args and args[args.index("--beam-memory") + 1] == "repeated"
+
+    def shared_step(tokens, state, memory, keys):
+        x = torch.cat([model.embedding(tokens), state["feed"]], 1).unsqueeze(1)
+        out, (h, c) = model.decoder(x, (state["h"], state["c"]))
+        q = out[:, 0]
+        weights = torch.softmax(q @ keys.t(), 1)
+        attended = torch.tanh(model.attentional(torch.cat([q, weights @ memory], 1)))
+        return attended, {"h": h, "c": c, "feed": attended}
 
     @torch.no_grad()
-    def beam(beams=5, steps=40):
+    def beam(beams=5, steps=40, repeated=repeated):
         state = model.encode(one)
-        state = {k: (v.repeat_interleave(beams, 1) if k in ("h", "c") else v.repeat_interleave(beams, 0)) for k, v in state.items()}
+        memory, keys = state["memory"][0], state["keys"][0]
+        rows_of = {k: v.repeat_interleave(beams, 1) if k in ("h", "c") else v.repeat_interleave(beams, 0) for k, v in state.items()}
+        state = rows_of if repeated else {k: rows_of[k] for k in ("h", "c", "feed")}
         tokens = torch.full((beams,), 1, dtype=torch.long)
         scores = torch.tensor([0.0] + [-float("inf")] * (beams - 1))
         history = []
         for _ in range(steps):
-            attended, state, _ = model.step(tokens, state)
+            if repeated:
+                attended, state, _ = model.step(tokens, state)
+            else:
+                attended, state = shared_step(tokens, state, memory, keys)
             logp = torch.log_softmax(model.output(attended), 1) + scores[:, None]
             top, flat = logp.view(-1).topk(beams)
             rows, tokens = flat // logp.shape[1], flat % logp.shape[1]
@@ -112,4 +130,5 @@ if only in "beam":
             state = {k: (v[:, rows] if k in ("h", "c") else v[rows]) for k, v in state.items()}
             history = [h[rows] for h in history] + [tokens]
         return torch.stack(history, 1)[0]
+    assert torch.equal(beam(repeated=False), beam(repeated=True)), "the two memory layouts decode differently"
     report("im2latex beam-5 decoding, one 64×256 image, 40 steps", median_seconds(beam))
