@@ -4,7 +4,7 @@ import Testing
 
 /// `lemma train / eval / predict` with `task: im2latex`, through the built binary, on a few formulas rendered
 /// by TeX Live (scripts/setup.sh installs it): the `--json` keys, a split list of the user's own, images of the
-/// user's own, and a file that is no PNG.
+/// user's own (palette, grey, RGBA, a full page), and a file that is no PNG.
 struct Im2LatexCommandTests {
     let cli = CommandLineTests()
 
@@ -63,17 +63,27 @@ struct Im2LatexCommandTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("images")
             .appendingPathComponent(FormulaSplitList.imageName(rendering: "x^{2}")).path))
 
-        // dvipng writes palette PNGs; a grey one written here; one JSON object per image, in order.
+        // dvipng writes palette PNGs; a grey one written here; an RGBA one with a transparent background (the data
+        // tests' fixture); the palette rendering pasted into a full page, as im2markup ships its images, which
+        // cropping to the ink must turn back into the same input; one JSON object per image, in order.
         let palette = directory.appendingPathComponent("images/s1.png")
         let grey = directory.appendingPathComponent("grey.png")
         var image = GrayImage(width: 60, height: 30)
         for y in 10..<20 { for x in 10..<50 where x % 7 < 4 { image[x, y] = 40 } }
         try PNGCodec.write(image, to: grey)
-        let predicted = try cli.run(["predict", "--run", run.path, palette.path, grey.path])
+        let rgba = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LemmaDataTests/Fixtures/images/rgba8.png")
+        let formula = try PNGCodec.read(palette)
+        var page = GrayImage(width: 1224, height: 1584)
+        for y in 0..<formula.height { for x in 0..<formula.width { page[200 + x, 300 + y] = formula[x, y] } }
+        let fullPage = directory.appendingPathComponent("page.png")
+        try PNGCodec.write(page, to: fullPage)
+        let predicted = try cli.run(["predict", "--run", run.path, palette.path, grey.path, rgba.path, fullPage.path])
         try #require(predicted.status == 0, "\(predicted.error)")
         let lines = predicted.output.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(lines.count == 2 && lines.allSatisfy { $0?["latex"] is String }, "\(predicted.output)")
+        #expect(lines.count == 4 && lines.allSatisfy { $0?["latex"] is String }, "\(predicted.output)")
         #expect(lines.first??["image"] as? String == palette.path)
+        #expect(lines.count == 4 && lines[3]?["latex"] as? String == lines[0]?["latex"] as? String, "\(predicted.output)")
 
         // A file that is no PNG: one line naming it, nothing on standard output.
         let text = directory.appendingPathComponent("notes.txt")

@@ -82,6 +82,17 @@ struct ImageTests {
         #expect(settings.process(huge)!.width == 2016, "wider than every bucket: kept at its padded size")
     }
 
+    /// im2markup ships its images as full pages (the formula near the top left of a mostly blank sheet): cropping
+    /// to the ink makes one the same model input as the tight rendering Lemma writes itself.
+    @Test func aFullPageCropsToTheSameInputAsATightRendering() throws {
+        let tight = try PNGCodec.read(URL(fileURLWithPath: DataFixtures.path("images/rgb8.png")))
+        var page = GrayImage(width: 1224, height: 1584)
+        for y in 0..<tight.height { for x in 0..<tight.width { page[410 + x, 95 + y] = tight[x, y] } }
+        let settings = FormulaImagePreprocessing()
+        let expected = try #require(settings.process(tight))
+        #expect(settings.process(page) == expected)
+    }
+
     /// A user's screenshot of a dark theme (light ink on black) and a photograph of grey, noisy paper crop and
     /// bucket as the same formula in black on white does; an image on pure white is left exactly as it is.
     @Test func darkAndGreyBackgroundsBecomeInkOnWhitePaper() throws {
