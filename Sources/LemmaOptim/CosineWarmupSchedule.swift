@@ -15,8 +15,8 @@ public struct CosineWarmupSchedule: LearningRateSchedule {
     public init(baseLearningRates: [Float], warmupSteps: Int, totalSteps: Int, cycles: Double = 0.5) throws {
         self.baseLearningRates = try validatedRates(baseLearningRates, "CosineWarmupSchedule", "baseLearningRates")
         try require(warmupSteps >= 0, "CosineWarmupSchedule", "warmupSteps", warmupSteps, ">= 0")
-        try require(totalSteps >= warmupSteps, "CosineWarmupSchedule", "totalSteps", totalSteps,
-                    ">= warmupSteps (\(warmupSteps))")
+        // A warm-up longer than the run is allowed and never reaches the base rate, as in Hugging Face.
+        try require(totalSteps >= 1, "CosineWarmupSchedule", "totalSteps", totalSteps, ">= 1")
         try require(cycles > 0 && cycles.isFinite, "CosineWarmupSchedule", "cycles", cycles, "a finite number > 0")
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps

@@ -11,8 +11,8 @@ public struct LinearWarmupSchedule: LearningRateSchedule {
     public init(baseLearningRates: [Float], warmupSteps: Int, totalSteps: Int) throws {
         self.baseLearningRates = try validatedRates(baseLearningRates, "LinearWarmupSchedule", "baseLearningRates")
         try require(warmupSteps >= 0, "LinearWarmupSchedule", "warmupSteps", warmupSteps, ">= 0")
-        try require(totalSteps >= warmupSteps, "LinearWarmupSchedule", "totalSteps", totalSteps,
-                    ">= warmupSteps (\(warmupSteps))")
+        // A warm-up longer than the run is allowed and never reaches the base rate, as in Hugging Face.
+        try require(totalSteps >= 1, "LinearWarmupSchedule", "totalSteps", totalSteps, ">= 1")
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps
     }

@@ -40,6 +40,20 @@ struct ScheduleTests {
         try expectSequence(CosineWarmupSchedule(baseLearningRates: base, warmupSteps: 3, totalSteps: 10), "schedule.cosine")
     }
 
+    /// Hugging Face's warm-up schedules take a warm-up longer than the run as it is: a 3-step run with 200 steps of
+    /// warm-up climbs 1/200 of the way each step and ends far below the base rate (it is not squeezed into 3 steps).
+    @Test func aWarmupLongerThanTheRunNeverReachesTheBaseRate() throws {
+        let schedules: [any LearningRateSchedule] = [
+            try LinearWarmupSchedule(baseLearningRates: base, warmupSteps: 200, totalSteps: 3),
+            try CosineWarmupSchedule(baseLearningRates: base, warmupSteps: 200, totalSteps: 3)]
+        for schedule in schedules {
+            for step in 0..<3 {
+                expectClose((0..<2).map { schedule.learningRate(atStep: step, group: $0) }, base.map { $0 * Float(step) / 200 },
+                            "\(type(of: schedule)) step \(step)")
+            }
+        }
+    }
+
     @Test func constantScheduleKeepsTheBaseRates() throws {
         let schedule = try ConstantSchedule(baseLearningRates: base)
         let optimizer = try twoGroupSGD()

@@ -40,8 +40,8 @@ struct ValidationTests {
         Case("SGD: parameter 0 of group 1 already appears in an earlier position") {
             _ = try SGD(groups: [ParameterGroup(p, .init()), ParameterGroup(p, .init())])
         },
-        Case("LinearWarmupSchedule: totalSteps is 5, must be >= warmupSteps (10)") {
-            _ = try LinearWarmupSchedule(baseLearningRates: [0.1], warmupSteps: 10, totalSteps: 5)
+        Case("LinearWarmupSchedule: totalSteps is 0, must be >= 1") {
+            _ = try LinearWarmupSchedule(baseLearningRates: [0.1], warmupSteps: 10, totalSteps: 0)
         },
         Case("CosineWarmupSchedule: baseLearningRates is -0.1, must be a finite number >= 0") {
             _ = try CosineWarmupSchedule(baseLearningRates: [-0.1], warmupSteps: 1, totalSteps: 5)

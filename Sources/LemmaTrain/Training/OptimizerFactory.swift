@@ -31,8 +31,7 @@ extension TrainingOptions {
     /// The configured schedule for a run of `totalSteps` optimizer steps.
     public func makeSchedule(groupCount: Int, totalSteps: Int) throws -> any LearningRateSchedule {
         let rates = Array(repeating: Float(learningRate), count: groupCount)
-        // A warm-up longer than the run simply never reaches the peak (as in Hugging Face).
-        let warmupSteps = min(self.warmupSteps, totalSteps)
+        // A warm-up longer than the run simply never reaches the peak (as in Hugging Face): the schedules take it as is.
         switch scheduler {
         case .constant: return try ConstantSchedule(baseLearningRates: rates)
         case .linear: return try LinearWarmupSchedule(baseLearningRates: rates, warmupSteps: warmupSteps, totalSteps: totalSteps)
