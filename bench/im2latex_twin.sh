@@ -7,7 +7,7 @@
 #   bench/im2latex_twin.sh [STEPS] [SEEDS]     # defaults 1500 and "1 2 3": about 80 min on 2 cores
 #   SET="train.learning_rate=0.01 …" changes the recipe of both sides (the twin reads the Lemma run's config).
 #   PAIRED=1 starts each seed's twin from the Lemma run's own initial weights (a 1-step Lemma run: the first
-#   step's learning rate is 0) and has it take Lemma's batches in Lemma's order (bench/im2latex_loop_check.sh's
+#   step's learning rate is 0) and has it take Lemma's batches in Lemma's order (bench/loop_check.sh's
 #   design), so that a seed's pair differs only by the implementations, not by the draws the seed makes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
