@@ -9,6 +9,8 @@
 #   PAIRED=1 starts each seed's twin from the Lemma run's own initial weights (a 1-step Lemma run: the first
 #   step's learning rate is 0) and has it take Lemma's batches in Lemma's order (bench/loop_check.sh's
 #   design), so that a seed's pair differs only by the implementations, not by the draws the seed makes.
+#   REUSE=1 keeps a seed's finished Lemma run (and its 1-step init run) of the same length instead of training
+#   it again: Lemma's runs are deterministic, so only the twin is run (a twin stopped part-way costs one side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-1500}
@@ -26,16 +28,23 @@ lscpu | grep "Model name" | sed 's/^/# /' | tee -a "$OUT"
 [ -d "$RUNS/prepared" ] || "$LEMMA" prepare --config configs/im2latex.yaml --output "$RUNS/prepared"
 for seed in $SEEDS; do
     run="$RUNS/lemma-$seed"
-    rm -rf "$run"
+    reuse=0
+    if [ "${REUSE:-0}" = 1 ] && [ -f "$run/evaluation.json" ] \
+        && python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["steps"] != int(sys.argv[2]))' "$run/summary.json" "$STEPS"; then
+        reuse=1
+        [ "${PAIRED:-0}" = 1 ] && [ ! -f "$run-init/model.safetensors" ] && reuse=0
+    fi
+    [ $reuse = 1 ] && echo "# seed $seed: reusing the finished Lemma run $run" | tee -a "$OUT"
+    [ $reuse = 1 ] || rm -rf "$run"
     PAIRING=()
     if [ "${PAIRED:-0}" = 1 ]; then
-        rm -rf "$run-init"
-        "$LEMMA" train --config configs/im2latex.yaml --output "$run-init" --set data.prepared="$RUNS/prepared" \
+        [ $reuse = 1 ] || rm -rf "$run-init"
+        [ $reuse = 1 ] || "$LEMMA" train --config configs/im2latex.yaml --output "$run-init" --set data.prepared="$RUNS/prepared" \
             --set train.seed="$seed" --set train.max_steps=1 --set train.eval_steps=1 --set decoding.max_length=3 \
             ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run-init.log" 2>&1 || { tail -5 "$run-init.log" >&2; exit 1; }
         PAIRING=(--init "$run-init/model.safetensors" --lemma-order)
     fi
-    "$LEMMA" train --config configs/im2latex.yaml --output "$run" --set data.prepared="$RUNS/prepared" \
+    [ $reuse = 1 ] || "$LEMMA" train --config configs/im2latex.yaml --output "$run" --set data.prepared="$RUNS/prepared" \
         --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run.log" 2>&1 \
         || { tail -5 "$run.log" >&2; exit 1; }
     python3 - "$run" "$seed" <<'PY' | tee -a "$OUT"
