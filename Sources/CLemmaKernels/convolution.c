@@ -9,6 +9,9 @@
 // primitives. Streams are per thread too. The arena keeps its largest size (the biggest step's
 // blocked copies) for the thread's lifetime.
 //
+// 3×3 stride-1 shapes with enough channels run Lemma's Winograd kernels instead (winograd.c); see
+// lemma_conv_algorithm in lemma_convolution.h.
+//
 // LEMMA_CONV_LAYOUT=plain makes oneDNN use Lemma's layouts as they are (then it picks its im2col + GEMM
 // kernels); measured slower on both bench/ workloads, kept for comparison.
 #include <dnnl.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lemma_convolution.h"
+#include "winograd.h"
 
 extern int omp_get_max_threads(void);
 
@@ -56,6 +60,7 @@ static dnnl_engine_t engine;
 static dnnl_primitive_attr_t user_scratchpad;
 static pthread_key_t thread_key;
 static int plain_layouts;  // LEMMA_CONV_LAYOUT=plain: let oneDNN see only Lemma's own layouts
+static int process_algorithm;  // LEMMA_CONV_ALGORITHM
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 // Most recently used first. Everything below is guarded by cache_lock.
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -82,6 +87,19 @@ static void init(void) {
     pthread_key_create(&thread_key, free_thread_state);
     const char *layout = getenv("LEMMA_CONV_LAYOUT");
     plain_layouts = layout && strcmp(layout, "plain") == 0;
+    const char *algorithm = getenv("LEMMA_CONV_ALGORITHM");
+    process_algorithm = !algorithm ? LEMMA_CONV_AUTO
+                        : strcmp(algorithm, "direct") == 0 ? LEMMA_CONV_DIRECT
+                        : strcmp(algorithm, "winograd") == 0 ? LEMMA_CONV_WINOGRAD : LEMMA_CONV_AUTO;
+}
+
+int lemma_conv_chosen_algorithm(const lemma_conv_shape *shape) {
+    pthread_once(&init_once, init);
+    int64_t asked = shape->algorithm ? shape->algorithm : process_algorithm;
+    if (asked == LEMMA_CONV_DIRECT || !lemma_winograd_applies(shape)) return LEMMA_CONV_DIRECT;
+    if (asked == LEMMA_CONV_WINOGRAD) return LEMMA_CONV_WINOGRAD;
+    // Below 16 channels the 16 GEMMs are too thin to pay for the transforms (im2markup's first layer has 1).
+    return shape->in_channels >= 16 && shape->out_channels >= 16 ? LEMMA_CONV_WINOGRAD : LEMMA_CONV_DIRECT;
 }
 
 static size_t round_up(size_t n) { return (n + 4095) & ~(size_t)4095; }
@@ -277,6 +295,7 @@ static void evict(void) {
 static conv_entry *acquire_entry(const lemma_conv_shape *shape, int mask, int *status) {
     pthread_once(&init_once, init);
     lemma_conv_shape key = *shape;
+    key.algorithm = 0;  // oneDNN's steps do not depend on how the caller asked for them
     for (int i = (int)key.spatial; i < 2; i++) {
         key.in_size[i] = key.out_size[i] = key.kernel[i] = key.stride[i] = key.padding[i] = key.dilation[i] = 0;
     }
@@ -433,6 +452,8 @@ static int run(const lemma_conv_shape *shape, int mask, void *const buffers[3][M
 }
 
 int lemma_conv_forward(const lemma_conv_shape *shape, const float *x, const float *w, const float *b, float *y) {
+    if (lemma_conv_chosen_algorithm(shape) == LEMMA_CONV_WINOGRAD)
+        return lemma_winograd_forward(shape, x, w, b, y) ? dnnl_out_of_memory : 0;
     void *buffers[3][MAX_ARGS] = {{(void *)x, (void *)w}};
     int n = 2;
     if (shape->has_bias) buffers[STEP_FORWARD][n++] = (void *)b;
@@ -442,6 +463,8 @@ int lemma_conv_forward(const lemma_conv_shape *shape, const float *x, const floa
 
 int lemma_conv_backward(const lemma_conv_shape *shape, const float *x, const float *w, const float *gy, float *gx,
                         float *gw, float *gb) {
+    if (lemma_conv_chosen_algorithm(shape) == LEMMA_CONV_WINOGRAD)
+        return lemma_winograd_backward(shape, x, w, gy, gx, gw, gb) ? dnnl_out_of_memory : 0;
     void *buffers[3][MAX_ARGS] = {{0}, {(void *)gy, (void *)w, gx}, {(void *)x, (void *)gy, gw, gb}};
     int mask = (gx ? 1 << STEP_BACKWARD_DATA : 0) | (gw || gb ? 1 << STEP_BACKWARD_WEIGHTS : 0);
     return mask ? run(shape, mask, buffers) : 0;
@@ -450,6 +473,10 @@ int lemma_conv_backward(const lemma_conv_shape *shape, const float *x, const flo
 int lemma_conv_implementation(const lemma_conv_shape *shape, int step, char *name, int64_t capacity) {
     int status;
     if (step < 0 || step > 2) return dnnl_invalid_arguments;
+    if (lemma_conv_chosen_algorithm(shape) == LEMMA_CONV_WINOGRAD) {
+        snprintf(name, (size_t)capacity, "lemma:winograd_2x2_3x3");
+        return 0;
+    }
     conv_entry *e = acquire_entry(shape, 1 << step, &status);
     if (!e) return status;
     snprintf(name, (size_t)capacity, "%s", e->steps[step].impl);

@@ -172,10 +172,16 @@ struct ConvolutionTests {
     }
 
     /// Channel counts that fill oneDNN's 16-wide blocks and ones that do not, where it picks blocked layouts
-    /// and reorders; checked against a direct loop, then gradients by the adjoint identity
+    /// and reorders, and Winograd's shapes (stride 1, padding 0–2, odd sizes that leave half tiles), each
+    /// computed both ways; checked against a direct loop, then gradients by the adjoint identity
     /// Σ conv(x, w) ⊙ gy = Σ x ⊙ gx = Σ w ⊙ gw (the convolution is linear in each of x and w).
-    @Test(arguments: [(32, 48, 1, 1, 1), (19, 35, 2, 1, 1), (16, 16, 1, 2, 2), (64, 64, 2, 0, 1)])
-    func largerShapesMatchDirectLoop(_ shape: (Int, Int, Int, Int, Int)) {
+    @Test(arguments: [(32, 48, 1, 1, 1), (19, 35, 2, 1, 1), (16, 16, 1, 2, 2), (64, 64, 2, 0, 1), (24, 20, 1, 0, 1),
+                      (17, 33, 1, 2, 1), (3, 5, 1, 1, 1)], [ConvolutionAlgorithm.direct, .winograd])
+    func largerShapesMatchDirectLoop(_ shape: (Int, Int, Int, Int, Int), _ algorithm: ConvolutionAlgorithm) {
+        ConvolutionAlgorithm.using(algorithm) { checkAgainstDirectLoop(shape, algorithm) }
+    }
+
+    private func checkAgainstDirectLoop(_ shape: (Int, Int, Int, Int, Int), _ algorithm: ConvolutionAlgorithm) {
         let (inC, outC, stride, padding, dilation) = shape
         let x = randomTensor([2, inC, 13, 11], seed: 1)
         let w = randomTensor([outC, inC, 3, 3], seed: 2, low: -0.2, high: 0.2)
@@ -187,7 +193,7 @@ struct ConvolutionTests {
         let y = x.conv2d(weight: w, bias: b, stride: Size2D(stride), padding: Size2D(padding),
                          dilation: Size2D(dilation))
         let expectedTensor = Tensor(expected.map { Float($0) }, shape: y.shape)
-        expectClose(y, expectedTensor, rtol: 1e-5, atol: 1e-5, "conv2d \(shape) against a direct loop")
+        expectClose(y, expectedTensor, rtol: 1e-5, atol: 1e-5, "conv2d \(shape) by \(algorithm) against a direct loop")
 
         let gy = randomTensor(y.shape, seed: 4)
         y.backward(gradient: gy)
@@ -200,6 +206,46 @@ struct ConvolutionTests {
         let bilinear = zip(expected, gy.scalars).reduce(0) { $0 + $1.0 * Double($1.1) } - dot(b, biasGrad)
         #expect(Swift.abs(dot(x, x.grad!) - bilinear) <= 1e-4 * Swift.abs(bilinear) + 1e-3, "Σ x gx vs Σ y gy")
         #expect(Swift.abs(dot(w, w.grad!) - bilinear) <= 1e-4 * Swift.abs(bilinear) + 1e-3, "Σ w gw vs Σ y gy")
+    }
+
+    /// Winograd's gradients against finite differences, at channel counts the automatic choice would leave to
+    /// oneDNN, with every padding it takes and sizes that end in half tiles.
+    @Test(arguments: [([2, 3, 5, 6], 1, true), ([1, 2, 6, 5], 0, false), ([1, 2, 3, 4], 2, true)])
+    func winogradGradientsMatchFiniteDifferences(_ input: [Int], _ padding: Int, _ bias: Bool) {
+        let inputs = [awayFromZero(input, seed: 21), awayFromZero([4, input[1], 3, 3], seed: 22)] +
+            (bias ? [awayFromZero([4], seed: 23)] : [])
+        ConvolutionAlgorithm.using(.winograd) {
+            checkGradients(inputs, "winograd conv2d \(input) padding \(padding)") {
+                $0[0].conv2d(weight: $0[1], bias: $0.count > 2 ? $0[2] : nil, padding: Size2D(padding))
+            }
+        }
+    }
+
+    /// The automatic choice: Winograd for im2markup's 3×3 layers, oneDNN where Winograd does not apply or its
+    /// GEMMs would be too thin (the first layer's single input channel).
+    @Test func automaticChoiceTakesWinogradWhereItPays() {
+        func geometry(_ inC: Int, _ outC: Int, stride: Int = 1, kernel: Int = 3, padding: Int = 1, groups: Int = 1) -> ConvolutionGeometry {
+            ConvolutionGeometry(batch: 20, inChannels: inC, outChannels: outC, groups: groups, inputSize: [16, 64],
+                                outputSize: [(16 + 2 * padding - kernel) / stride + 1, (64 + 2 * padding - kernel) / stride + 1],
+                                kernel: [kernel, kernel], stride: [stride, stride], padding: [padding, padding],
+                                dilation: [1, 1], hasBias: true)
+        }
+        let backend = CPUBackend.shared
+        for (inC, outC) in [(64, 128), (128, 256), (256, 256), (256, 512), (512, 512)] {
+            #expect(backend.convolutionAlgorithm(geometry(inC, outC)) == .winograd, "\(inC)→\(outC)")
+            #expect(backend.convolutionImplementations(geometry(inC, outC)).allSatisfy { $0.contains("winograd") })
+        }
+        #expect(backend.convolutionAlgorithm(geometry(1, 64)) == .direct)
+        #expect(backend.convolutionAlgorithm(geometry(64, 64, stride: 2)) == .direct)
+        #expect(backend.convolutionAlgorithm(geometry(64, 64, kernel: 5, padding: 2)) == .direct)
+        #expect(backend.convolutionAlgorithm(geometry(64, 64, padding: 3)) == .direct)
+        #expect(backend.convolutionAlgorithm(geometry(64, 64, groups: 2)) == .direct)
+        ConvolutionAlgorithm.using(.direct) {
+            #expect(backend.convolutionAlgorithm(geometry(256, 256)) == .direct)
+        }
+        ConvolutionAlgorithm.using(.winograd) {
+            #expect(backend.convolutionAlgorithm(geometry(1, 64)) == .winograd)
+        }
     }
 
     /// The text-CNN shape of bench/: oneDNN's 1-D kernels against the same convolution run as 2-D over a

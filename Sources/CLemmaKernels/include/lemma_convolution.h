@@ -15,10 +15,21 @@ extern "C" {
 // Weights are [out_channels, in_channels / groups, k...] as in PyTorch; dilation 1 means none, as in PyTorch.
 // The caller computes out_size = (in + 2 padding - dilation (kernel - 1) - 1) / stride + 1.
 // Every field is int64_t so a zero-initialised struct compares with memcmp (it is the cache key).
+// `algorithm` is one of lemma_conv_algorithm; LEMMA_CONV_AUTO (0) follows the process-wide setting.
 typedef struct {
     int64_t spatial, batch, in_channels, out_channels, groups, has_bias;
     int64_t in_size[2], out_size[2], kernel[2], stride[2], padding[2], dilation[2];
+    int64_t algorithm;
 } lemma_conv_shape;
+
+// How a convolution is computed. Automatic (the default) runs Lemma's Winograd F(2×2, 3×3) (winograd.c:
+// 2.25× fewer multiply-adds) for 3×3, stride-1, undilated, ungrouped 2-D convolutions with at least 16 input
+// and output channels, and oneDNN's direct kernels for the rest. Direct always uses oneDNN; Winograd uses
+// it wherever the shape allows (any channel count). LEMMA_CONV_ALGORITHM=auto|direct|winograd sets the
+// process-wide choice; a shape's own `algorithm` overrides it for that call.
+typedef enum { LEMMA_CONV_AUTO = 0, LEMMA_CONV_DIRECT = 1, LEMMA_CONV_WINOGRAD = 2 } lemma_conv_algorithm;
+// The algorithm a call with this shape runs (LEMMA_CONV_DIRECT or LEMMA_CONV_WINOGRAD).
+int lemma_conv_chosen_algorithm(const lemma_conv_shape *shape);
 
 // Each returns 0 on success or the oneDNN status of the failing call.
 // y = conv(x, w) + b (b may be NULL when !has_bias).
@@ -28,7 +39,7 @@ int lemma_conv_forward(const lemma_conv_shape *shape, const float *x, const floa
 // overwritten, not accumulated. gy is reordered once for both backward steps.
 int lemma_conv_backward(const lemma_conv_shape *shape, const float *x, const float *w, const float *gy, float *gx,
                         float *gw, float *gb);
-// Writes the name of the oneDNN implementation chosen for a step (0 forward, 1 backward data, 2 backward
+// Writes the name of the implementation (oneDNN's, or Lemma's Winograd) chosen for a step (0 forward, 1 backward data, 2 backward
 // weights) into name[capacity], for benchmarks and logs.
 int lemma_conv_implementation(const lemma_conv_shape *shape, int step, char *name, int64_t capacity);
 // The cache keeps the primitives of the most recently used shapes (256 by default); entries in use are never

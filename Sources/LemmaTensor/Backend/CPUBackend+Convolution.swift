@@ -1,7 +1,7 @@
 import CLemmaKernels
 
-/// Convolution through oneDNN (Sources/CLemmaKernels/convolution.c: primitives cached per shape), pooling
-/// through Lemma's own loops (pooling.c).
+/// Convolution through oneDNN (Sources/CLemmaKernels/convolution.c: primitives cached per shape) or Lemma's
+/// Winograd kernels (winograd.c; `ConvolutionAlgorithm` says which), pooling through Lemma's own loops (pooling.c).
 extension CPUBackend: ConvolutionKernels {
     public func convolution(_ x: TensorStorage, weight: TensorStorage, bias: TensorStorage?, _ y: TensorStorage,
                             geometry: ConvolutionGeometry) {
@@ -53,8 +53,8 @@ extension CPUBackend: ConvolutionKernels {
                                   Int64(g.stride.width), Int64(g.padding.height), Int64(g.padding.width))
     }
 
-    /// The oneDNN implementation behind each step of a convolution (forward, backward data, backward
-    /// weights), e.g. "jit:avx512_core"; for benchmarks and logs.
+    /// The implementation behind each step of a convolution (forward, backward data, backward weights), e.g.
+    /// oneDNN's "jit:avx512_core" or Lemma's "lemma:winograd_2x2_3x3"; for benchmarks and logs.
     public func convolutionImplementations(_ geometry: ConvolutionGeometry) -> [String] {
         var shape = geometry.kernelShape
         return (0..<3).map { step in
@@ -76,7 +76,7 @@ extension CPUBackend: ConvolutionKernels {
 }
 
 extension ConvolutionGeometry {
-    /// The C kernels' cache key.
+    /// The C kernels' cache key, with the algorithm this task asks for.
     var kernelShape: lemma_conv_shape {
         var s = lemma_conv_shape()
         s.spatial = Int64(inputSize.count)
@@ -94,6 +94,7 @@ extension ConvolutionGeometry {
         s.stride = pair(stride)
         s.padding = pair(padding)
         s.dilation = pair(dilation)
+        s.algorithm = ConvolutionAlgorithm.scoped.rawValue
         return s
     }
 }
