@@ -11,7 +11,8 @@ Ratios compare Lemma with the fastest PyTorch configuration on each row (higher 
 `--configs lemma,pypi,"debian PASSIVE"` limits the run to some configurations (names as above).
 
 Denormals: Lemma flushes them to zero by default and "lemma keep-denormals" runs it with
-LEMMA_FLUSH_DENORMALS=0; every PyTorch configuration also runs as "<name> flush", with
+LEMMA_FLUSH_DENORMALS=0; for convolution workloads "lemma direct-conv" runs Lemma's convolutions on oneDNN's
+direct kernels instead of its Winograd ones (LEMMA_CONV_ALGORITHM=direct); every PyTorch configuration also runs as "<name> flush", with
 torch.set_flush_denormal(True), and "pypi flush SPIN" adds the GOMP_SPINCOUNT=10000 that Lemma sets for
 itself. `--peak G` (default 240, two AVX-512 cores) is the FP32 peak that workloads reporting their GEMM
 work are measured against. `--repeat N` is passed on to every implementation (timed batches per run). The seed-sized recurrent
@@ -35,6 +36,8 @@ which = next((a for a in args if not a.startswith("-") and a not in option_value
 passed = [x for flag in ("--repeat", "--only", "--dropout") if flag in args for x in (flag, args[args.index(flag) + 1])]
 lemma_bench = [os.path.join(ROOT, ".build/release/lemma-bench"), which] + passed
 configs = [("lemma", lemma_bench, {}), ("lemma keep-denormals", lemma_bench, {"LEMMA_FLUSH_DENORMALS": "0"})]
+if which.startswith(("im2latex", "conv", "all")):  # Lemma's Winograd convolutions against its oneDNN ones
+    configs.append(("lemma direct-conv", lemma_bench, {"LEMMA_CONV_ALGORITHM": "direct"}))
 torch_script = os.path.join(ROOT, "bench/seed_recurrent_torch.py" if which.startswith("seed") else
                             "bench/gpt2_torch.py" if which.startswith("gpt2") else
                             "bench/im2latex_torch_bench.py" if which.startswith("im2latex") else "bench/torch_bench.py")
@@ -62,6 +65,19 @@ samples = {}  # (workload, label) -> [value]
 gemm_rates = {}  # (workload, label) -> [GFLOP/s of GEMM work], for workloads that report their GEMM work
 units = {}
 peak = float(args[args.index("--peak") + 1]) if "--peak" in args else 240.0
+
+
+def cpu_line():
+    """lscpu's model and the vector extensions that decide which kernels run (the same model name comes with
+    and without AVX-512 on this machine kind)."""
+    out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model = next((l.split(":", 1)[1].strip() for l in out.splitlines() if l.startswith("Model name")), "unknown")
+    flags = next((l.split(":", 1)[1].split() for l in out.splitlines() if l.startswith("Flags")), [])
+    isa = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_tile") if f in flags]
+    return f"# lscpu: {model}; {' '.join(isa) or 'no AVX2'}"
+
+
+print(cpu_line())
 
 
 def label_of(name, row):

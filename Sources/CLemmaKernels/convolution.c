@@ -61,6 +61,7 @@ static dnnl_primitive_attr_t user_scratchpad;
 static pthread_key_t thread_key;
 static int plain_layouts;  // LEMMA_CONV_LAYOUT=plain: let oneDNN see only Lemma's own layouts
 static int process_algorithm;  // LEMMA_CONV_ALGORITHM
+static const char *unknown_algorithm;  // its text when it names none of auto, direct, winograd
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 // Most recently used first. Everything below is guarded by cache_lock.
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -91,6 +92,17 @@ static void init(void) {
     process_algorithm = !algorithm ? LEMMA_CONV_AUTO
                         : strcmp(algorithm, "direct") == 0 ? LEMMA_CONV_DIRECT
                         : strcmp(algorithm, "winograd") == 0 ? LEMMA_CONV_WINOGRAD : LEMMA_CONV_AUTO;
+    if (algorithm && process_algorithm == LEMMA_CONV_AUTO && strcmp(algorithm, "auto") != 0) unknown_algorithm = algorithm;
+}
+
+int lemma_conv_process_algorithm(void) {
+    pthread_once(&init_once, init);
+    return process_algorithm;
+}
+
+const char *lemma_conv_unknown_algorithm_setting(void) {
+    pthread_once(&init_once, init);
+    return unknown_algorithm;
 }
 
 int lemma_conv_chosen_algorithm(const lemma_conv_shape *shape) {

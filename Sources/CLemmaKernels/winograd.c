@@ -44,39 +44,118 @@ int lemma_winograd_applies(const lemma_conv_shape *s) {
            s->out_size[1] > 0;
 }
 
-// ---- workspace: one per thread, kept at its largest size (a fresh allocation per call costs page faults) ----
+// ---- per-thread state: a workspace kept at its largest size (a fresh allocation per call costs page
+// faults), and the transformed weights of the last few weight tensors seen ----
 
-static pthread_key_t workspace_key;
-static pthread_once_t workspace_once = PTHREAD_ONCE_INIT;
+// Transformed weights are kept with a copy of the weights they came from. A later call whose weights sit at the
+// same address with the same bytes (the backward pass after its forward, every step of an inference loop)
+// skips the transform; anything else (an optimizer step, another tensor at a reused address) fails the
+// comparison, which usually ends at the first float, and transforms again.
+enum { CACHED_WEIGHTS = 8 };
+#define CACHE_BYTES ((size_t)128 << 20)  // per thread; larger weights are transformed on every call
+
+typedef struct {
+    const float *address;
+    int64_t out_channels, in_channels;
+    float *copy, *u;  // 9 and 16 floats per kernel
+    uint64_t last_use;
+} cached_weights;
 
 typedef struct {
     float *data;
     size_t floats;
-} workspace;
+    cached_weights cache[CACHED_WEIGHTS];
+    size_t cache_bytes;
+    uint64_t clock;
+} thread_state;
 
-static void free_workspace(void *p) {
-    workspace *w = p;
-    free(w->data);
-    free(w);
+static pthread_key_t state_key;
+static pthread_once_t state_once = PTHREAD_ONCE_INIT;
+
+static void drop_entry(thread_state *t, cached_weights *e) {
+    if (e->copy) t->cache_bytes -= sizeof(float) * 25 * (size_t)(e->out_channels * e->in_channels);
+    free(e->copy);
+    free(e->u);
+    memset(e, 0, sizeof *e);
 }
 
-static void make_workspace_key(void) { pthread_key_create(&workspace_key, free_workspace); }
+static void free_state(void *p) {
+    thread_state *t = p;
+    for (int i = 0; i < CACHED_WEIGHTS; i++) drop_entry(t, &t->cache[i]);
+    free(t->data);
+    free(t);
+}
+
+static void make_state_key(void) { pthread_key_create(&state_key, free_state); }
+
+static thread_state *state(void) {
+    pthread_once(&state_once, make_state_key);
+    thread_state *t = pthread_getspecific(state_key);
+    if (!t && (t = calloc(1, sizeof *t))) pthread_setspecific(state_key, t);
+    return t;
+}
 
 static float *workspace_of(size_t floats) {
-    pthread_once(&workspace_once, make_workspace_key);
-    workspace *w = pthread_getspecific(workspace_key);
-    if (!w) {
-        w = calloc(1, sizeof *w);
-        if (!w) return NULL;
-        pthread_setspecific(workspace_key, w);
-    }
-    if (w->floats < floats) {
-        free(w->data);
+    thread_state *t = state();
+    if (!t) return NULL;
+    if (t->floats < floats) {
+        free(t->data);
         size_t bytes = (floats * sizeof(float) + 4095) & ~(size_t)4095;
-        w->data = aligned_alloc(4096, bytes);
-        w->floats = w->data ? bytes / sizeof(float) : 0;
+        t->data = aligned_alloc(4096, bytes);
+        t->floats = t->data ? bytes / sizeof(float) : 0;
     }
-    return w->data;
+    return t->data;
+}
+
+static void transform_weights(const float *w, float *u, int64_t out_channels, int64_t in_channels);
+
+// U for the weights w ([out][in][3][3]): from the cache when w's bytes are the ones it was made from, else
+// transformed into the cache, or into `fallback` (16 out in floats) when they do not fit it.
+static const float *transformed_weights(const float *w, int64_t out_channels, int64_t in_channels, float *fallback) {
+    thread_state *t = state();
+    size_t kernels = (size_t)(out_channels * in_channels), bytes = sizeof(float) * 25 * kernels;
+    if (!t || bytes > CACHE_BYTES) {
+        transform_weights(w, fallback, out_channels, in_channels);
+        return fallback;
+    }
+    cached_weights *entry = NULL, *oldest = &t->cache[0];
+    for (int i = 0; i < CACHED_WEIGHTS; i++) {
+        cached_weights *e = &t->cache[i];
+        if (e->address == w && e->out_channels == out_channels && e->in_channels == in_channels) entry = e;
+        if (e->last_use < oldest->last_use) oldest = e;
+    }
+    if (entry && memcmp(entry->copy, w, sizeof(float) * 9 * kernels) == 0) {
+        entry->last_use = ++t->clock;
+        return entry->u;
+    }
+    if (!entry) {
+        entry = oldest;
+        drop_entry(t, entry);
+        // Room under the byte limit: drop the least recently used entries until it fits.
+        while (t->cache_bytes + bytes > CACHE_BYTES) {
+            cached_weights *lru = NULL;
+            for (int i = 0; i < CACHED_WEIGHTS; i++)
+                if (t->cache[i].copy && (!lru || t->cache[i].last_use < lru->last_use)) lru = &t->cache[i];
+            drop_entry(t, lru);
+        }
+        entry->copy = malloc(sizeof(float) * 9 * kernels);
+        entry->u = malloc(sizeof(float) * 16 * kernels);
+        if (!entry->copy || !entry->u) {
+            free(entry->copy);
+            free(entry->u);
+            memset(entry, 0, sizeof *entry);
+            transform_weights(w, fallback, out_channels, in_channels);
+            return fallback;
+        }
+        entry->address = w;
+        entry->out_channels = out_channels;
+        entry->in_channels = in_channels;
+        t->cache_bytes += bytes;
+    }
+    memcpy(entry->copy, w, sizeof(float) * 9 * kernels);
+    transform_weights(w, entry->u, out_channels, in_channels);
+    entry->last_use = ++t->clock;
+    return entry->u;
 }
 
 // Tiles per block: the block's V and M within about 12 MB (LEMMA_WINOGRAD_BLOCK_KB overrides, for tuning).
@@ -370,10 +449,10 @@ int lemma_winograd_forward(const lemma_conv_shape *s, const float *x, const floa
     tiling t = make_tiling(s->batch, s->in_channels, s->in_size[0], s->in_size[1], s->padding[0], s->padding[1],
                            s->out_channels, s->out_size[0], s->out_size[1]);
     size_t cells = (size_t)(CELLS * s->out_channels * s->in_channels);
-    float *u = workspace_of(cells + block_floats(&t));
-    if (!u) return -1;
-    transform_weights(w, u, s->out_channels, s->in_channels);
-    return convolve(&t, x, u, 0, s->has_bias ? b : NULL, y, u + cells);
+    float *work = workspace_of(cells + block_floats(&t));
+    if (!work) return -1;
+    const float *u = transformed_weights(w, s->out_channels, s->in_channels, work);
+    return convolve(&t, x, u, 0, s->has_bias ? b : NULL, y, work + cells);
 }
 
 // dU = Σ over tiles dM Vᵀ, block by block, then gw = Gᵀ dU G. `du` holds 16 out_channels channels floats,
@@ -414,12 +493,12 @@ int lemma_winograd_backward(const lemma_conv_shape *s, const float *x, const flo
                                  oh, ow);
     size_t cells = (size_t)(CELLS * s->out_channels * s->in_channels);
     size_t work = block_floats(&data) > block_floats(&weights) ? block_floats(&data) : block_floats(&weights);
-    float *u = (gx || gw) ? workspace_of(cells + work) : NULL;
-    if ((gx || gw) && !u) return -1;
+    float *space = (gx || gw) ? workspace_of(cells + work) : NULL;
+    if ((gx || gw) && !space) return -1;
     if (gx) {
-        transform_weights(w, u, s->out_channels, s->in_channels);
-        int status = convolve(&data, gy, u, 1, NULL, gx, u + cells);
+        const float *u = transformed_weights(w, s->out_channels, s->in_channels, space);
+        int status = convolve(&data, gy, u, 1, NULL, gx, space + cells);
         if (status) return status;
     }
-    return gw ? weight_gradient(&weights, x, gy, gw, u, u + cells) : 0;
+    return gw ? weight_gradient(&weights, x, gy, gw, space, space + cells) : 0;
 }

@@ -80,6 +80,17 @@ struct CommandLineTests {
                 "\(kept.output)")
     }
 
+    @Test func infoNamesTheConvolutionAlgorithmAndItsSetting() throws {
+        func line(_ setting: String?) throws -> String? {
+            let result = try run(["info"], environment: setting.map { ["LEMMA_CONV_ALGORITHM": $0] } ?? [:])
+            return result.output.split(separator: "\n").first { $0.hasPrefix("convolution:") }.map(String.init)
+        }
+        #expect(try line(nil)?.hasPrefix("convolution: automatic (Winograd F(2×2, 3×3) for 3×3 stride-1") == true)
+        #expect(try line("direct") == "convolution: direct (oneDNN), from LEMMA_CONV_ALGORITHM=direct")
+        #expect(try line("winograd")?.hasPrefix("convolution: Winograd F(2×2, 3×3) wherever it applies") == true)
+        #expect(try line("fastest")?.hasSuffix("LEMMA_CONV_ALGORITHM=fastest is not auto, direct or winograd") == true)
+    }
+
     @Test func tokenizePrintsOneJSONArrayPerLineAndDetokenizeInvertsIt() throws {
         let text = "Hello world\n∀ε>0 \\frac{a}{b}  \n"
         let ids = try run(["tokenize", "--tokenizer", "gpt2"], input: text)

@@ -221,6 +221,33 @@ struct ConvolutionTests {
         }
     }
 
+    /// Winograd keeps the transform of the weights it last saw at an address; weights changed in place (as an
+    /// optimizer step changes them), in one float or all, must be transformed again, forward and backward.
+    @Test func weightsChangedInPlaceAreTransformedAgain() {
+        let x = randomTensor([2, 20, 9, 10], seed: 31)
+        let w = randomTensor([24, 20, 3, 3], seed: 32, low: -0.2, high: 0.2)
+        let gy = randomTensor([2, 24, 9, 10], seed: 33)
+        let changes: [(String, (UnsafeMutableBufferPointer<Float>) -> Void)] = [
+            ("unchanged", { _ in }), ("last float", { $0[$0.count - 1] += 0.5 }),
+            ("every float", { for i in $0.indices { $0[i] = -$0[i] } }),
+        ]
+        for (label, change) in changes {
+            w.withUnsafeMutableBufferPointer(change)
+            func run(_ algorithm: ConvolutionAlgorithm) -> (Tensor, Tensor) {
+                ConvolutionAlgorithm.using(algorithm) {
+                    let input = x.detached()
+                    input.requiresGrad = true
+                    let y = input.conv2d(weight: w, padding: 1)
+                    y.backward(gradient: gy)
+                    return (y.detached(), input.grad!)
+                }
+            }
+            let (winograd, direct) = (run(.winograd), run(.direct))
+            expectClose(winograd.0, direct.0, rtol: 1e-5, atol: 1e-5, "output, weights \(label)")
+            expectClose(winograd.1, direct.1, rtol: 1e-5, atol: 1e-5, "input gradient, weights \(label)")
+        }
+    }
+
     /// The automatic choice: Winograd for im2markup's 3×3 layers, oneDNN where Winograd does not apply or its
     /// GEMMs would be too thin (the first layer's single input channel).
     @Test func automaticChoiceTakesWinogradWhereItPays() {

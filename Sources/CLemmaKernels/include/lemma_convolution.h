@@ -30,6 +30,10 @@ typedef struct {
 typedef enum { LEMMA_CONV_AUTO = 0, LEMMA_CONV_DIRECT = 1, LEMMA_CONV_WINOGRAD = 2 } lemma_conv_algorithm;
 // The algorithm a call with this shape runs (LEMMA_CONV_DIRECT or LEMMA_CONV_WINOGRAD).
 int lemma_conv_chosen_algorithm(const lemma_conv_shape *shape);
+// The process-wide choice (LEMMA_CONV_ALGORITHM; LEMMA_CONV_AUTO when unset), and the variable's text when it
+// names no algorithm (NULL otherwise), for `lemma info`.
+int lemma_conv_process_algorithm(void);
+const char *lemma_conv_unknown_algorithm_setting(void);
 
 // Each returns 0 on success or the oneDNN status of the failing call.
 // y = conv(x, w) + b (b may be NULL when !has_bias).

@@ -16,6 +16,16 @@ public enum ConvolutionAlgorithm: Int64, Sendable, CaseIterable, CustomStringCon
 
     @TaskLocal static var scoped: ConvolutionAlgorithm = .automatic
 
+    /// The process-wide choice: `LEMMA_CONV_ALGORITHM`, `.automatic` when unset.
+    public static var processDefault: ConvolutionAlgorithm {
+        ConvolutionAlgorithm(rawValue: Int64(lemma_conv_process_algorithm())) ?? .automatic
+    }
+
+    /// The text of `LEMMA_CONV_ALGORITHM` when it names no algorithm (then the choice is automatic).
+    public static var unrecognizedSetting: String? {
+        lemma_conv_unknown_algorithm_setting().map { String(cString: $0) }
+    }
+
     public var description: String {
         switch self {
         case .automatic: "automatic"
