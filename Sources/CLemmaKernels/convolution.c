@@ -463,9 +463,11 @@ static int run(const lemma_conv_shape *shape, int mask, void *const buffers[3][M
     return status;
 }
 
+static int winograd_status(int status) { return status == LEMMA_WINOGRAD_OUT_OF_MEMORY ? dnnl_out_of_memory : status; }
+
 int lemma_conv_forward(const lemma_conv_shape *shape, const float *x, const float *w, const float *b, float *y) {
     if (lemma_conv_chosen_algorithm(shape) == LEMMA_CONV_WINOGRAD)
-        return lemma_winograd_forward(shape, x, w, b, y) ? dnnl_out_of_memory : 0;
+        return winograd_status(lemma_winograd_forward(shape, x, w, b, y));
     void *buffers[3][MAX_ARGS] = {{(void *)x, (void *)w}};
     int n = 2;
     if (shape->has_bias) buffers[STEP_FORWARD][n++] = (void *)b;
@@ -476,7 +478,7 @@ int lemma_conv_forward(const lemma_conv_shape *shape, const float *x, const floa
 int lemma_conv_backward(const lemma_conv_shape *shape, const float *x, const float *w, const float *gy, float *gx,
                         float *gw, float *gb) {
     if (lemma_conv_chosen_algorithm(shape) == LEMMA_CONV_WINOGRAD)
-        return lemma_winograd_backward(shape, x, w, gy, gx, gw, gb) ? dnnl_out_of_memory : 0;
+        return winograd_status(lemma_winograd_backward(shape, x, w, gy, gx, gw, gb));
     void *buffers[3][MAX_ARGS] = {{0}, {(void *)gy, (void *)w, gx}, {(void *)x, (void *)gy, gw, gb}};
     int mask = (gx ? 1 << STEP_BACKWARD_DATA : 0) | (gw || gb ? 1 << STEP_BACKWARD_WEIGHTS : 0);
     return mask ? run(shape, mask, buffers) : 0;

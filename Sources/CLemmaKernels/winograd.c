@@ -52,7 +52,9 @@ int lemma_winograd_applies(const lemma_conv_shape *s) {
 // skips the transform; anything else (an optimizer step, another tensor at a reused address) fails the
 // comparison, which usually ends at the first float, and transforms again.
 enum { CACHED_WEIGHTS = 8 };
-#define CACHE_BYTES ((size_t)128 << 20)  // per thread; larger weights are transformed on every call
+// Per thread (each ConcurrentLanes lane keeps its own: im2markup's encoder takes about 50 MB); larger weights
+// are transformed on every call.
+#define CACHE_BYTES ((size_t)128 << 20)
 
 typedef struct {
     const float *address;
@@ -159,13 +161,18 @@ static const float *transformed_weights(const float *w, int64_t out_channels, in
 }
 
 // Tiles per block: the block's V and M within about 12 MB (LEMMA_WINOGRAD_BLOCK_KB overrides, for tuning).
+static int64_t block_budget;
+static pthread_once_t block_budget_once = PTHREAD_ONCE_INIT;
+
+static void read_block_budget(void) {
+    const char *env = getenv("LEMMA_WINOGRAD_BLOCK_KB");
+    int64_t kb = env ? atoll(env) : 0;
+    block_budget = (kb > 0 ? kb : 12 * 1024) * 1024;
+}
+
 static int64_t block_tiles(const tiling *t) {
-    static int64_t budget;
-    if (!budget) {
-        const char *env = getenv("LEMMA_WINOGRAD_BLOCK_KB");
-        int64_t kb = env ? atoll(env) : 0;
-        budget = (kb > 0 ? kb : 12 * 1024) * 1024;
-    }
+    pthread_once(&block_budget_once, read_block_budget);
+    int64_t budget = block_budget;
     int64_t per_tile = CELLS * (t->channels + t->out_channels) * (int64_t)sizeof(float);
     int64_t n = budget / per_tile;
     n = n < 64 ? 64 : (n & ~(int64_t)15);
@@ -450,7 +457,7 @@ int lemma_winograd_forward(const lemma_conv_shape *s, const float *x, const floa
                            s->out_channels, s->out_size[0], s->out_size[1]);
     size_t cells = (size_t)(CELLS * s->out_channels * s->in_channels);
     float *work = workspace_of(cells + block_floats(&t));
-    if (!work) return -1;
+    if (!work) return LEMMA_WINOGRAD_OUT_OF_MEMORY;
     const float *u = transformed_weights(w, s->out_channels, s->in_channels, work);
     return convolve(&t, x, u, 0, s->has_bias ? b : NULL, y, work + cells);
 }
@@ -494,7 +501,7 @@ int lemma_winograd_backward(const lemma_conv_shape *s, const float *x, const flo
     size_t cells = (size_t)(CELLS * s->out_channels * s->in_channels);
     size_t work = block_floats(&data) > block_floats(&weights) ? block_floats(&data) : block_floats(&weights);
     float *space = (gx || gw) ? workspace_of(cells + work) : NULL;
-    if ((gx || gw) && !space) return -1;
+    if ((gx || gw) && !space) return LEMMA_WINOGRAD_OUT_OF_MEMORY;
     if (gx) {
         const float *u = transformed_weights(w, s->out_channels, s->in_channels, space);
         int status = convolve(&data, gy, u, 1, NULL, gx, space + cells);

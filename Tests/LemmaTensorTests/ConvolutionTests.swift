@@ -248,6 +248,29 @@ struct ConvolutionTests {
         }
     }
 
+    /// The backward pass runs by the algorithm its forward pass ran by, even when `backward()` is called outside
+    /// the scope: the gradients equal, to the bit, those of a pass run wholly inside it (Winograd's differ from
+    /// oneDNN's in the last bits, so a backward pass by the other algorithm would show).
+    @Test func backwardRunsByTheForwardPassesAlgorithm() {
+        let x = randomTensor([2, 24, 9, 10], seed: 41)
+        let w = randomTensor([32, 24, 3, 3], seed: 42, low: -0.2, high: 0.2)
+        let gy = randomTensor([2, 32, 9, 10], seed: 43)
+        for algorithm in [ConvolutionAlgorithm.direct, .winograd] {
+            func gradients(backwardInside: Bool) -> [Float] {
+                let input = x.detached()
+                input.requiresGrad = true
+                let y = ConvolutionAlgorithm.using(algorithm) {
+                    let y = input.conv2d(weight: w, padding: 1)
+                    if backwardInside { y.backward(gradient: gy) }
+                    return y
+                }
+                if !backwardInside { ConvolutionAlgorithm.using(algorithm == .direct ? .winograd : .direct) { y.backward(gradient: gy) } }
+                return input.grad!.scalars
+            }
+            #expect(gradients(backwardInside: false) == gradients(backwardInside: true), "\(algorithm)")
+        }
+    }
+
     /// The automatic choice: Winograd for im2markup's 3×3 layers, oneDNN where Winograd does not apply or its
     /// GEMMs would be too thin (the first layer's single input channel).
     @Test func automaticChoiceTakesWinogradWhereItPays() {

@@ -15,7 +15,7 @@ import Synchronization
 public enum ConcurrentLanes {
     /// Runs `body(0..<count)`, each index once, on up to `lanes` threads that take the next index as they
     /// finish one (jobs of uneven size balance themselves). Each lane records gradients as the caller's thread
-    /// does, flushes denormals as the process does, and runs its operations single-threaded. With one lane or
+    /// does, computes convolutions by the caller's `ConvolutionAlgorithm`, flushes denormals as the process does, and runs its operations single-threaded. With one lane or
     /// one job it is a plain loop on the caller's thread, operations parallel as usual. The first error thrown
     /// stops the lanes taking new jobs and is rethrown.
     public static func forEach(_ count: Int, lanes: Int = CPUBackend.shared.threads,
@@ -27,6 +27,7 @@ public enum ConcurrentLanes {
             return
         }
         let recording = GradMode.isEnabled
+        let algorithm = ConvolutionAlgorithm.scoped  // task-locals do not cross to Dispatch's threads
         let next = Atomic<Int>(0)
         let failure = Mutex<(any Error)?>(nil)
         withoutActuallyEscaping(body) { body in
@@ -36,11 +37,13 @@ public enum ConcurrentLanes {
                 let threads = lemma_max_threads()
                 lemma_set_max_threads(1)
                 defer { lemma_set_max_threads(threads) }
-                GradMode.withEnabled(recording) {
-                    while failure.withLock({ $0 == nil }) {
-                        let index = next.add(1, ordering: .relaxed).oldValue
-                        guard index < count else { return }
-                        do { try job.value(index) } catch { failure.withLock { $0 = $0 ?? error } }
+                ConvolutionAlgorithm.using(algorithm) {
+                    GradMode.withEnabled(recording) {
+                        while failure.withLock({ $0 == nil }) {
+                            let index = next.add(1, ordering: .relaxed).oldValue
+                            guard index < count else { return }
+                            do { try job.value(index) } catch { failure.withLock { $0 = $0 ?? error } }
+                        }
                     }
                 }
             }

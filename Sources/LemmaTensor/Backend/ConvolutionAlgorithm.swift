@@ -8,8 +8,9 @@ import CLemmaKernels
 public enum ConvolutionAlgorithm: Int64, Sendable, CaseIterable, CustomStringConvertible {
     case automatic = 0, direct = 1, winograd = 2
 
-    /// Computes the convolutions that `body` runs on this task (forward and backward) with `algorithm`, leaving
-    /// other tasks and threads as they are: tests and benchmarks compare the two this way.
+    /// Computes the convolutions that `body` runs on this task with `algorithm` (and their backward passes,
+    /// wherever `backward()` is later called; `ConcurrentLanes` carries it to its lanes), leaving other tasks
+    /// and threads as they are: tests and benchmarks compare the two this way.
     public static func using<R>(_ algorithm: ConvolutionAlgorithm, _ body: () throws -> R) rethrows -> R {
         try $scoped.withValue(algorithm, operation: body)
     }

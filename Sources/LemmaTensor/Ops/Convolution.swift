@@ -32,6 +32,8 @@ extension Tensor {
         let y = x.makeOutput([geometry.batch, geometry.outChannels] + geometry.outputSize)
         x.backend.convolution(x.storage, weight: weight.storage, bias: bias?.storage, y.storage, geometry: geometry)
         let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+        // The backward pass runs by the algorithm the forward pass ran by, wherever `backward()` is called.
+        let algorithm = ConvolutionAlgorithm.scoped
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else { return y }
         return y.recorded(op, inputs) { g in
             let wantsBias = bias?.requiresGrad ?? false
@@ -40,9 +42,11 @@ extension Tensor {
             let gb = wantsBias ? bias!.makeOutput(bias!.shape) : nil
             var backward = geometry
             backward.hasBias = wantsBias
-            g.backend.convolutionBackward(x.storage, weight: weight.storage, gradOutput: g.storage,
-                                          gradInput: gx?.storage, gradWeight: gw?.storage, gradBias: gb?.storage,
-                                          geometry: backward)
+            ConvolutionAlgorithm.using(algorithm) {
+                g.backend.convolutionBackward(x.storage, weight: weight.storage, gradOutput: g.storage,
+                                              gradInput: gx?.storage, gradWeight: gw?.storage, gradBias: gb?.storage,
+                                              geometry: backward)
+            }
             return [gx, gw, gb]
         }
     }
