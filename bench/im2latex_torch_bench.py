@@ -101,33 +101,23 @@ if only in "beam":
     # following `encode`'s layout writes it (the slower of the two here).
     repeated = "--beam-memory" in args and args[args.index("--beam-memory") + 1] == "repeated"
 
-    def shared_step(tokens, state, memory, keys):
-        x = torch.cat([model.embedding(tokens), state["feed"]], 1).unsqueeze(1)
-        out, (h, c) = model.decoder(x, (state["h"], state["c"]))
-        q = out[:, 0]
-        weights = torch.softmax(q @ keys.t(), 1)
-        attended = torch.tanh(model.attentional(torch.cat([q, weights @ memory], 1)))
-        return attended, {"h": h, "c": c, "feed": attended}
-
     @torch.no_grad()
     def beam(beams=5, steps=40, repeated=repeated):
         state = model.encode(one)
-        memory, keys = state["memory"][0], state["keys"][0]
-        rows_of = {k: v.repeat_interleave(beams, 1) if k in ("h", "c") else v.repeat_interleave(beams, 0) for k, v in state.items()}
-        state = rows_of if repeated else {k: rows_of[k] for k in ("h", "c", "feed")}
+        # One memory for the image's rows (model.step reads a 2-D memory as shared), or a copy per row.
+        shared = {} if repeated else {"memory": state["memory"][0], "keys": state["keys"][0]}
+        state = {k: shared[k] if k in shared else v.repeat_interleave(beams, 1) if k in ("h", "c")
+                 else v.repeat_interleave(beams, 0) for k, v in state.items()}
         tokens = torch.full((beams,), 1, dtype=torch.long)
         scores = torch.tensor([0.0] + [-float("inf")] * (beams - 1))
         history = []
         for _ in range(steps):
-            if repeated:
-                attended, state, _ = model.step(tokens, state)
-            else:
-                attended, state = shared_step(tokens, state, memory, keys)
+            attended, state, _ = model.step(tokens, state)
             logp = torch.log_softmax(model.output(attended), 1) + scores[:, None]
             top, flat = logp.view(-1).topk(beams)
             rows, tokens = flat // logp.shape[1], flat % logp.shape[1]
             scores = top
-            state = {k: (v[:, rows] if k in ("h", "c") else v[rows]) for k, v in state.items()}
+            state = {k: v if k in shared else v[:, rows] if k in ("h", "c") else v[rows] for k, v in state.items()}
             history = [h[rows] for h in history] + [tokens]
         return torch.stack(history, 1)[0]
     assert torch.equal(beam(repeated=False), beam(repeated=True)), "the two memory layouts decode differently"

@@ -107,12 +107,17 @@ class Im2Markup(nn.Module):
 
     def step(self, tokens, state):
         """One decoder step for tokens [rows] -> (attentional output [rows, hidden], next state, attention
-        weights [rows, positions])."""
+        weights [rows, positions]). The memory and keys are per row ([rows, positions, hidden]) or one image's,
+        shared by every row ([positions, hidden]: a beam search over one image, as Lemma's beam reads it)."""
         x = torch.cat([self.embedding(tokens), state["feed"]], 1).unsqueeze(1)   # input feeding
         out, (h, c) = self.decoder(x, (state["h"], state["c"]))
         q = out[:, 0]
-        weights = torch.softmax(torch.bmm(state["keys"], q.unsqueeze(2)).squeeze(2), 1)
-        context = torch.bmm(weights.unsqueeze(1), state["memory"]).squeeze(1)
+        if state["keys"].dim() == 2:
+            weights = torch.softmax(q @ state["keys"].t(), 1)
+            context = weights @ state["memory"]
+        else:
+            weights = torch.softmax(torch.bmm(state["keys"], q.unsqueeze(2)).squeeze(2), 1)
+            context = torch.bmm(weights.unsqueeze(1), state["memory"]).squeeze(1)
         attended = torch.tanh(self.attentional(torch.cat([q, context], 1)))
         return attended, dict(state, h=h, c=c, feed=attended), weights
 
