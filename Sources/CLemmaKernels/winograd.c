@@ -389,26 +389,6 @@ LEMMA_HOT static void weight_gradient_range(void *context, int64_t begin, int64_
     }
 }
 
-typedef struct {
-    const float *gy;
-    float *gb;
-    int64_t batch, channels, plane;
-} bias_job;
-
-static void bias_gradient_range(void *context, int64_t begin, int64_t end) {
-    const bias_job *job = context;
-    for (int64_t o = begin; o < end; o++) {
-        double total = 0;
-        for (int64_t image = 0; image < job->batch; image++) {
-            const float *p = job->gy + (image * job->channels + o) * job->plane;
-            float partial = 0;
-            for (int64_t k = 0; k < job->plane; k++) partial += p[k];
-            total += partial;
-        }
-        job->gb[o] = (float)total;
-    }
-}
-
 // ---- the convolution ----
 
 static void transform_weights(const float *w, float *u, int64_t out_channels, int64_t in_channels) {
@@ -488,9 +468,12 @@ static int weight_gradient(const tiling *t, const float *x, const float *gy, flo
 int lemma_winograd_backward(const lemma_conv_shape *s, const float *x, const float *w, const float *gy, float *gx,
                             float *gw, float *gb) {
     int64_t h = s->in_size[0], wd = s->in_size[1], oh = s->out_size[0], ow = s->out_size[1];
-    if (gb && s->has_bias) {
-        bias_job job = {gy, gb, s->batch, s->out_channels, oh * ow};
-        lemma_parallel_for(s->out_channels, lemma_grain_for(s->batch * oh * ow), bias_gradient_range, &job);
+    if (gb && s->has_bias) {  // gy summed over positions, then over the batch (reduce.c's axis sums)
+        float *per_image = malloc(sizeof(float) * (size_t)(s->batch * s->out_channels));
+        if (!per_image) return LEMMA_WINOGRAD_OUT_OF_MEMORY;
+        lemma_sum_axis(gy, per_image, s->batch * s->out_channels, oh * ow, 1);
+        lemma_sum_axis(per_image, gb, 1, s->batch, s->out_channels);
+        free(per_image);
     }
     // gx is the convolution of gy, padded by 2 - p, with the turned kernel from output to input channels;
     // gw comes from the forward tiling.
