@@ -159,6 +159,74 @@ struct TrainCommandTests {
         }
         #expect(try losses(whole) == losses(split))
     }
+
+    /// Seed 003's other two signals sent to a running `lemma train`: SIGINT saves a checkpoint, validates and
+    /// goes on; SIGTERM saves, validates and stops. Then the latest checkpoint is cut short, and `--resume`
+    /// names it and goes on from the SIGINT one.
+    @Test func sigintValidatesAndGoesOnSigtermValidatesAndStopsAndResumeSkipsADamagedCheckpoint() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = directory.appendingPathComponent("run")
+        // No scheduled evaluation or checkpoint inside the window the signals land in: the signals make them.
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["train", "--config", config.path, "--output", run.path, "--set", "train.epochs=200",
+                             "--set", "train.eval_steps=4000", "--set", "train.save_steps=4000", "--set", "train.save_total_limit=100"]
+        let out = Pipe()
+        let errorLog = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+        let metrics = run.appendingPathComponent("metrics.jsonl")
+        func lineCount() -> Int { ((try? String(contentsOf: metrics, encoding: .utf8)) ?? "").split(separator: "\n").count }
+        func errors() -> String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }
+        /// Waits up to a minute for `done`; false if it never held.
+        func wait(_ done: () -> Bool) -> Bool {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline { if done() { return true }; usleep(2_000) }
+            return false
+        }
+        #expect(wait { lineCount() >= 20 })
+        kill(process.processIdentifier, SIGINT)
+        #expect(wait { errors().contains("SIGINT: checkpoint saved at step") }, "\(errors())")
+        let linesAfterInterrupt = lineCount()
+        #expect(wait { lineCount() >= linesAfterInterrupt + 20 }, "training did not go on after SIGINT")
+        kill(process.processIdentifier, SIGTERM)
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+
+        let log = errors()
+        #expect(log.contains("SIGINT: will checkpoint, validate and continue after this step"), "\(log)")
+        #expect(log.contains("SIGTERM: will checkpoint, validate and stop after this step"), "\(log)")
+        func step(after marker: String, in text: String) -> Int? {
+            text.components(separatedBy: marker).dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+        }
+        let interrupted = try #require(step(after: "SIGINT: checkpoint saved at step ", in: log))
+        let terminated = try #require(step(after: "SIGTERM: checkpoint saved at step ", in: log))
+        #expect(interrupted < terminated && terminated < 4000)
+        #expect(output.contains("stopped at step \(terminated)"), "\(output)")
+        // Each signal's step has its validation in the log and its checkpoint on disk; no other step has either.
+        let records = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        let validated = records.filter { $0["eval_loss"] != nil }.compactMap { $0["step"] as? Int }
+        #expect(validated == [interrupted, terminated], "\(validated)")
+        let checkpoints = run.appendingPathComponent("checkpoints")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).filter { $0.hasPrefix("checkpoint-") }.sorted()
+        func name(_ step: Int) -> String { "checkpoint-" + String(repeating: "0", count: max(0, 8 - String(step).count)) + String(step) }
+        #expect(saved == [name(interrupted), name(terminated)], "\(saved)")
+
+        // A copy cut short: --resume names it and goes on from the SIGINT checkpoint.
+        let model = checkpoints.appendingPathComponent(name(terminated)).appendingPathComponent("model.safetensors")
+        let bytes = try Data(contentsOf: model)
+        try bytes.prefix(bytes.count / 2).write(to: model)
+        let resumed = try cli.run(["train", "--resume", run.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.error.contains("\(name(terminated)) is damaged"), "\(resumed.error)")
+        #expect(resumed.error.contains("resuming from \(name(interrupted)) (step \(interrupted) of"), "\(resumed.error)")
+    }
 }
 
 /// `model.arch: transformer` fine-tunes a BERT directory (the tiny fixture made by scripts/make_bert_fixtures.py).

@@ -55,6 +55,11 @@ struct FormulaSplitListTests {
                              FormulaExample(imageName: FormulaSplitList.imageName(rendering: "c"), formula: "c", line: 2)])
         let missing = message { _ = try FormulaSplitList.read(try write("bad.jsonl", "{\"latex\": \"a\"}\n{\"text\": \"b\"}\n"), formulas: nil) }
         #expect(missing.contains("bad.jsonl") && missing.contains("line 2") && missing.contains("latex"), "\(missing)")
+        let jsonl = Array("{\"latex\": \"a + b\", \"image\": \"sum.png\"}\n{\"latex\": \"\\\\frac { c } { d }\"}\n".utf8)
+        let rejected = try fuzz(jsonl, name: "split.jsonl", iterations: 800, seed: 24) { path in
+            _ = try FormulaSplitList.read(URL(fileURLWithPath: path), formulas: nil)
+        }
+        #expect(rejected > 100)
     }
 
     @Test func csvSplitsHoldQuotedLaTeXWithCommasAndNewlines() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import LemmaTrain
 import Testing
 
@@ -34,5 +35,33 @@ struct EditDistanceTests {
         expectClose(distance.meanNormalized, (3.0 / 7 + 0.25 + 1) / 3, "mean normalized")
         expectClose(distance.meanEdits, 7.0 / 3, "mean edits")
         #expect(EditDistance().corpusRate == 0 && EditDistance().meanNormalized == 0)
+    }
+
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            var hypotheses: [[String]]
+            var references: [[String]]
+            var edits: Int
+            var longer: Int
+            var im2markup_accuracy: Double
+        }
+        var cases: [Case]
+    }
+
+    /// im2latex's `edit_distance` against im2markup's own evaluate_text_edit_distance.py
+    /// (scripts/make_edit_distance_fixtures.py → Fixtures/edit_distance_references.json).
+    @Test func im2markupAccuracyEqualsIm2markupsScript() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/edit_distance_references.json", withExtension: nil),
+                               "edit_distance_references.json missing")
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        #expect(fixture.cases.count == 7)
+        for (i, c) in fixture.cases.enumerated() {
+            var distance = EditDistance()
+            distance.add(hypotheses: c.hypotheses, references: c.references)
+            #expect(distance.totalEdits == c.edits && distance.totalLongerLength == c.longer, "case \(i)")
+            // The script logs six decimals.
+            #expect(Swift.abs(distance.im2markupAccuracy - c.im2markup_accuracy) <= 5e-7, "case \(i): \(distance.im2markupAccuracy) against \(c.im2markup_accuracy)")
+        }
+        #expect(EditDistance().im2markupAccuracy == 1)
     }
 }

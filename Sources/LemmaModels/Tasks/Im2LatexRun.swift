@@ -250,14 +250,12 @@ public final class Im2LatexRun: TaskRun {
         let references = (0..<dataset.count).map(dataset.tokenIDs)
         let outputs = try decode(images, batchSize: trainer.options.evalBatchSize ?? trainer.options.batchSize, beams: beams)
         var bleu = CorpusBLEU(), edits = EditDistance(), exact = ExactMatch()
-        var longer = 0  // Σ max(|hypothesis|, |reference|), im2markup's denominator
         var perExample: [(index: Int, distance: Double)] = []
         for (i, (output, reference)) in zip(outputs, references).enumerated() {
             bleu.add(hypothesis: output, reference: reference)
             var one = EditDistance()
             one.add(hypothesis: output, reference: reference)
             edits.merge(one)
-            longer += max(output.count, reference.count)
             perExample.append((i, Double(one.totalEdits) / Double(max(reference.count, 1))))
         }
         exact.add(hypotheses: outputs, references: references)
@@ -277,7 +275,7 @@ public final class Im2LatexRun: TaskRun {
         // im2markup scores with multi-bleu.perl: corpus BLEU-4 without smoothing (0 when an order has no match).
         evaluation.metrics["bleu"] = bleu.score(smoothing: .none).score
         // im2markup's evaluate_text_edit_distance.py: 1 − Σ distance / Σ max(length of prediction, of gold).
-        evaluation.metrics["edit_distance"] = 1 - Double(edits.totalEdits) / Double(max(longer, 1))
+        evaluation.metrics["edit_distance"] = edits.im2markupAccuracy
         evaluation.metrics["exact_match"] = exact.rate
         if let images = try imageMatch(references: references.map(latex), predictions: outputs.map(latex)) {
             evaluation.metrics["image_edit_distance"] = images.editScore

@@ -1,10 +1,13 @@
 /// Token-level Levenshtein distance (insertions, deletions and substitutions each cost 1), accumulated a
-/// sequence pair at a time. im2latex reports the corpus rate: total edits over total reference tokens.
+/// sequence pair at a time. Two corpus figures: the rate (total edits over total reference tokens) and
+/// im2markup's accuracy (1 − total edits over the summed longer length of each pair).
 public struct EditDistance: Sendable, Equatable {
     /// Edits summed over all pairs.
     public private(set) var totalEdits = 0
     /// Reference tokens summed over all pairs.
     public private(set) var totalReferenceLength = 0
+    /// max(hypothesis, reference) tokens summed over all pairs: im2markup's denominator.
+    public private(set) var totalLongerLength = 0
     /// Per-pair normalized distances summed (for `meanNormalized`).
     public private(set) var normalizedSum = 0.0
     /// Pairs added.
@@ -17,6 +20,7 @@ public struct EditDistance: Sendable, Equatable {
         let edits = EditDistance.between(hypothesis, reference)
         totalEdits += edits
         totalReferenceLength += reference.count
+        totalLongerLength += max(hypothesis.count, reference.count)
         normalizedSum += EditDistance.normalize(edits, referenceLength: reference.count)
         count += 1
     }
@@ -32,6 +36,7 @@ public struct EditDistance: Sendable, Equatable {
     public mutating func merge(_ other: EditDistance) {
         totalEdits += other.totalEdits
         totalReferenceLength += other.totalReferenceLength
+        totalLongerLength += other.totalLongerLength
         normalizedSum += other.normalizedSum
         count += other.count
     }
@@ -39,6 +44,10 @@ public struct EditDistance: Sendable, Equatable {
     /// Total edits / total reference tokens: the corpus edit distance im2latex reports (0 when there are no
     /// reference tokens and no edits, +infinity when there are edits but no reference tokens).
     public var corpusRate: Double { EditDistance.normalize(totalEdits, referenceLength: totalReferenceLength) }
+
+    /// im2markup's "Edit Distance Accuracy" (scripts/evaluation/evaluate_text_edit_distance.py): 1 − total
+    /// edits / Σ max(hypothesis, reference length); 1 before any token.
+    public var im2markupAccuracy: Double { totalLongerLength == 0 ? 1 : 1 - Double(totalEdits) / Double(totalLongerLength) }
 
     /// The mean of the per-pair normalized distances (0 before any pair).
     public var meanNormalized: Double { count == 0 ? 0 : normalizedSum / Double(count) }
