@@ -11,6 +11,7 @@
 #   design), so that a seed's pair differs only by the implementations, not by the draws the seed makes.
 #   REUSE=1 keeps a seed's finished Lemma run (and its 1-step init run) of the same length instead of training
 #   it again: Lemma's runs are deterministic, so only the twin is run (a twin stopped part-way costs one side).
+#   LEMMA_ONLY=1 trains (or keeps) each seed's Lemma side and stops there; a later REUSE=1 run adds the twin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STEPS=${1:-1500}
@@ -55,6 +56,7 @@ summary = json.load(open(f"{run}/summary.json"))
 print(json.dumps({"impl": "lemma", "seed": seed, "steps": summary["steps"], "training_seconds": summary["training_seconds"],
                   **{k: metrics[k] for k in ("bleu", "edit_distance", "exact_match", "image_match", "image_match_ws")}}))
 PY
+    [ "${LEMMA_ONLY:-0}" = 1 ] && continue
     # The twin, then its trained weights scored by `lemma eval` as if they were the run's (the same beam search,
     # which reproduces the twin's own decoding exactly) for the image metrics the twin does not compute.
     twin="$run-twin"
