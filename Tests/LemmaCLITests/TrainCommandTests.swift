@@ -108,6 +108,21 @@ struct TrainCommandTests {
         #expect(bad.status != 0 && bad.error.contains("'train.optimizer' must be one of sgd, adam, adamw, rmsprop, adafactor"))
     }
 
+    /// `lemma train ARGUMENTS` started in the background, for signals: its standard output as a pipe, its
+    /// standard error in `directory/stderr.txt` (readable while it runs).
+    func startTraining(_ arguments: [String], in directory: URL) throws -> (Process, Pipe, URL) {
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["train"] + arguments
+        let out = Pipe()
+        let errorLog = directory.appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+        return (process, out, errorLog)
+    }
+
     @Test func aRunStoppedBySIGUSR1AndResumedEndsBitForBitLikeAnUninterruptedOne() throws {
         let (directory, config) = try setUp()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -118,15 +133,7 @@ struct TrainCommandTests {
                       "--set", "train.save_steps=7", "--set", "train.save_total_limit=100"]
         #expect(try cli.run(["train", "--config", config.path, "--output", whole.path] + longer).status == 0)
 
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["train", "--config", config.path, "--output", split.path] + longer
-        let out = Pipe()
-        let errorLog = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        try process.run()
+        let (process, out, errorLog) = try startTraining(["--config", config.path, "--output", split.path] + longer, in: directory)
         let metrics = split.appendingPathComponent("metrics.jsonl")
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -168,16 +175,9 @@ struct TrainCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = directory.appendingPathComponent("run")
         // No scheduled evaluation or checkpoint inside the window the signals land in: the signals make them.
-        let process = Process()
-        process.executableURL = CommandLineTests.binary
-        process.arguments = ["train", "--config", config.path, "--output", run.path, "--set", "train.epochs=200",
-                             "--set", "train.eval_steps=4000", "--set", "train.save_steps=4000", "--set", "train.save_total_limit=100"]
-        let out = Pipe()
-        let errorLog = directory.appendingPathComponent("stderr.txt")
-        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        try process.run()
+        let (process, out, errorLog) = try startTraining(["--config", config.path, "--output", run.path, "--set", "train.epochs=200",
+                                                          "--set", "train.eval_steps=4000", "--set", "train.save_steps=4000",
+                                                          "--set", "train.save_total_limit=100"], in: directory)
         let metrics = run.appendingPathComponent("metrics.jsonl")
         func lineCount() -> Int { ((try? String(contentsOf: metrics, encoding: .utf8)) ?? "").split(separator: "\n").count }
         func errors() -> String { (try? String(contentsOf: errorLog, encoding: .utf8)) ?? "" }
