@@ -3,7 +3,7 @@
 
     swift build -c release --product lemma
     python3 bench/seq2seq_train_speed.py [--rounds 2] [--steps 200] [--config configs/bible-en-es.yaml]
-                                         [--twins "pypi flush SPIN"]
+                                         [--twins "pypi flush SPIN"] [--arch transformer] [--full]
 
 Seed 002's model (`model.arch=gru`: 300-d embeddings on both sides, encoder 2×GRU 256, decoder 2×GRU 300, the
 output layer tied to the decoder embedding, applied at every step as the seed does), batch 64, on the config's
@@ -15,6 +15,10 @@ of the seed002-gru step benchmark); rounds
 alternate, and the table gives medians. The twin's figure is its training loop (evaluations included, as
 Lemma's `training_seconds`); Lemma's process time adds start-up, data preparation and the test evaluation.
 --twins keeps the PyTorch configurations named (comma-separated: "pypi", "pypi flush", "pypi flush SPIN").
+--arch transformer times the transformer preset instead, at the sizes of RESULTS.md's bible-en-es rows (2 layers,
+4 heads, d 128, feed-forward 512, learning rate 1e-3) and the config's batch size.
+--full trains the config's own length (its epochs, its evaluation interval, teacher forcing fading out as it
+does) instead of `--steps` steps: the whole run a user makes, which the short rounds do not show.
 """
 import json
 import os
@@ -28,8 +32,17 @@ args = sys.argv[1:]
 rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 2
 steps = int(args[args.index("--steps") + 1]) if "--steps" in args else 200
 config = args[args.index("--config") + 1] if "--config" in args else "configs/bible-en-es.yaml"
-sizes = ["model.arch=gru", "model.embedding_dim=300", "model.target_embedding_dim=300", "model.hidden_size=256",
-         "model.num_layers=2", "train.batch_size=64", f"train.max_steps={steps}", f"train.eval_steps={steps}"]
+arch = args[args.index("--arch") + 1] if "--arch" in args else "gru"
+full = "--full" in args
+if arch == "gru":
+    sizes = ["model.arch=gru", "model.embedding_dim=300", "model.target_embedding_dim=300", "model.hidden_size=256",
+             "model.num_layers=2", "train.batch_size=64"]
+elif arch == "transformer":
+    sizes = ["model.arch=transformer", "model.num_layers=2", "train.learning_rate=0.001"]
+else:
+    raise SystemExit(f"--arch: expected gru or transformer, got {arch!r}")
+if not full:
+    sizes += [f"train.max_steps={steps}", f"train.eval_steps={steps}"]
 python = os.path.join(ROOT, "bench/.venv/bin/python")
 results = {"lemma (whole process)": [], "lemma (training loop)": [], "torch 2.15 (pypi)": [], "torch 2.15 (pypi flush)": [],
            "torch 2.15 (pypi flush SPIN)": []}
@@ -42,7 +55,7 @@ if "--twins" in args:
         raise SystemExit(f"--twins: no configuration {sorted(unknown)}; there are {sorted(twins)}")
     twins = {k: v for k, v in twins.items() if k in kept}
     results = {k: v for k, v in results.items() if k.startswith("lemma") or k in kept}
-run = os.path.join(ROOT, "runs", "speed", "seed002-sizes")
+run = os.path.join(ROOT, "runs", "speed", "seed002-sizes" if arch == "gru" else "transformer")
 for r in range(rounds):
     subprocess.run(["rm", "-rf", run], check=True)
     command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--output", run]
@@ -53,6 +66,8 @@ for r in range(rounds):
     results["lemma (whole process)"].append(time.perf_counter() - start)
     summary = json.load(open(os.path.join(run, "summary.json")))
     results["lemma (training loop)"].append(summary["training_seconds"])
+    if full:
+        steps = summary["steps"]
     for name, (flags, environment) in twins.items():
         out = subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run] + flags, env={**os.environ, **environment},
                              check=True, capture_output=True, text=True).stdout
@@ -62,7 +77,10 @@ for r in range(rounds):
     print(f"round {r + 1}:", {k: round(v[-1], 1) for k, v in results.items()}, flush=True)
 
 best = min(statistics.median(results[k]) for k in results if k.startswith("torch"))
-print(f"\n| implementation | {steps} steps, median of {rounds} rounds | steps/s | vs fastest PyTorch loop |\n|---|---|---|---|")
+length = f"whole run ({steps} steps)" if full else f"{steps} steps"
+kind = "the config's own length" if full else "short rounds"
+print(f"\n{arch}, {kind}")
+print(f"\n| implementation | {length}, median of {rounds} rounds | steps/s | vs fastest PyTorch loop |\n|---|---|---|---|")
 for name, values in results.items():
     median = statistics.median(values)
     print(f"| {name} | {median:.1f} s | {steps / median:.2f} | {best / median:.2f}× |")
