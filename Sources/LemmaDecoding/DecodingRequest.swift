@@ -8,6 +8,8 @@ public struct DecodingRequest: Hashable, Sendable {
     public var temperature: Float?
     public var topK: Int?
     public var topP: Float?
+    /// Pick uniformly among the tokens top-k / top-p keep (fastai course-nlp's variant) instead of by probability.
+    public var uniformWithinSet = false
     public var seed: UInt64 = 0
 
     public init() {}
@@ -23,6 +25,7 @@ public struct DecodingRequest: Hashable, Sendable {
             options.temperature = temperature ?? 1
             options.topK = topK
             options.topP = topP
+            options.uniformWithinSet = uniformWithinSet
             options.seed = seed
         }
     }

@@ -98,7 +98,24 @@ struct Seq2SeqCommandTests {
         let sampled = try cli.run(["predict", "--run", run.path, "--sample", "--top-k", "2", "--seed", "7"], input: "a b\n")
         let again = try cli.run(["predict", "--run", run.path, "--sample", "--top-k", "2", "--seed", "7"], input: "a b\n")
         #expect(sampled.status == 0 && sampled.output == again.output, "\(sampled.error)")
+        // Sampling by probability at a low temperature finds the learnt answer; picking uniformly among the 8 best
+        // tokens (the course's variant) almost never does ((1/8)^4 per input).
+        func answers(_ flags: [String]) throws -> Int {
+            let result = try cli.run(["predict", "--run", run.path, "--sample", "--top-k", "8", "--seed", "3"] + flags,
+                                     input: String(repeating: "a b c\n", count: 12))
+            #expect(result.status == 0, "\(result.error)")
+            return result.output.split(separator: "\n").filter { $0.contains("\"output\": \"C B A\"") }.count
+        }
+        let byProbability = try answers(["--temperature", "0.1"]), uniform = try answers(["--uniform"])
+        #expect(byProbability >= 10 && uniform <= 1, "by probability \(byProbability) of 12, uniform \(uniform) of 12")
+        let uniformAlone = try cli.run(["predict", "--run", run.path, "--uniform"], input: "a\n")
+        #expect(uniformAlone.status != 0 && uniformAlone.error.contains("--uniform apply only with --sample"), "\(uniformAlone.error)")
 
+        let noBeam = try cli.run(["predict", "--run", run.path, "--beam", "0"], input: "a\n")
+        #expect(noBeam.status != 0 && noBeam.error.contains("beam size must be at least 1, got 0") && noBeam.output.isEmpty,
+                "\(noBeam.error)")
+        let evalNoBeam = try cli.run(["eval", "--run", run.path, "--data", "test", "--beam", "0"])
+        #expect(evalNoBeam.status != 0 && evalNoBeam.error.contains("--beam must be at least 1, got 0"), "\(evalNoBeam.error)")
         let tooMany = try cli.run(["predict", "--run", run.path, "--beam", "2", "--n-best", "3"], input: "a\n")
         #expect(tooMany.status != 0 && tooMany.error.contains("n-best (3) cannot exceed the beam size (2)"), "\(tooMany.error)")
         let greedyNBest = try cli.run(["predict", "--run", run.path, "--beam", "1", "--n-best", "2"], input: "a\n")
@@ -114,6 +131,77 @@ struct Seq2SeqCommandTests {
         try "source\ttarget\na b\t\n".write(to: noTarget, atomically: true, encoding: .utf8)
         let badPairs = try cli.run(["eval", "--run", run.path, "--data", noTarget.path])
         #expect(badPairs.status != 0 && badPairs.error.contains("bad.tsv") && badPairs.error.contains("line 2"), "\(badPairs.error)")
+    }
+
+    /// Two parallel text files instead of one table (`data.train` + `data.train_target`, `eval --target`), and
+    /// sources longer than `tokenizer.max_length`: cut and counted in the log by train's test pass, eval and predict.
+    @Test func parallelFilesTrainAndEvaluateAndOverLongSourcesAreCutAndCounted() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func writeParallel(_ table: String, extra: [(String, String)] = [], _ name: String) throws {
+            let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) } + extra.map { [$0.0, $0.1] }
+            try (rows.map { $0[0] }.joined(separator: "\n") + "\n")
+                .write(to: directory.appendingPathComponent(name + ".src"), atomically: true, encoding: .utf8)
+            try (rows.map { $0[1] }.joined(separator: "\n") + "\n")
+                .write(to: directory.appendingPathComponent(name + ".tgt"), atomically: true, encoding: .utf8)
+        }
+        // One test source of 12 words; the longest training pair has 4.
+        let long = (Array(repeating: "a b c", count: 4).joined(separator: " "), Array(repeating: "C B A", count: 4).joined(separator: " "))
+        try writeParallel(Self.pairs(count: 200, seed: 3), "train")
+        try writeParallel(Self.pairs(count: 20, seed: 4), extra: [long], "test")
+        let config = directory.appendingPathComponent("config.yaml")
+        try """
+        task: seq2seq
+        data:
+          train: \(directory.path)/train.src
+          train_target: \(directory.path)/train.tgt
+          test: \(directory.path)/test.src
+          test_target: \(directory.path)/test.tgt
+          valid_fraction: 0.1
+        tokenizer:
+          kind: whitespace
+          max_length: 8
+        model:
+          embedding_dim: 8
+          target_embedding_dim: 8
+          hidden_size: 8
+        train:
+          batch_size: 16
+          max_steps: 4
+          deterministic: true
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let run = directory.appendingPathComponent("run")
+        let trained = try cli.run(["train", "--config", config.path, "--output", run.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.error.contains("train: 180 pairs from \(directory.path)/train.src + \(directory.path)/train.tgt"), "\(trained.error)")
+        #expect(trained.error.contains("test: 21 pairs") && trained.error.contains("1 sources longer than 8 tokens were cut for decoding"),
+                "\(trained.error)")
+
+        let evaluated = try cli.run(["eval", "--run", run.path, "--data", directory.appendingPathComponent("test.src").path,
+                                     "--target", directory.appendingPathComponent("test.tgt").path, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.error)")
+        #expect(evaluated.error.contains("1 sources longer than 8 tokens were cut (tokenizer.max_length)"), "\(evaluated.error)")
+        let metrics = try JSONSerialization.jsonObject(with: Data(evaluated.output.utf8)) as? [String: Double]
+        #expect(metrics?["bleu"] != nil && metrics?["exact_match"] != nil, "\(evaluated.output)")
+        // A target file one line short names both files.
+        try "A\n".write(to: directory.appendingPathComponent("short.tgt"), atomically: true, encoding: .utf8)
+        let short = try cli.run(["eval", "--run", run.path, "--data", directory.appendingPathComponent("test.src").path,
+                                 "--target", directory.appendingPathComponent("short.tgt").path])
+        #expect(short.status != 0 && short.error.contains("short.tgt: ends before line 2 of"), "\(short.error)")
+
+        let predicted = try cli.run(["predict", "--run", run.path], input: long.0 + "\na b\n")
+        #expect(predicted.status == 0 && predicted.output.split(separator: "\n").count == 2, "\(predicted.error)")
+        #expect(predicted.error.contains("1 inputs longer than 8 tokens were cut (tokenizer.max_length)"), "\(predicted.error)")
+
+        // The report, remade by `lemma plot`, keeps the seed's input / target / output table.
+        let plotted = try cli.run(["plot", run.path])
+        #expect(plotted.status == 0, "\(plotted.error)")
+        let report = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("| input | target | output |"), "\(report)")
+
+        let orphan = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("x").path,
+                                  "--set", "data.valid_target=\(directory.path)/test.tgt"])
+        #expect(orphan.status != 0 && orphan.error.contains("'data.valid_target' needs 'data.valid'"), "\(orphan.error)")
     }
 
     @Test func configurationErrorsNameTheKeyAndTheTask() throws {

@@ -19,6 +19,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "seq2seq sampling: temperature.") var temperature: Float?
     @Option(name: .customLong("top-k"), help: "seq2seq sampling: keep the k best tokens.") var topK: Int?
     @Option(name: .customLong("top-p"), help: "seq2seq sampling: keep the best tokens up to this probability.") var topP: Float?
+    @Flag(help: "seq2seq sampling: pick uniformly among the tokens --top-k / --top-p keep (fastai course-nlp's variant), not by probability.")
+    var uniform = false
     @Option(help: "seq2seq sampling: seed.") var seed: UInt64 = 0
 
     static func isCorpus(_ path: String) -> Bool {
@@ -29,8 +31,8 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if !sample, temperature != nil || topK != nil || topP != nil {
-            throw ValidationError("--temperature, --top-k and --top-p apply only with --sample")
+        if !sample, temperature != nil || topK != nil || topP != nil || uniform {
+            throw ValidationError("--temperature, --top-k, --top-p and --uniform apply only with --sample")
         }
     }
 
@@ -90,6 +92,7 @@ struct PredictCommand: ParsableCommand {
         var request = DecodingRequest()
         (request.beams, request.n, request.sample) = (beam, nBest, sample)
         (request.temperature, request.topK, request.topP, request.seed) = (temperature, topK, topP, seed)
+        request.uniformWithinSet = uniform
         let hypotheses = try seq2seq.decode(encoded.map(\.ids), batchSize: batchSize) { request.apply(to: &$0) }
         var out = ""
         for (text, list) in zip(texts, hypotheses) {
