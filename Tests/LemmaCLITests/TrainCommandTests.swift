@@ -277,9 +277,10 @@ struct LlamapunTrainingTests {
     @Test func trainsOnALlamapunTarThroughTheAMSLabelMap() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
+        // `keywords` is one of the labels newer llamapun dumps carry outside the 28 the map knows.
         let texts = ["proof": "we show that hence it follows qed", "theorem": "let x be a set then there exists y",
                      "lemma": "let x be a set then for all y", "definition": "we say that x is called a notation",
-                     "abstract": "in this paper we study results"]
+                     "abstract": "in this paper we study results", "keywords": "sets primes graphs"]
         let paragraphs = directory.appendingPathComponent("paragraphs")
         for (label, text) in texts {
             try FileManager.default.createDirectory(at: paragraphs.appendingPathComponent(label), withIntermediateDirectories: true)
@@ -306,8 +307,19 @@ struct LlamapunTrainingTests {
           batch_size: 8
           epochs: 4
         """.write(to: config, atomically: true, encoding: .utf8)
-        let trained = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("run").path])
+        // The label map's policy for labels outside it: an error by default, naming the label…
+        let strict = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("strict").path])
+        #expect(strict.status != 0 && strict.error.contains("label 'keywords' is not in the label map"), "\(strict.error)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("strict").path))
+        let unknownPolicy = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("drop").path,
+                                         "--set", "data.unknown_labels=drop"])
+        #expect(unknownPolicy.status != 0 && unknownPolicy.error.contains("'data.unknown_labels': 'drop' is not a policy"),
+                "\(unknownPolicy.error)")
+        // …or skipped, with a count per label in the log.
+        let trained = try cli.run(["train", "--config", config.path, "--output", directory.appendingPathComponent("run").path,
+                                   "--set", "data.unknown_labels=skip"])
         #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.error.contains("40 examples with labels outside the label map skipped: keywords 40"), "\(trained.error)")
         // theorem and lemma merge into proposition; abstract is dropped.
         #expect(trained.error.contains("160 examples in 3 classes"))
         for name in ["definition", "proof", "proposition"] { #expect(trained.output.contains(name)) }

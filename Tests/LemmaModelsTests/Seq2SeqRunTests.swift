@@ -2,6 +2,7 @@ import Foundation
 import LemmaData
 import LemmaModels
 import LemmaTensor
+import LemmaText
 import LemmaTrain
 import Testing
 
@@ -256,6 +257,62 @@ struct Seq2SeqRunTests {
             #expect(zip(row, query.vector).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(word) (in fastText's dictionary: \(query.inVocabulary))")
         }
         #expect(log.contains { $0.contains("source vectors") && $0.contains("tokens found") && $0.contains("more from subword vectors") }, "\(log)")
+    }
+
+    /// Pretrained vectors for either side: with one shared vocabulary (`tokenizer.shared_vocab`) both tables start
+    /// from `model.pretrained_embeddings`; with separate ones `model.target_pretrained_embeddings` gives the decoder
+    /// its own and the encoder keeps its random start; `model.freeze_embeddings` decides whether training moves a
+    /// pretrained table.
+    @Test func pretrainedVectorsForEitherSideSharedOrSeparateFrozenOrTrained() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-vectors-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LemmaDataTests/Fixtures/fasttext")
+        struct Expected: Decodable {
+            struct Query: Decodable { var word: String; var vector: [Float] }
+            var queries: [Query]
+        }
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+        let lines = ["source\ttarget"] + (0..<30).map { ["theorem lemma\tlemma theorem", "lemma lemma\ttheorem", "theorem\tlemma lemma"][$0 % 3] }
+        try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("words.tsv"), atomically: true, encoding: .utf8)
+        let vectors = ConfigValue.string(fixtures.appendingPathComponent("tiny.bin").path)
+        func start(_ name: String, _ settings: [String: ConfigValue], log: @escaping (String) -> Void = { _ in }) throws -> Seq2SeqRun {
+            let values = try Self.configuration(directory).values.merging([
+                "data.train": .string(directory.appendingPathComponent("words.tsv").path), "data.valid_fraction": .double(0.1),
+                "model.embedding_dim": .int(8), "model.target_embedding_dim": .int(8), "train.max_steps": .int(2),
+            ]) { $1 }.merging(settings) { $1 }
+            return try #require(try TaskRegistry.start(try RunConfiguration(values: values),
+                                                       in: RunDirectory(directory.appendingPathComponent(name)), log: log) as? Seq2SeqRun)
+        }
+        func rowsMatchFastText(_ run: Seq2SeqRun, _ table: String, _ tokenizer: any Tokenizer) throws -> Bool {
+            let weights = try #require(run.model.stateDict()[table]).scalars
+            return try ["theorem", "lemma"].allSatisfy { word in
+                let vector = try #require(expected.queries.first { $0.word == word }).vector
+                let id = Int(tokenizer.encode(word)[0])
+                return zip(weights[(id * 8)..<((id + 1) * 8)], vector).allSatisfy { Swift.abs($0 - $1) < 1e-5 }
+            }
+        }
+
+        for freeze in [true, false] {
+            let shared = try start("shared-\(freeze)", ["tokenizer.shared_vocab": .bool(true), "model.pretrained_embeddings": vectors,
+                                                        "model.freeze_embeddings": .bool(freeze)])
+            let data = directory.appendingPathComponent("shared-\(freeze)/data")
+            #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("vocab.txt").path))
+            #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("source_vocab.txt").path))
+            #expect(try rowsMatchFastText(shared, "emb_enc.weight", shared.data.sourceTokenizer))
+            #expect(try rowsMatchFastText(shared, "emb_dec.weight", shared.data.targetTokenizer))
+            let before = try #require(shared.model.stateDict()["emb_enc.weight"]).scalars
+            _ = try shared.train(resume: false, handleSignals: false, progress: false)
+            let after = try #require(shared.model.stateDict()["emb_enc.weight"]).scalars
+            #expect((before == after) == freeze, "freeze_embeddings \(freeze): the encoder table \(before == after ? "stayed" : "moved")")
+        }
+
+        var log: [String] = []
+        let separate = try start("separate", ["model.target_pretrained_embeddings": vectors]) { log.append($0) }
+        #expect(try rowsMatchFastText(separate, "emb_dec.weight", separate.data.targetTokenizer))
+        #expect(try !rowsMatchFastText(separate, "emb_enc.weight", separate.data.sourceTokenizer))
+        #expect(log.contains { $0.hasPrefix("target vectors") } && !log.contains { $0.hasPrefix("source vectors") }, "\(log)")
     }
 
     @Test func sidesWithDifferentTokenizersPadWithTheirOwnIDs() throws {
