@@ -227,6 +227,17 @@ struct Seq2SeqRunTests {
         }
     }
 
+    /// The fastText fixtures (Tests/LemmaDataTests/Fixtures/fasttext, made by the real library): their directory
+    /// and the vector the library gives each query word.
+    struct FastTextQuery: Decodable { var word: String; var vector: [Float]; var inVocabulary: Bool }
+    static func fastTextFixtures() throws -> (directory: URL, queries: [FastTextQuery]) {
+        struct Expected: Decodable { var queries: [FastTextQuery] }
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LemmaDataTests/Fixtures/fasttext")
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+        return (directory, expected.queries)
+    }
+
     /// Seed 002's fastText vectors for the encoder embedding: words in fastText's dictionary get their vectors,
     /// unknown ones the vectors fastText builds from their character n-grams (both as the fastText library
     /// gives them: Tests/LemmaDataTests/Fixtures/fasttext, made by the real library), and the log says how many.
@@ -234,13 +245,7 @@ struct Seq2SeqRunTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-fasttext-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("LemmaDataTests/Fixtures/fasttext")
-        struct Expected: Decodable {
-            struct Query: Decodable { var word: String; var vector: [Float]; var inVocabulary: Bool }
-            var queries: [Query]
-        }
-        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+        let (fixtures, expected) = try Self.fastTextFixtures()
         let lines = ["source\ttarget"] + (0..<30).map { i in ["theorem lemma\tT L", "theorems lemma\tTS L", "lemmata theorem\tLS T"][i % 3] }
         try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("words.tsv"), atomically: true, encoding: .utf8)
         let configuration = try RunConfiguration(values: try Self.configuration(directory).values.merging([
@@ -251,7 +256,7 @@ struct Seq2SeqRunTests {
                                as? Seq2SeqRun)
         let table = try #require(run.model.stateDict()["emb_enc.weight"])
         for word in ["theorem", "lemma", "theorems", "lemmata"] {
-            let query = try #require(expected.queries.first { $0.word == word })
+            let query = try #require(expected.first { $0.word == word })
             let id = Int(run.data.sourceTokenizer.encode(word)[0])
             let row = Array(table.scalars[(id * 8)..<((id + 1) * 8)])
             #expect(zip(row, query.vector).allSatisfy { Swift.abs($0 - $1) < 1e-5 }, "\(word) (in fastText's dictionary: \(query.inVocabulary))")
@@ -267,13 +272,7 @@ struct Seq2SeqRunTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-vectors-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("LemmaDataTests/Fixtures/fasttext")
-        struct Expected: Decodable {
-            struct Query: Decodable { var word: String; var vector: [Float] }
-            var queries: [Query]
-        }
-        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
+        let (fixtures, expected) = try Self.fastTextFixtures()
         let lines = ["source\ttarget"] + (0..<30).map { ["theorem lemma\tlemma theorem", "lemma lemma\ttheorem", "theorem\tlemma lemma"][$0 % 3] }
         try lines.joined(separator: "\n").write(to: directory.appendingPathComponent("words.tsv"), atomically: true, encoding: .utf8)
         let vectors = ConfigValue.string(fixtures.appendingPathComponent("tiny.bin").path)
@@ -288,7 +287,7 @@ struct Seq2SeqRunTests {
         func rowsMatchFastText(_ run: Seq2SeqRun, _ table: String, _ tokenizer: any Tokenizer) throws -> Bool {
             let weights = try #require(run.model.stateDict()[table]).scalars
             return try ["theorem", "lemma"].allSatisfy { word in
-                let vector = try #require(expected.queries.first { $0.word == word }).vector
+                let vector = try #require(expected.first { $0.word == word }).vector
                 let id = Int(tokenizer.encode(word)[0])
                 return zip(weights[(id * 8)..<((id + 1) * 8)], vector).allSatisfy { Swift.abs($0 - $1) < 1e-5 }
             }
