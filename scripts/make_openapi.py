@@ -107,8 +107,10 @@ schemas = {
         "input": text_input, "model": model_name,
         "beams": {"type": "integer", "minimum": 1, "maximum": 16},
         "n": {"type": "integer", "minimum": 1, "maximum": 8, "description": "Hypotheses per input; beyond the beam size, the beam widens"},
-        "sample": {"type": "boolean", "description": "Default: true when temperature, top_k, top_p or seed is given"}, "temperature": {"type": "number", "minimum": 0.01, "maximum": 10},
-        "top_k": {"type": "integer", "minimum": 0}, "top_p": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}, "seed": seed}},
+        "sample": {"type": "boolean", "description": "Default: true when temperature, top_k, top_p, seed or uniform: true is given"}, "temperature": {"type": "number", "minimum": 0.01, "maximum": 10},
+        "top_k": {"type": "integer", "minimum": 0}, "top_p": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "uniform": {"type": "boolean", "description": "Sampling picks uniformly among the tokens top_k / top_p keep (fastai course-nlp's variant), not by probability"},
+        "seed": seed}},
     "TranslateResponse": {"type": "object", "required": ["object", "model", "data"], "properties": {
         "object": {"const": "list"}, "model": {"type": "string"},
         "data": {"type": "array", "items": {"type": "object", "required": ["index", "text", "score", "hypotheses"], "properties": {
@@ -156,6 +158,7 @@ def nullable(schema):
 # server refuses the pair, so the document says so and a schema-valid request is one the server takes.
 sampling_setting = [{"required": [name], "properties": {name: {"type": kind}}}
                     for name, kind in [("temperature", "number"), ("top_k", "integer"), ("top_p", "number"), ("seed", "integer")]]
+sampling_setting.append({"required": ["uniform"], "properties": {"uniform": {"const": True}}})
 schemas["TranslateRequest"]["not"] = {
     "required": ["beams"], "properties": {"beams": {"type": "integer", "minimum": 2}},
     "anyOf": [{"required": ["sample"], "properties": {"sample": {"const": True}}},

@@ -27,6 +27,16 @@ struct DecoderEndpointTests {
             let first = try await client.post("/v1/translate", sample).json["data"] as? [[String: Any]]
             let again = try await client.post("/v1/translate", sample).json["data"] as? [[String: Any]]
             #expect(first?[0]["text"] as? String == again?[0]["text"] as? String)
+            // Uniform-within-set sampling (`lemma predict --uniform`) answers as the run decodes it in process;
+            // "uniform": true alone asks for sampling.
+            var uniform = DecodingRequest()
+            (uniform.sample, uniform.topK, uniform.uniformWithinSet, uniform.seed, uniform.n) = (true, 3, true, 9, 3)
+            let uniformExpected = try run.decode([run.sourceIDs("b b a d").ids], batchSize: 1) { uniform.apply(to: &$0) }[0]
+            let uniformAnswer = try await client.post("/v1/translate", #"{"input": "b b a d", "uniform": true, "top_k": 3, "seed": 9, "n": 3}"#)
+            #expect(uniformAnswer.status == .ok)
+            let uniformHypotheses = try #require((uniformAnswer.json["data"] as? [[String: Any]])?.first?["hypotheses"] as? [[String: Any]])
+            #expect(uniformHypotheses.map { $0["text"] as? String } == uniformExpected.map { run.targetText($0.tokens) })
+            #expect(try await client.post("/v1/translate", #"{"input": "a", "uniform": true, "beams": 2}"#).status == .badRequest)
             // n-best beyond the beam widens it; a sampling setting asks for sampling.
             let widened = try await client.post("/v1/translate", #"{"input": "a b", "beams": 2, "n": 3}"#)
             #expect(((widened.json["data"] as? [[String: Any]])?.first?["hypotheses"] as? [Any])?.count == 3)

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 /// `POST /v1/translate` for seq2seq runs: `input` (a string or several), and optionally `beams`, `n`
-/// (hypotheses per input, best first), or `sample` with `temperature`, `top_k`, `top_p`, `seed`.
+/// (hypotheses per input, best first), or `sample` with `temperature`, `top_k`, `top_p`, `uniform` (pick
+/// uniformly among the tokens top-k / top-p keep, fastai course-nlp's variant), `seed`.
 struct TranslationRoutes {
     let catalog: ModelCatalog
     let handling: RequestHandling
@@ -20,11 +21,13 @@ struct TranslationRoutes {
                 let topK = try body.atLeast("top_k", 0)
                 let topP = try body.probability("top_p")
                 let seed = try body.seed("seed")
+                let uniform = try body.bool("uniform")
                 // Sampling settings without "sample" ask for sampling; with "sample": false they are ignored,
                 // as Hugging Face's generate ignores them without do_sample.
-                settings.request.sample = try body.bool("sample") ?? (temperature != nil || topK != nil || topP != nil || seed != nil)
+                settings.request.sample = try body.bool("sample") ?? (temperature != nil || topK != nil || topP != nil || seed != nil || uniform == true)
                 if settings.request.sample {
                     (settings.request.temperature, settings.request.topK, settings.request.topP) = (temperature, topK, topP)
+                    settings.request.uniformWithinSet = uniform ?? false
                     settings.request.seed = seed ?? UInt64.random(in: 0...UInt64.max)
                     settings.alone = UUID()
                 } else if let beams = settings.request.beams ?? model.configuredBeams, settings.request.n > beams {
