@@ -26,7 +26,9 @@ public struct RunConfiguration: Equatable, Sendable {
     private var given: [String: ConfigValue]
 
     public init(values: [String: ConfigValue] = [:]) throws {
-        for path in values.keys where ConfigSchema.byPath[path] == nil { throw ConfigError(Self.unknownKey(path)) }
+        var task = "classification"
+        if case .string(let name)? = values["task"] { task = name }
+        for path in values.keys.sorted() where ConfigSchema.byPath[path] == nil { throw ConfigError(Self.unknownKey(path, task: task)) }
         var checked: [String: ConfigValue] = [:]
         for (path, value) in values { checked[path] = try Self.check(value, ConfigSchema.byPath[path]!) }
         given = checked
@@ -56,11 +58,20 @@ public struct RunConfiguration: Equatable, Sendable {
         values = resolved
     }
 
-    /// "unknown key 'x'", with the nearest known key when one is close enough to be a typo.
-    static func unknownKey(_ path: String) -> String {
-        let nearest = ConfigSchema.keys.map { ($0.path, editDistance(Array(path), Array($0.path))) }.min { $0.1 < $1.1 }
-        if let (candidate, distance) = nearest, distance <= max(2, path.count / 4) {
-            return "unknown key '\(path)'; did you mean '\(candidate)'?"
+    /// "unknown key 'x'", with the nearest key of the run's task when one is close enough to be a typo; failing
+    /// that, the nearest key of another task, named as such (suggesting it alone would only lead to "does not
+    /// apply").
+    static func unknownKey(_ path: String, task: String) -> String {
+        func nearest(_ keys: [ConfigKey]) -> ConfigKey? {
+            let scored = keys.map { ($0, editDistance(Array(path), Array($0.path))) }.min { $0.1 < $1.1 }
+            guard let (key, distance) = scored, distance <= max(2, path.count / 4) else { return nil }
+            return key
+        }
+        if let key = nearest(ConfigSchema.keys.filter { $0.applies(to: task) }) {
+            return "unknown key '\(path)'; did you mean '\(key.path)'?"
+        }
+        if let key = nearest(ConfigSchema.keys), let tasks = key.tasks {
+            return "unknown key '\(path)'; the nearest, '\(key.path)', is read by task \(tasks.joined(separator: ", ")), not \(task)"
         }
         return "unknown key '\(path)'"
     }
@@ -103,7 +114,7 @@ public struct RunConfiguration: Equatable, Sendable {
         for override in overrides {
             guard let equals = override.firstIndex(of: "=") else { throw ConfigError("--set \(override): expected key=value") }
             let path = String(override[..<equals]), text = String(override[override.index(after: equals)...])
-            guard let key = ConfigSchema.byPath[path] else { throw ConfigError("--set: \(Self.unknownKey(path))") }
+            guard let key = ConfigSchema.byPath[path] else { throw ConfigError("--set: \(Self.unknownKey(path, task: task))") }
             let value: ConfigValue
             switch key.type {
             case .int: value = Int(text).map(ConfigValue.int) ?? .string(text)
