@@ -18,6 +18,10 @@ sinusoidal positions, pre-LN with learned ones), embeddings scaled by sqrt(d), t
 embedding with its own bias, source padding masked; in train mode with dropout 0:
   source, target, param.<key>, forced.output [B, T, V] (decoder fed BOS + target shifted right, causal mask),
   forced.loss, forced.grad.<key>
+
+seq2seq_loss.safetensors: seed 002's seq2seq_loss where the lengths differ, each side's padding exercised:
+  shorter.output [2, 3, 5], shorter.target [2, 5], shorter.loss, shorter.grad (of the loss by the output);
+  longer.output [2, 6, 5], longer.target [2, 4], longer.loss, longer.grad
 """
 import math
 import os
@@ -213,8 +217,25 @@ def fixtures_of(model):
     return {k: (v.float() if v.is_floating_point() else v) for k, v in fixtures.items()}
 
 
+def loss_fixtures():
+    """seq2seq_loss when the output is shorter than the targets (the output padded with the constant pad_idx
+    as every score) and when it is longer (the targets padded with pad_idx)."""
+    torch.manual_seed(2)
+    fixtures = {}
+    for name, out_len, targ_len in [("shorter", 3, 5), ("longer", 6, 4)]:
+        out = torch.randn(2, out_len, 5, requires_grad=True)
+        target = torch.randint(0, 5, (2, targ_len))
+        target[1, -1] = 1  # a pad inside the targets too
+        loss = seq2seq_loss(out, target)
+        loss.backward()
+        fixtures.update({f"{name}.output": out.detach(), f"{name}.target": target, f"{name}.loss": loss.detach(),
+                         f"{name}.grad": out.grad.clone()})
+    return {k: (v.float() if v.is_floating_point() else v) for k, v in fixtures.items()}
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaModelsTests/Fixtures"
+    write_safetensors(os.path.join(out_dir, "seq2seq_loss.safetensors"), loss_fixtures())
     for name, kind in [("seq2seq_gru", Seq2SeqRNN), ("seq2seq_gru_attention", Seq2SeqRNNAttention)]:
         torch.manual_seed(0)
         model = kind(nn.Embedding(VOCAB_IN, EMB, padding_idx=1), nn.Embedding(VOCAB_OUT, EMB, padding_idx=1),

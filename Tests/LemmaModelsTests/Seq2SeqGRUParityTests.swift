@@ -42,6 +42,21 @@ struct Seq2SeqGRUParityTests {
         expectGradientsMatch(model, expected, rtol: 1e-4, atol: 1e-5, "\(preset)")
     }
 
+    /// Seed 002's `seq2seq_loss` where output and targets differ in length: a shorter output is padded with the
+    /// constant pad index as every score, shorter targets with the pad; pads count in the mean. Loss and its
+    /// gradient by the output against the seed's function in PyTorch.
+    @Test(arguments: ["shorter", "longer"])
+    func seq2seqLossPadsTheShorterSideAsTheSeedDoes(_ name: String) throws {
+        let file = try SafetensorsFile(url: Fixtures.url("seq2seq_loss.safetensors"))
+        let output = try file.tensor("\(name).output"), target = try file.indices("\(name).target")
+        #expect(output.shape[1] != target.shape[1])
+        output.requiresGrad = true
+        let loss = seq2seqLoss(output, target)
+        expectClose(loss, try file.tensor("\(name).loss"), rtol: 1e-5, atol: 1e-6, "\(name) seq2seq_loss")
+        loss.backward()
+        expectClose(output.grad, try file.tensor("\(name).grad"), rtol: 1e-5, atol: 1e-6, "\(name) gradient")
+    }
+
     /// The seed's loop as written: score each step, take its best tokens, stop if all are the pad, then draw
     /// whether to feed the target instead.
     static func seedLoop<M: Seq2SeqModel>(_ m: M, _ source: IndexTensor, _ target: IndexTensor, steps: Int, forcing: Float) -> Tensor {
