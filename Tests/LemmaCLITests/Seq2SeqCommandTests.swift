@@ -87,6 +87,14 @@ struct Seq2SeqCommandTests {
         for key in ["bleu", "bleu_length_ratio", "seq2seq_accuracy", "exact_match"] {
             #expect(abs((splitMetrics[key] ?? -1) - (storedMetrics[key] ?? -2)) < 1e-9, "\(key): \(splitMetrics) against \(storedMetrics)")
         }
+        // Without --json: the report's tables, then one metric per line, the same numbers.
+        let plain = try cli.run(["eval", "--run", run.path, "--data", "test"])
+        #expect(plain.status == 0, "\(plain.error)")
+        let plainLines = Set(plain.output.split(separator: "\n").map(String.init))
+        for key in ["bleu", "seq2seq_accuracy", "token_accuracy", "exact_match", "loss"] {
+            #expect(plainLines.contains("\(key) \(String(format: "%.4f", splitMetrics[key] ?? -1))"), "\(key): \(plain.output)")
+        }
+        #expect(plain.output.contains("Examples (beam 3)"), "\(plain.output)")
 
         let predicted = try cli.run(["predict", "--run", run.path, "--beam", "4", "--n-best", "2"], input: "a b c\nf e\n")
         #expect(predicted.status == 0, "\(predicted.error)")
@@ -125,6 +133,14 @@ struct Seq2SeqCommandTests {
         let greedyTopK = try cli.run(["predict", "--run", run.path, "--top-k", "3"], input: "a\n")
         #expect(greedyTopK.status != 0 && greedyTopK.error.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1
                 && greedyTopK.error.contains("--top-k"), "\(greedyTopK.error)")
+        // Nucleus sampling with a nucleus smaller than any token's probability keeps only the best token: greedy.
+        func outputs(_ flags: [String]) throws -> [String] {
+            let result = try cli.run(["predict", "--run", run.path] + flags, input: "a b c\nf e\nd d a b\n")
+            #expect(result.status == 0, "\(result.error)")
+            return result.output.split(separator: "\n").map { (try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["output"] as! String }
+        }
+        let nucleus = try outputs(["--sample", "--top-p", "0.01", "--seed", "5"]), greedy = try outputs(["--beam", "1"])
+        #expect(nucleus.count == 3 && nucleus == greedy, "top-p 0.01 \(nucleus), greedy \(greedy)")
         let badTopP = try cli.run(["predict", "--run", run.path, "--sample", "--top-p", "1.5"], input: "a\n")
         #expect(badTopP.status != 0 && badTopP.error.contains("top-p must be in (0, 1], got 1.5"))
         let noTarget = directory.appendingPathComponent("bad.tsv")

@@ -333,6 +333,33 @@ struct Seq2SeqRunTests {
         #expect(outputs.count == 1 && outputs[0][0].tokens.count <= 4)
     }
 
+    /// `tokenizer.min_frequency` reaches both of a seq2seq run's vocabularies, and the decoding limit is
+    /// a · source length + b (fairseq's max_len_a / max_len_b) with the configured a and b.
+    @Test func minimumFrequencyAndTheLengthLimitComeFromTheConfiguration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-seq2seq-minfreq-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func started(_ name: String, _ overrides: [String]) throws -> Seq2SeqRun {
+            var configuration = try Self.configuration(directory)
+            try configuration.apply(overrides: overrides)
+            return try #require(try TaskRegistry.start(configuration, in: RunDirectory(directory.appendingPathComponent(name))) as? Seq2SeqRun)
+        }
+        func lines(_ run: String, _ file: String) throws -> Int {
+            try String(contentsOf: directory.appendingPathComponent("\(run)/data/\(file)"), encoding: .utf8).split(separator: "\n").count
+        }
+        // Each word occurs about 55 times in the training split: a minimum of 10 keeps them all, one of 1,000 none.
+        let kept = try started("kept", ["tokenizer.min_frequency=10"])
+        let rare = try started("rare", ["tokenizer.min_frequency=1000", "decoding.max_length_a=2.5", "decoding.max_length_b=3"])
+        #expect(Set(kept.sourceIDs("p q r s").ids).count == 4)
+        #expect(Set(rare.sourceIDs("p q r s").ids).count == 1, "every word should read as the unknown token")
+        for file in ["source_vocab.txt", "target_vocab.txt"] {
+            #expect(try lines("kept", file) == (try lines("rare", file)) + 4, "\(file)")
+        }
+        #expect(try rare.decodingOptions(sourceLength: 7).maxNewTokens == 20)  // ⌊2.5 · 7⌋ + 3
+        #expect(try rare.decodingOptions(sourceLength: 1).maxNewTokens == 5)
+        #expect(try kept.decodingOptions(sourceLength: 4).maxNewTokens == 16)  // the defaults, 1.5 and 10
+    }
+
     /// Decoding cuts its batches from the sources sorted by length (less padding) and hands the results back in
     /// the order it was given them. With a limit of one new token per source token (a = 1, b = 0), a batch's
     /// limit is its longest source: sorted into batches of equal lengths, each source decodes exactly as it does
