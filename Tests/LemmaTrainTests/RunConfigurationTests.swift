@@ -113,7 +113,9 @@ struct RunConfigurationTests {
         #expect(message(["task": .string("seq2seq")], overrides: ["decoding.max_length_c=1"])
             == "--set: unknown key 'decoding.max_length_c'; did you mean 'decoding.max_length_a'?")
         #expect(message(["data.source_colum": .string("x")])
-            == "unknown key 'data.source_colum'; the nearest, 'data.source_column', is read by task seq2seq, not classification")
+            == "unknown key 'data.source_colum'; the nearest key, 'data.source_column', is read by seq2seq (this run's task is classification)")
+        // An override that sets the task sets where suggestions come from, wherever it stands in the list.
+        #expect(message([:], overrides: ["decoding.beem=2", "task=seq2seq"]).contains("did you mean 'decoding.beams'?"))
         #expect(message(["zzz": .int(1)]) == "unknown key 'zzz'")
 
         // Each task gets its own defaults and only its own keys; the resolved YAML reads back the same.

@@ -26,9 +26,9 @@ public struct RunConfiguration: Equatable, Sendable {
     private var given: [String: ConfigValue]
 
     public init(values: [String: ConfigValue] = [:]) throws {
-        var task = "classification"
-        if case .string(let name)? = values["task"] { task = name }
-        for path in values.keys.sorted() where ConfigSchema.byPath[path] == nil { throw ConfigError(Self.unknownKey(path, task: task)) }
+        for path in values.keys.sorted() where ConfigSchema.byPath[path] == nil {
+            throw ConfigError(Self.unknownKey(path, task: Self.task(of: values)))
+        }
         var checked: [String: ConfigValue] = [:]
         for (path, value) in values { checked[path] = try Self.check(value, ConfigSchema.byPath[path]!) }
         given = checked
@@ -42,10 +42,14 @@ public struct RunConfiguration: Equatable, Sendable {
     /// The run's task (`task`).
     public var task: String { string("task") ?? "classification" }
 
+    /// The task `values` name (classification when they name none).
+    static func task(of values: [String: ConfigValue]) -> String {
+        if case .string(let name)? = values["task"] { name } else { "classification" }
+    }
+
     /// Fills in the task's defaults; a given key that the task does not read is an error naming both.
     private mutating func resolve() throws {
-        var task = "classification"
-        if case .string(let name)? = given["task"] { task = name }
+        let task = Self.task(of: given)
         var resolved: [String: ConfigValue] = [:]
         for key in ConfigSchema.keys where key.applies(to: task) { resolved[key.path] = key.defaultValue(for: task) }
         for (path, value) in given.sorted(by: { $0.key < $1.key }) {
@@ -71,7 +75,7 @@ public struct RunConfiguration: Equatable, Sendable {
             return "unknown key '\(path)'; did you mean '\(key.path)'?"
         }
         if let key = nearest(ConfigSchema.keys), let tasks = key.tasks {
-            return "unknown key '\(path)'; the nearest, '\(key.path)', is read by task \(tasks.joined(separator: ", ")), not \(task)"
+            return "unknown key '\(path)'; the nearest key, '\(key.path)', is read by \(tasks.joined(separator: ", ")) (this run's task is \(task))"
         }
         return "unknown key '\(path)'"
     }
@@ -111,6 +115,8 @@ public struct RunConfiguration: Equatable, Sendable {
 
     /// Applies `key=value` overrides, parsing each value by its key's type.
     public mutating func apply(overrides: [String]) throws {
+        // Suggestions for a mistyped key come from the task the overrides end with, which one of them may set.
+        let task = overrides.last { $0.hasPrefix("task=") }.map { String($0.dropFirst("task=".count)) } ?? Self.task(of: given)
         for override in overrides {
             guard let equals = override.firstIndex(of: "=") else { throw ConfigError("--set \(override): expected key=value") }
             let path = String(override[..<equals]), text = String(override[override.index(after: equals)...])
