@@ -109,7 +109,7 @@ schemas = {
         "n": {"type": "integer", "minimum": 1, "maximum": 8, "description": "Hypotheses per input; beyond the beam size, the beam widens"},
         "sample": {"type": "boolean", "description": "Default: true when temperature, top_k, top_p, seed or uniform: true is given"}, "temperature": {"type": "number", "minimum": 0.01, "maximum": 10},
         "top_k": {"type": "integer", "minimum": 0}, "top_p": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
-        "uniform": {"type": "boolean", "description": "Sampling picks uniformly among the tokens top_k / top_p keep (fastai course-nlp's variant), not by probability"},
+        "uniform": {"type": "boolean", "description": "Sampling picks uniformly among the tokens top_k / top_p keep (fastai course-nlp's variant), not by probability; without either, among all tokens"},
         "seed": seed}},
     "TranslateResponse": {"type": "object", "required": ["object", "model", "data"], "properties": {
         "object": {"const": "list"}, "model": {"type": "string"},

@@ -27,23 +27,30 @@ struct DecoderEndpointTests {
             let first = try await client.post("/v1/translate", sample).json["data"] as? [[String: Any]]
             let again = try await client.post("/v1/translate", sample).json["data"] as? [[String: Any]]
             #expect(first?[0]["text"] as? String == again?[0]["text"] as? String)
-            // Uniform-within-set sampling (`lemma predict --uniform`) answers as the run decodes it in process;
-            // "uniform": true alone asks for sampling.
+            // Uniform-within-set sampling (`lemma predict --uniform`) answers as the run decodes it in process.
             var uniform = DecodingRequest()
             (uniform.sample, uniform.topK, uniform.uniformWithinSet, uniform.seed, uniform.n) = (true, 3, true, 9, 3)
             let uniformExpected = try run.decode([run.sourceIDs("b b a d").ids], batchSize: 1) { uniform.apply(to: &$0) }[0]
+            var byProbability = uniform
+            byProbability.uniformWithinSet = false
+            let byProbabilityExpected = try run.decode([run.sourceIDs("b b a d").ids], batchSize: 1) { byProbability.apply(to: &$0) }[0]
+            #expect(uniformExpected.map(\.tokens) != byProbabilityExpected.map(\.tokens),
+                    "the fixture decodes alike either way: the check below could not see \"uniform\" dropped")
             let uniformAnswer = try await client.post("/v1/translate", #"{"input": "b b a d", "uniform": true, "top_k": 3, "seed": 9, "n": 3}"#)
             #expect(uniformAnswer.status == .ok)
             let uniformHypotheses = try #require((uniformAnswer.json["data"] as? [[String: Any]])?.first?["hypotheses"] as? [[String: Any]])
             #expect(uniformHypotheses.map { $0["text"] as? String } == uniformExpected.map { run.targetText($0.tokens) })
-            #expect(try await client.post("/v1/translate", #"{"input": "a", "uniform": true, "beams": 2}"#).status == .badRequest)
+            // "uniform": false is no sampling setting, so a beam may come with it.
+            #expect(try await client.post("/v1/translate", #"{"input": "a", "uniform": false, "beams": 2}"#).status == .ok)
             // n-best beyond the beam widens it; a sampling setting asks for sampling.
             let widened = try await client.post("/v1/translate", #"{"input": "a b", "beams": 2, "n": 3}"#)
             #expect(((widened.json["data"] as? [[String: Any]])?.first?["hypotheses"] as? [Any])?.count == 3)
             #expect(try await client.post("/v1/translate", #"{"input": "a", "top_k": 3, "seed": 1}"#).status == .ok)
             #expect(try await client.post("/v1/translate", #"{"input": "a", "sample": true, "top_p": 0}"#).status == .badRequest)
             // Sampling, asked for or implied by a sampling setting, and a beam are separate strategies.
-            for body in [#"{"input": "a", "sample": true, "beams": 6}"#, #"{"input": "a", "beams": 3, "seed": 2}"#] {
+            // "uniform": true alone asks for sampling too.
+            for body in [#"{"input": "a", "sample": true, "beams": 6}"#, #"{"input": "a", "beams": 3, "seed": 2}"#,
+                         #"{"input": "a", "uniform": true, "beams": 2}"#] {
                 let refused = try await client.post("/v1/translate", body)
                 #expect(refused.status == .badRequest, "\(body)")
                 #expect((refused.json["error"] as? [String: Any])?["message"] as? String == "sampling and beam search are separate strategies; choose one")
