@@ -225,7 +225,7 @@ def loss_fixtures():
     for name, out_len, targ_len in [("shorter", 3, 5), ("longer", 6, 4)]:
         out = torch.randn(2, out_len, 5, requires_grad=True)
         target = torch.randint(0, 5, (2, targ_len))
-        target[1, -1] = 1  # a pad inside the targets too
+        target[1, min(out_len, targ_len) - 1] = 1  # a pad target scored against a real output row, not a padded one
         loss = seq2seq_loss(out, target)
         loss.backward()
         fixtures.update({f"{name}.output": out.detach(), f"{name}.target": target, f"{name}.loss": loss.detach(),

@@ -133,7 +133,8 @@ struct Seq2SeqCommandTests {
         let greedyTopK = try cli.run(["predict", "--run", run.path, "--top-k", "3"], input: "a\n")
         #expect(greedyTopK.status != 0 && greedyTopK.error.trimmingCharacters(in: .newlines).split(separator: "\n").count == 1
                 && greedyTopK.error.contains("--top-k"), "\(greedyTopK.error)")
-        // Nucleus sampling with a nucleus smaller than any token's probability keeps only the best token: greedy.
+        // A nucleus of 0.01 is smaller than the best token's probability (at least 1/10 with 10 target tokens), so
+        // nucleus sampling keeps that token alone, whatever the draw: greedy decoding.
         func outputs(_ flags: [String]) throws -> [String] {
             let result = try cli.run(["predict", "--run", run.path] + flags, input: "a b c\nf e\nd d a b\n")
             #expect(result.status == 0, "\(result.error)")
