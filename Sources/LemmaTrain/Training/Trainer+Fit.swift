@@ -14,25 +14,25 @@ extension Trainer {
     }
 
     private func fitScoped() throws -> TrainingResult {
-        let sessionStart = Date()
+        let sessionStart = MonotonicTime.now()
         var sessionExamples = 0
         var reason = StopReason.completed
         try synchronizeRanks()
         task.model.train()
         notify { $0.fitBegan(event()) }
-        // Wall-clock time is added to the state as it passes, so each checkpoint carries it.
-        var clock = Date()
+        // Elapsed time is added to the state as it passes, so each checkpoint carries it.
+        var clock = MonotonicTime.now()
 
         training: while state.globalStep < state.totalSteps {
             let epochBatches = sampler.batches(count: trainingData.count, epoch: state.epoch, length: trainingData.length)
             if state.batchInEpoch == 0 { notify { $0.epochBegan(event()) } }
             while state.batchInEpoch < epochBatches.count && state.globalStep < state.totalSteps {
                 let end = min(state.batchInEpoch + options.gradientAccumulationSteps, epochBatches.count)
-                let stepStart = Date()
+                let stepStart = MonotonicTime.now()
                 let examples = try trainStep(epochBatches[state.batchInEpoch..<end])
-                let now = Date()
-                state.stepSeconds = (state.stepSeconds ?? 0) + now.timeIntervalSince(stepStart)
-                state.trainingSeconds += now.timeIntervalSince(clock)
+                let now = MonotonicTime.now()
+                state.stepSeconds = (state.stepSeconds ?? 0) + (now - stepStart)
+                state.trainingSeconds += now - clock
                 clock = now
                 sessionExamples += examples
                 state.examplesSeen += examples
@@ -60,8 +60,8 @@ extension Trainer {
             try task.model.load(from: url.appendingPathComponent(CheckpointStore.modelFile))
             restored = url
         }
-        let seconds = max(Date().timeIntervalSince(sessionStart), 1e-9)
-        state.trainingSeconds += Date().timeIntervalSince(clock)
+        let seconds = max(MonotonicTime.now() - sessionStart, 1e-9)
+        state.trainingSeconds += MonotonicTime.now() - clock
         notify { $0.fitEnded(event()) }
         return TrainingResult(reason: reason, state: state, restoredCheckpoint: restored,
                               examplesPerSecond: Double(sessionExamples) / seconds)
