@@ -40,7 +40,7 @@ public struct RunConfiguration: Equatable, Sendable {
     public static func == (a: RunConfiguration, b: RunConfiguration) -> Bool { a.values == b.values }
 
     /// The run's task (`task`).
-    public var task: String { string("task") ?? "classification" }
+    public var task: String { Self.task(of: values) }
 
     /// The task `values` name (classification when they name none).
     static func task(of values: [String: ConfigValue]) -> String {

@@ -14,25 +14,27 @@ extension Trainer {
     }
 
     private func fitScoped() throws -> TrainingResult {
-        let sessionStart = MonotonicTime.now()
+        let sessionStart = ContinuousClock.now
         var sessionExamples = 0
         var reason = StopReason.completed
         try synchronizeRanks()
         task.model.train()
         notify { $0.fitBegan(event()) }
-        // Elapsed time is added to the state as it passes, so each checkpoint carries it.
-        var clock = MonotonicTime.now()
+        // Elapsed time is added to the state as it passes, so each checkpoint carries it. It is read from the
+        // monotonic clock: `Date`'s wall clock can be adjusted mid-run (a run's training_seconds once came out
+        // 13.5 s longer than its whole process timed monotonically).
+        var clock = ContinuousClock.now
 
         training: while state.globalStep < state.totalSteps {
             let epochBatches = sampler.batches(count: trainingData.count, epoch: state.epoch, length: trainingData.length)
             if state.batchInEpoch == 0 { notify { $0.epochBegan(event()) } }
             while state.batchInEpoch < epochBatches.count && state.globalStep < state.totalSteps {
                 let end = min(state.batchInEpoch + options.gradientAccumulationSteps, epochBatches.count)
-                let stepStart = MonotonicTime.now()
+                let stepStart = ContinuousClock.now
                 let examples = try trainStep(epochBatches[state.batchInEpoch..<end])
-                let now = MonotonicTime.now()
-                state.stepSeconds = (state.stepSeconds ?? 0) + (now - stepStart)
-                state.trainingSeconds += now - clock
+                let now = ContinuousClock.now
+                state.stepSeconds = (state.stepSeconds ?? 0) + (now - stepStart).inSeconds
+                state.trainingSeconds += (now - clock).inSeconds
                 clock = now
                 sessionExamples += examples
                 state.examplesSeen += examples
@@ -60,8 +62,8 @@ extension Trainer {
             try task.model.load(from: url.appendingPathComponent(CheckpointStore.modelFile))
             restored = url
         }
-        let seconds = max(MonotonicTime.now() - sessionStart, 1e-9)
-        state.trainingSeconds += MonotonicTime.now() - clock
+        let seconds = max((ContinuousClock.now - sessionStart).inSeconds, 1e-9)
+        state.trainingSeconds += (ContinuousClock.now - clock).inSeconds
         notify { $0.fitEnded(event()) }
         return TrainingResult(reason: reason, state: state, restoredCheckpoint: restored,
                               examplesPerSecond: Double(sessionExamples) / seconds)
@@ -269,4 +271,8 @@ extension Trainer {
         indices.count <= 8 ? indices.map(String.init).joined(separator: ", ")
             : indices.prefix(8).map(String.init).joined(separator: ", ") + ", …"
     }
+}
+
+private extension Duration {
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
