@@ -107,6 +107,15 @@ mask = (torch.rand(2, 5) < 0.4).double()
 case("masked_fill", lambda x: x.masked_fill(mask.bool(), -1e4), {"x": rand(2, 5)})
 fixtures["masked_fill.mask"] = mask.float()
 
+# Top-k (appended last so the cases above draw the same random numbers as before): the middle axis of a 3-D
+# tensor (strided rows), and a wide row with k above the kernel's small-k limit (its sorting path).
+x = rand(3, 9, 4)
+_, topk_middle = torch.topk(x, 3, dim=1)
+case("topk_mid", lambda x: torch.topk(x, 3, dim=1).values, {"x": x}, {"indices": topk_middle})
+x = rand(2, 300)
+_, topk_wide = torch.topk(x, 70, dim=1)
+case("topk_wide", lambda x: torch.topk(x, 70, dim=1).values, {"x": x}, {"indices": topk_wide})
+
 out_dir = sys.argv[1] if len(sys.argv) > 1 else "Tests/LemmaTensorTests/Fixtures"
 os.makedirs(out_dir, exist_ok=True)
 write_safetensors(os.path.join(out_dir, "ops.safetensors"), fixtures, {"torch": torch.__version__})

@@ -170,7 +170,7 @@ LEMMA_HOT static void softmax_range(void *context, int64_t begin, int64_t end) {
         for (int64_t i = 0; i < inner; i++) {
             const float *x = c->x + o * len * inner + i;
             float *y = c->y + o * len * inner + i;
-            float m = row_max(x, len, inner);
+            float m = inner == 1 ? contiguous_max(x, len) : row_max(x, len, inner);
             float total = 0;
             if (inner == 1) {
                 #pragma clang fp reassociate(on)

@@ -38,26 +38,14 @@ extension Decoder {
         var active = Array(prompts.indices)
         for generated in 0..<options.maxNewTokens {
             let (logits, next) = try step.step(last, state: state)
-            try Self.checkRows(logits, count: active.count * beams)
-            let rows = try Self.rows(withNoGrad { logits.logSoftmax(axis: 1) }, count: active.count * beams)
+            let best = try bestContinuations(logits, active: active, items: items, prompts: prompts,
+                                             generated: generated, count: keep)
             var everyCandidateStopped = true
             var order: [Int] = []
             var stillActive: [Int] = []
             for (position, item) in active.enumerated() {
-                let prompt = prompts[item]
                 var b = items[item]
-                // Accumulated log-probabilities of every continuation of every beam, flattened beam-major.
-                var flat: [Float] = []
-                for beam in 0..<beams {
-                    let context = prompt + b.running[beam]
-                    let logProbs = process(rows[position * beams + beam], context: context,
-                                           generated: generated, minimumKept: 1 + options.stopTokens.count)
-                    flat += logProbs.map { $0 + b.runningScores[beam] }
-                }
-                let vocabulary = flat.count / beams
-                let top = Self.largest(flat, count: keep).map {
-                    Candidate(score: flat[$0], beam: $0 / vocabulary, token: Int32($0 % vocabulary))
-                }
+                let top = best[position]
                 let atLimit = generated + 1 >= options.maxNewTokens
                 let stops = top.map { options.stopTokens.contains($0.token) || atLimit }
                 everyCandidateStopped = everyCandidateStopped && stops.allSatisfy { $0 }
@@ -110,6 +98,52 @@ extension Decoder {
         }
         return items.map { b in
             (0..<options.returnSequences).map { Hypothesis(tokens: b.finished[$0], score: b.finishedScores[$0]) }
+        }
+    }
+
+    /// For each active item, the `count` best continuations of all its beams — running score plus the token's
+    /// log-probability, after the score processors — best first; on equal scores the lower beam, then the lower
+    /// token, first (the order of the flattened beam-major scores Hugging Face ranks).
+    func bestContinuations(_ logits: Tensor, active: [Int], items: [Beams], prompts: [[Int32]], generated: Int,
+                           count: Int) throws -> [[Candidate]] {
+        let beams = options.beams
+        try Self.checkRows(logits, count: active.count * beams)
+        let vocabulary = logits.shape[1]
+        // log-probability = logit − the row's log-sum-exp, on both paths below, so they rank alike.
+        let shifts = withNoGrad { logits.logSumExp(axis: 1) }.scalars
+        if process.leavesUnchanged(generated: generated) {
+            // Nothing rescales a row, so an item's best continuations are among each beam's `count` best tokens:
+            // pick those on the tensor (one pass over the [rows, vocabulary] scores), then merge beams×count.
+            let perRow = Swift.min(count, vocabulary)
+            let (values, tokens) = withNoGrad { logits.topK(perRow, axis: 1) }
+            let scores = values.scalars, ids = tokens.values
+            return active.enumerated().map { position, item in
+                var flat: [Float] = []
+                flat.reserveCapacity(beams * perRow)
+                for beam in 0..<beams {
+                    let row = position * beams + beam, running = items[item].runningScores[beam]
+                    for j in 0..<perRow { flat.append(scores[row * perRow + j] - shifts[row] + running) }
+                }
+                return Self.largest(flat, count: count).map {
+                    let row = position * beams + $0 / perRow
+                    return Candidate(score: flat[$0], beam: $0 / perRow, token: ids[row * perRow + $0 % perRow])
+                }
+            }
+        }
+        let rows = try Self.rows(logits, count: active.count * beams)
+        return active.enumerated().map { position, item in
+            // Accumulated log-probabilities of every continuation of every beam, flattened beam-major.
+            var flat: [Float] = []
+            flat.reserveCapacity(beams * vocabulary)
+            for beam in 0..<beams {
+                let row = position * beams + beam, b = items[item]
+                let logProbs = process(rows[row].map { $0 - shifts[row] }, context: prompts[item] + b.running[beam],
+                                       generated: generated, minimumKept: 1 + options.stopTokens.count)
+                flat += logProbs.map { $0 + b.runningScores[beam] }
+            }
+            return Self.largest(flat, count: count).map {
+                Candidate(score: flat[$0], beam: $0 / vocabulary, token: Int32($0 % vocabulary))
+            }
         }
     }
 

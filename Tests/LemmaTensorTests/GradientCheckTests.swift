@@ -50,6 +50,8 @@ struct GradientCheckTests {
         Case("sum all", [[2, 3, 4]]) { $0[0].sum() },
         Case("mean keepdims", [[2, 3, 4]]) { $0[0].mean(axis: 1, keepDims: true) },
         Case("max axis", [[3, 5]], distinct: true) { $0[0].max(axis: 1).values },
+        Case("top-k last axis", [[3, 7]], distinct: true) { $0[0].topK(3, axis: 1).values },
+        Case("top-k middle axis", [[2, 6, 3]], distinct: true) { $0[0].topK(2, axis: 1).values },
         Case("min axis", [[3, 5]], distinct: true) { $0[0].min(axis: 0).values },
         Case("logsumexp", [[3, 5]]) { $0[0].logSumExp(axis: 1) },
         Case("softmax last", [[3, 5]]) { $0[0].softmax(axis: -1) },

@@ -59,6 +59,18 @@ struct PyTorchParityTests {
             return values
         },
         Case("logsumexp") { $0.logSumExp(axis: -1) },
+        Case("topk_mid", ["x"]) { t, file in
+            let (values, indices) = t["x"]!.topK(3, axis: 1)
+            let expected = try file.indices("topk_mid.indices")
+            #expect(indices == expected)
+            return values
+        },
+        Case("topk_wide", ["x"]) { t, file in
+            let (values, indices) = t["x"]!.topK(70, axis: 1)
+            let expected = try file.indices("topk_wide.indices")
+            #expect(indices == expected)
+            return values
+        },
         Case("softmax_last") { $0.softmax(axis: -1) },
         Case("softmax_mid") { $0.softmax(axis: 1) },
         Case("log_softmax_last") { $0.logSoftmax(axis: -1) },

@@ -76,6 +76,50 @@ struct TensorTests {
         #expect((x .== Tensor([1, 0, 3], shape: [3])).scalars == [1, 0, 0, 0, 1, 1])
     }
 
+    /// topK against a stable sort (NaN first, larger first, lower index first) over rows with many ties, NaNs
+    /// and −∞, short and long (the kernel skips 16-value blocks), k small (a sorted list) and large (a sort),
+    /// along the last and a middle axis.
+    @Test func topKMatchesAStableSortWithNaNFirst() {
+        let generator = RandomGenerator(seed: 12)
+        func ranked(_ row: [Float]) -> [Int] {
+            row.indices.sorted { a, b in
+                let (u, v) = (row[a], row[b])
+                if u.isNaN != v.isNaN { return u.isNaN }
+                if !u.isNaN, u != v { return u > v }
+                return a < b
+            }
+        }
+        for length in [1, 5, 16, 17, 40, 100, 333] {
+            for k in Set([0, 1, 3, Swift.min(10, length), Swift.min(65, length), length]) where k <= length {
+                for special in 0..<3 {
+                    var values = (0..<(2 * length * 3)).map { _ in Float(generator.nextInt(below: 9)) - 4 }
+                    if special == 1 { for i in stride(from: 3, to: values.count, by: 7) { values[i] = .nan } }
+                    if special == 2 { values = values.map { $0 > 0 ? -.infinity : $0 } }
+                    let (found, at) = Tensor(values, shape: [6, length]).topK(k, axis: 1)
+                    #expect(found.shape == [6, k])
+                    for row in 0..<6 {
+                        let slice = Array(values[(row * length)..<((row + 1) * length)])
+                        let expected = Array(ranked(slice).prefix(k))
+                        #expect(at.values[(row * k)..<((row + 1) * k)].map(Int.init) == expected,
+                                "length \(length) k \(k) special \(special)")
+                        for j in 0..<k {
+                            let value = found.scalars[row * k + j], want = slice[expected[j]]
+                            #expect(value.isNaN ? want.isNaN : value == want)
+                        }
+                    }
+                    let (_, middleAt) = Tensor(values, shape: [2, length, 3]).topK(k, axis: 1)
+                    for o in 0..<2 {
+                        for i in 0..<3 {
+                            let column = (0..<length).map { values[(o * length + $0) * 3 + i] }
+                            let got = (0..<k).map { Int(middleAt.values[(o * k + $0) * 3 + i]) }
+                            #expect(got == Array(ranked(column).prefix(k)), "middle: length \(length) k \(k)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// max(axis:) against a plain scan: the first maximum, or the first NaN, over rows short and long
     /// (the kernel splits long contiguous rows into lanes) and along a middle axis.
     @Test func maxAlongAnAxisIsTheFirstMaximumOrTheFirstNaN() {

@@ -86,6 +86,10 @@ void lemma_strided_scatter(float *x, const int64_t *x_strides, const float *y, c
 void lemma_sum_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner);
 // y = max, idx = first index of the max (NaN wins, as in PyTorch)
 void lemma_max_axis(const float *x, float *y, int32_t *idx, int64_t outer, int64_t len, int64_t inner);
+// The k largest along the axis, largest first (NaN above numbers, ties in index order): values and indices
+// are (outer, k, inner).
+void lemma_top_k_axis(const float *x, float *values, int32_t *indices, int64_t outer, int64_t len, int64_t inner,
+                      int64_t k);
 void lemma_logsumexp_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner);
 void lemma_softmax_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner, int log);
 // Cross-entropy of each row of logits x [rows, classes] against targets (each in range; the caller checks):

@@ -33,6 +33,9 @@ public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKer
 
     func sum(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit)
     func max(_ x: TensorStorage, _ y: TensorStorage, indices: UnsafeMutablePointer<Int32>?, axis: AxisSplit)
+    /// The `k` largest along the axis, largest first (NaN above numbers, ties in index order); `values` and
+    /// `indices` have the axis's length replaced by k.
+    func topK(_ x: TensorStorage, _ values: TensorStorage, indices: UnsafeMutablePointer<Int32>, k: Int, axis: AxisSplit)
     func logSumExp(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit)
     func softmax(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit, log: Bool)
     /// Per-row cross-entropy of logits [rows, classes] against in-range targets, with each row's

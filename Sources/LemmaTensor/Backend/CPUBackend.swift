@@ -115,6 +115,12 @@ public final class CPUBackend: Backend {
         lemma_max_axis(x.pointer, y.pointer, indices, Int64(axis.outer), Int64(axis.length), Int64(axis.inner))
     }
 
+    public func topK(_ x: TensorStorage, _ values: TensorStorage, indices: UnsafeMutablePointer<Int32>, k: Int,
+                     axis: AxisSplit) {
+        lemma_top_k_axis(x.pointer, values.pointer, indices, Int64(axis.outer), Int64(axis.length), Int64(axis.inner),
+                         Int64(k))
+    }
+
     public func logSumExp(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit) {
         lemma_logsumexp_axis(x.pointer, y.pointer, Int64(axis.outer), Int64(axis.length), Int64(axis.inner))
     }
