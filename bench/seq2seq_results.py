@@ -3,7 +3,7 @@
 interleaved (Lemma seed 1, PyTorch seed 1, Lemma seed 2, …), and prints each run and the medians as Markdown.
 
     swift build -c release --product lemma
-    python3 bench/seq2seq_results.py configs/metamath-latex.yaml [--seeds 1,2,3] [--set key=value ...] [--paired]
+    python3 bench/seq2seq_results.py configs/metamath-latex.yaml [--seeds 1,2,3] [--set key=value ...] [--paired] [--reuse]
 
 Each seed's Lemma run directory (runs/results/<config>-<arch>-seed<S>) is what the twin reads, so both sides
 train on the same split, vocabularies and token ids. BLEU is sacrebleu's on the target tokens joined by
@@ -14,6 +14,10 @@ spaces (Lemma's `bleu`), on the test split, greedy decoding; seq2seq accuracy is
 Lemma run's initial weights (a 1-step Lemma run whose learning rate, 1e-30, leaves every weight as it was drawn)
 and takes Lemma's batches in Lemma's order. Dropout masks and teacher-forcing coins stay each side's own.
 Runs go to runs/results/<config>-<arch>-paired-seed<S>.
+
+--reuse takes a seed's rows from its run directory when an earlier invocation finished it there (evaluation.json,
+summary.json and twin.json present, and the run's resolved config.yaml holding this seed and every --set value),
+so a long comparison can be finished across sessions. Reused rows are marked in the output.
 """
 import json
 import os
@@ -27,12 +31,39 @@ config = args[0]
 seeds = [int(s) for s in args[args.index("--seeds") + 1].split(",")] if "--seeds" in args else [1, 2, 3]
 overrides = [args[i + 1] for i, a in enumerate(args) if a == "--set"]
 paired = "--paired" in args
+reuse = "--reuse" in args
 arch = next((o.split("=", 1)[1] for o in overrides if o.startswith("model.arch=")), None)
 name = os.path.splitext(os.path.basename(config))[0] + (f"-{arch}" if arch else "") + ("-paired" if paired else "")
 python = os.path.join(ROOT, "bench/.venv/bin/python")
 rows = []
+
+
+def finished_earlier(run, seed):
+    """Whether `run` holds a finished Lemma run and twin for this seed and these overrides."""
+    if not all(os.path.exists(os.path.join(run, f)) for f in ["evaluation.json", "summary.json", "twin.json", "config.yaml"]):
+        return False
+    import yaml  # only --reuse needs it
+    resolved = yaml.safe_load(open(os.path.join(run, "config.yaml")))
+    for key, value in [("train.seed", str(seed))] + [o.split("=", 1) for o in overrides]:
+        node = resolved
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node != yaml.safe_load(value):
+            return False
+    return True
+
+
 for seed in seeds:
     run = os.path.join(ROOT, "runs", "results", f"{name}-seed{seed}")
+    if reuse and finished_earlier(run, seed):
+        evaluation = json.load(open(os.path.join(run, "evaluation.json")))["metrics"]
+        summary = json.load(open(os.path.join(run, "summary.json")))
+        twin = json.load(open(os.path.join(run, "twin.json")))
+        rows.append(("lemma", seed, evaluation["bleu"], evaluation["seq2seq_accuracy"], evaluation["exact_match"], summary["training_seconds"]))
+        print(rows[-1], "reused", flush=True)
+        rows.append((twin["impl"], seed, twin["bleu"], twin["seq2seq_accuracy"], twin["exact_match"], twin["training_seconds"]))
+        print(rows[-1], "reused", flush=True)
+        continue
     subprocess.run(["rm", "-rf", run], check=True)
     command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--set", f"train.seed={seed}"]
     for o in overrides:

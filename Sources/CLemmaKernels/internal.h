@@ -25,6 +25,10 @@ static inline int64_t lemma_grain_for(int64_t work) {
     return work >= LEMMA_PARALLEL_GRAIN ? 1 : LEMMA_PARALLEL_GRAIN / (work > 0 ? work : 1);
 }
 
+// log Σ exp over a contiguous row, as lemma_logsumexp_axis computes it (reduce.c): shared so that every op
+// giving a log-sum-exp gives the same bits.
+float lemma_row_log_sum_exp(const float *row, int64_t len);
+
 static inline float lemma_bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 static inline uint32_t lemma_float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 

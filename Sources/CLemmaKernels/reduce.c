@@ -138,21 +138,28 @@ LEMMA_HOT static float contiguous_max(const float *row, int64_t len) {
     return m;
 }
 
+LEMMA_HOT float lemma_row_log_sum_exp(const float *row, int64_t len) {
+    float m = contiguous_max(row, len);
+    if (m == __builtin_inff() || m == -__builtin_inff()) return m;
+    float total = 0;
+    {
+        #pragma clang fp reassociate(on)
+        for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l] - m);
+    }
+    return m + lemma_logf(total);
+}
+
 LEMMA_HOT static void logsumexp_range(void *context, int64_t begin, int64_t end) {
     const axis_ctx *c = context;
     int64_t len = c->len, inner = c->inner;
     for (int64_t o = begin; o < end; o++) {
+        if (inner == 1) { c->y[o] = lemma_row_log_sum_exp(c->x + o * len, len); continue; }
         for (int64_t i = 0; i < inner; i++) {
             const float *row = c->x + o * len * inner + i;
-            float m = inner == 1 ? contiguous_max(row, len) : row_max(row, len, inner);
+            float m = row_max(row, len, inner);
             if (m == __builtin_inff() || m == -__builtin_inff()) { c->y[o * inner + i] = m; continue; }
             float total = 0;
-            if (inner == 1) {
-                #pragma clang fp reassociate(on)
-                for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l] - m);
-            } else {
-                for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l * inner] - m);
-            }
+            for (int64_t l = 0; l < len; l++) total += lemma_expf(row[l * inner] - m);
             c->y[o * inner + i] = m + lemma_logf(total);
         }
     }

@@ -33,14 +33,14 @@ LEMMA_HOT static void small_k_row(const float *x, int64_t len, int64_t k, float 
     int64_t count = 0, l = 0;
     for (; l < len && count < k; l++) offer(best_v, best_i, &count, k, x[l], (int32_t)l);
     for (; l + W <= len; l += W) {
-        float m = x[l];
-        int nan = 0;
+        // Whether any value beats the list's last or is NaN: compares and an OR, no chain of maxima.
+        float last = best_v[k - 1];
+        int enters = 0;
         for (int j = 0; j < W; j++) {
             float v = x[l + j];
-            m = v > m ? v : m;
-            nan |= v != v;
+            enters |= (v > last) | (v != v);
         }
-        if (!nan && !(m > best_v[k - 1])) continue;
+        if (!enters) continue;
         for (int j = 0; j < W; j++) offer(best_v, best_i, &count, k, x[l + j], (int32_t)(l + j));
     }
     for (; l < len; l++) offer(best_v, best_i, &count, k, x[l], (int32_t)l);
@@ -50,6 +50,7 @@ typedef struct {
     const float *x;
     float *values;
     int32_t *indices;
+    float *log_sum_exp;  // with_log_sum_exp's rows only
     int64_t len, inner, k;
 } top_k_ctx;
 
@@ -103,6 +104,23 @@ static void top_k_range(void *context, int64_t begin, int64_t end) {
 void lemma_top_k_axis(const float *x, float *values, int32_t *indices, int64_t outer, int64_t len, int64_t inner,
                       int64_t k) {
     if (outer * inner == 0 || k == 0) return;
-    top_k_ctx c = {x, values, indices, len, inner, k};
+    top_k_ctx c = {x, values, indices, 0, len, inner, k};
     lemma_parallel_for(outer * inner, lemma_grain_for(len), top_k_range, &c);
+}
+
+static void top_k_with_log_sum_exp_range(void *context, int64_t begin, int64_t end) {
+    const top_k_ctx *c = context;
+    int64_t len = c->len, k = c->k;
+    for (int64_t r = begin; r < end; r++) {
+        // The row stays in cache between the two reads.
+        c->log_sum_exp[r] = lemma_row_log_sum_exp(c->x + r * len, len);
+        if (k > 0) small_k_row(c->x + r * len, len, k, c->values + r * k, c->indices + r * k);
+    }
+}
+
+void lemma_top_k_with_log_sum_exp(const float *x, float *values, int32_t *indices, float *log_sum_exp,
+                                  int64_t rows, int64_t len, int64_t k) {
+    if (rows == 0) return;
+    top_k_ctx c = {x, values, indices, log_sum_exp, len, 1, k};
+    lemma_parallel_for(rows, lemma_grain_for(len), top_k_with_log_sum_exp_range, &c);
 }

@@ -109,14 +109,13 @@ extension Decoder {
         let beams = options.beams
         try Self.checkRows(logits, count: active.count * beams)
         let vocabulary = logits.shape[1]
-        // log-probability = logit − the row's log-sum-exp, on both paths below, so they rank alike.
-        let shifts = withNoGrad { logits.logSumExp(axis: 1) }.scalars
-        if process.leavesUnchanged(generated: generated) {
+        // log-probability = logit − the row's log-sum-exp, the same bits on both paths below, so they rank alike.
+        if process.leavesUnchanged(generated: generated), count <= 64 {
             // Nothing rescales a row, so an item's best continuations are among each beam's `count` best tokens:
-            // pick those on the tensor (one pass over the [rows, vocabulary] scores), then merge beams×count.
+            // pick those and the log-sum-exp on the tensor, then merge beams × count in Swift.
             let perRow = Swift.min(count, vocabulary)
-            let (values, tokens) = withNoGrad { logits.topK(perRow, axis: 1) }
-            let scores = values.scalars, ids = tokens.values
+            let (values, tokens, logSumExp) = logits.topKWithLogSumExp(perRow)
+            let scores = values.scalars, ids = tokens.values, shifts = logSumExp.scalars
             return active.enumerated().map { position, item in
                 var flat: [Float] = []
                 flat.reserveCapacity(beams * perRow)
@@ -130,6 +129,7 @@ extension Decoder {
                 }
             }
         }
+        let shifts = withNoGrad { logits.logSumExp(axis: 1) }.scalars
         let rows = try Self.rows(logits, count: active.count * beams)
         return active.enumerated().map { position, item in
             // Accumulated log-probabilities of every continuation of every beam, flattened beam-major.

@@ -97,12 +97,9 @@ public struct Decoder<Step: DecoderStep> {
     static var compactionDivisor: Int { 4 }
 
     /// Greedy choices where no processor changes the scores: each row's best token (the first on ties) and its
-    /// log-probability, from two vectorized passes over all rows rather than a scalar pass per row.
+    /// log-probability, from one vectorized read of all rows rather than a scalar pass per row.
     static func plainGreedyChoices(_ logits: Tensor) -> [(token: Int32, logProbability: Float)] {
-        withNoGrad {
-            let (best, tokens) = logits.max(axis: 1)
-            let totals = logits.logSumExp(axis: 1).scalars
-            return zip(zip(tokens.values, best.scalars), totals).map { ($0.0, $0.1 - $1) }
-        }
+        let (best, tokens, totals) = logits.topKWithLogSumExp(1)
+        return zip(zip(tokens.values, best.scalars), totals.scalars).map { ($0.0, $0.1 - $1) }
     }
 }

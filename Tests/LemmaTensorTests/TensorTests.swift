@@ -120,6 +120,42 @@ struct TensorTests {
         }
     }
 
+    /// topKWithLogSumExp: the same choice as topK, the same log-sum-exp bits as logSumExp, and that within float
+    /// rounding of a double-precision sum, with NaN, −∞ and +∞ rows.
+    @Test func topKWithLogSumExpAgreesWithTopKAndADoublePrecisionSum() {
+        let generator = RandomGenerator(seed: 13)
+        for length in [1, 7, 16, 17, 100, 10_774] {
+            for k in Set([0, 1, Swift.min(10, length), Swift.min(64, length)]) {
+                for special in 0..<5 {
+                    // Special 4 rises along the row; ties come from rounding to quarters.
+                    var values = (0..<(3 * length)).map { i in
+                        (Float(generator.nextInt(below: 64)) / 4 - 8) + (special == 4 ? Float(i % length) / 8 : 0)
+                    }
+                    if special == 1 { values[length / 2] = .nan }
+                    if special == 2 { for i in 0..<length { values[length + i] = -.infinity } }
+                    if special == 3 { values[2 * length + length / 3] = .infinity }
+                    let x = Tensor(values, shape: [3, length])
+                    let (found, at, logSumExp) = x.topKWithLogSumExp(k)
+                    let (expected, expectedAt) = x.topK(k, axis: 1)
+                    #expect(at == expectedAt, "length \(length) k \(k) special \(special)")
+                    #expect(zip(found.scalars, expected.scalars).allSatisfy { $0.isNaN ? $1.isNaN : $0 == $1 })
+                    let separate = x.logSumExp(axis: 1).scalars
+                    #expect(zip(logSumExp.scalars, separate).allSatisfy { $0.isNaN ? $1.isNaN : $0 == $1 })
+                    for row in 0..<3 {
+                        let slice = values[(row * length)..<((row + 1) * length)]
+                        let got = logSumExp.scalars[row]
+                        if slice.contains(where: \.isNaN) { #expect(got.isNaN); continue }
+                        let top = slice.max()!
+                        if top.isInfinite { #expect(got == top); continue }
+                        let reference = Double(top) + Foundation.log(slice.reduce(0.0) { $0 + Foundation.exp(Double($1) - Double(top)) })
+                        #expect(abs(Double(got) - reference) <= 1e-5 * Swift.max(1, abs(reference)),
+                                "length \(length) special \(special): \(got) vs \(reference)")
+                    }
+                }
+            }
+        }
+    }
+
     /// max(axis:) against a plain scan: the first maximum, or the first NaN, over rows short and long
     /// (the kernel splits long contiguous rows into lanes) and along a middle axis.
     @Test func maxAlongAnAxisIsTheFirstMaximumOrTheFirstNaN() {

@@ -90,6 +90,10 @@ void lemma_max_axis(const float *x, float *y, int32_t *idx, int64_t outer, int64
 // are (outer, k, inner).
 void lemma_top_k_axis(const float *x, float *values, int32_t *indices, int64_t outer, int64_t len, int64_t inner,
                       int64_t k);
+// lemma_top_k_axis over contiguous rows (k <= 64) together with each row's log-sum-exp (the bits
+// lemma_logsumexp_axis gives), each row fetched from memory once.
+void lemma_top_k_with_log_sum_exp(const float *x, float *values, int32_t *indices, float *log_sum_exp,
+                                  int64_t rows, int64_t len, int64_t k);
 void lemma_logsumexp_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner);
 void lemma_softmax_axis(const float *x, float *y, int64_t outer, int64_t len, int64_t inner, int log);
 // Cross-entropy of each row of logits x [rows, classes] against targets (each in range; the caller checks):

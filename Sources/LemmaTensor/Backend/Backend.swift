@@ -36,6 +36,9 @@ public protocol Backend: AnyObject, Sendable, NormalizationKernels, RecurrentKer
     /// The `k` largest along the axis, largest first (NaN above numbers, ties in index order); `values` and
     /// `indices` have the axis's length replaced by k.
     func topK(_ x: TensorStorage, _ values: TensorStorage, indices: UnsafeMutablePointer<Int32>, k: Int, axis: AxisSplit)
+    /// `topK` along the last axis of `rows` contiguous rows (k ≤ 64) and each row's log-sum-exp, in one read.
+    func topKWithLogSumExp(_ x: TensorStorage, _ values: TensorStorage, indices: UnsafeMutablePointer<Int32>?,
+                           logSumExp: TensorStorage, k: Int, rows: Int, length: Int)
     func logSumExp(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit)
     func softmax(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit, log: Bool)
     /// Per-row cross-entropy of logits [rows, classes] against in-range targets, with each row's

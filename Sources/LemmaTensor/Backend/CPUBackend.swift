@@ -121,6 +121,12 @@ public final class CPUBackend: Backend {
                          Int64(k))
     }
 
+    public func topKWithLogSumExp(_ x: TensorStorage, _ values: TensorStorage, indices: UnsafeMutablePointer<Int32>?,
+                                  logSumExp: TensorStorage, k: Int, rows: Int, length: Int) {
+        lemma_top_k_with_log_sum_exp(x.pointer, values.pointer, indices, logSumExp.pointer, Int64(rows),
+                                     Int64(length), Int64(k))
+    }
+
     public func logSumExp(_ x: TensorStorage, _ y: TensorStorage, axis: AxisSplit) {
         lemma_logsumexp_axis(x.pointer, y.pointer, Int64(axis.outer), Int64(axis.length), Int64(axis.inner))
     }

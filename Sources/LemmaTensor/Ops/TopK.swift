@@ -28,4 +28,24 @@ extension Tensor {
         }
         return (recorded, indices)
     }
+
+    /// `topK(k)` along the last axis (k ≤ 64) and each row's log-sum-exp (the same bits as `logSumExp`), each
+    /// row fetched from memory once: what a decoder needs of every step's [rows, vocabulary] logits (the best
+    /// tokens and their log-probabilities, value − logSumExp). Not differentiable: the results are constants
+    /// to autograd.
+    public func topKWithLogSumExp(_ k: Int) -> (values: Tensor, indices: IndexTensor, logSumExp: Tensor) {
+        let length = shape.last ?? 1
+        guard rank >= 1, k >= 0, k <= Swift.min(length, 64) else {
+            shapeFailure("topKWithLogSumExp", "k = \(k) is outside 0...\(Swift.min(length, 64)) for shape \(describe(shape))")
+        }
+        let rows = count / Swift.max(length, 1)
+        let values = makeOutput(Array(shape.dropLast()) + [k])
+        let logSumExp = makeOutput(Array(shape.dropLast()))
+        var positions = [Int32](repeating: 0, count: values.count)
+        positions.withUnsafeMutableBufferPointer {
+            backend.topKWithLogSumExp(storage, values.storage, indices: $0.baseAddress,
+                                      logSumExp: logSumExp.storage, k: k, rows: rows, length: length)
+        }
+        return (values, IndexTensor(positions, shape: values.shape), logSumExp)
+    }
 }
