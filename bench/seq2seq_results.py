@@ -17,7 +17,8 @@ Runs go to runs/results/<config>-<arch>-paired-seed<S>.
 
 --reuse takes a seed's rows from its run directory when an earlier invocation finished it there (evaluation.json,
 summary.json and twin.json present, and the run's resolved config.yaml holding this seed and every --set value),
-so a long comparison can be finished across sessions. Reused rows are marked in the output.
+so a long comparison can be finished across sessions. Reused rows are marked in the progress lines (the table does not
+mark them); the check does not see changes to the config file's other values or to the code since that run.
 """
 import json
 import os
@@ -48,7 +49,12 @@ def finished_earlier(run, seed):
         node = resolved
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
-        if node != yaml.safe_load(value):
+        wanted = yaml.safe_load(value)
+        try:  # YAML reads 1e-3 as a string, 0.001 as a number
+            same = float(node) == float(wanted)
+        except (TypeError, ValueError):
+            same = node == wanted
+        if not same:
             return False
     return True
 
@@ -81,8 +87,9 @@ for seed in seeds:
     print(rows[-1], flush=True)
     twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed), *pairing],
                                      check=True, capture_output=True, text=True).stdout)
-    with open(os.path.join(run, "twin.json"), "w") as f:  # kept beside the run: its validation history and length ratio
+    with open(os.path.join(run, "twin.json.tmp"), "w") as f:  # kept beside the run: its validation history and length ratio
         json.dump(twin, f)
+    os.replace(os.path.join(run, "twin.json.tmp"), os.path.join(run, "twin.json"))  # whole or absent, for --reuse
     rows.append((twin["impl"], seed, twin["bleu"], twin["seq2seq_accuracy"], twin["exact_match"], twin["training_seconds"]))
     print(rows[-1], flush=True)
 

@@ -109,25 +109,10 @@ extension Decoder {
         let beams = options.beams
         try Self.checkRows(logits, count: active.count * beams)
         let vocabulary = logits.shape[1]
-        // log-probability = logit − the row's log-sum-exp, the same bits on both paths below, so they rank alike.
-        if process.leavesUnchanged(generated: generated), count <= 64 {
-            // Nothing rescales a row, so an item's best continuations are among each beam's `count` best tokens:
-            // pick those and the log-sum-exp on the tensor, then merge beams × count in Swift.
-            let perRow = Swift.min(count, vocabulary)
-            let (values, tokens, logSumExp) = logits.topKWithLogSumExp(perRow)
-            let scores = values.scalars, ids = tokens.values, shifts = logSumExp.scalars
-            return active.enumerated().map { position, item in
-                var flat: [Float] = []
-                flat.reserveCapacity(beams * perRow)
-                for beam in 0..<beams {
-                    let row = position * beams + beam, running = items[item].runningScores[beam]
-                    for j in 0..<perRow { flat.append(scores[row * perRow + j] - shifts[row] + running) }
-                }
-                return Self.largest(flat, count: count).map {
-                    let row = position * beams + $0 / perRow
-                    return Candidate(score: flat[$0], beam: $0 / perRow, token: ids[row * perRow + $0 % perRow])
-                }
-            }
+        // log-probability = logit − the row's log-sum-exp, the same bits on both paths (one kernel computes both).
+        if process.leavesUnchanged(generated: generated), count < 64,
+           let found = fromEachRowsBest(logits, active: active, items: items, count: count) {
+            return found
         }
         let shifts = withNoGrad { logits.logSumExp(axis: 1) }.scalars
         let rows = try Self.rows(logits, count: active.count * beams)
@@ -145,6 +130,42 @@ extension Decoder {
                 Candidate(score: flat[$0], beam: $0 / vocabulary, token: Int32($0 % vocabulary))
             }
         }
+    }
+
+    /// `bestContinuations` when nothing rescales a row: the candidates come from each beam row's best tokens and
+    /// log-sum-exp, taken on the tensor, instead of from all beams × vocabulary scores in Swift. A row's score is
+    /// monotone in its logits, so a row's best `count` tokens hold every candidate it can give, unless its
+    /// `count`-th and `count + 1`-th scores tie (rounding can make distinct logits tie in score; so can a running
+    /// score of −1e9) and that tied score reaches the chosen ones. Within the kept tokens equal scores are put in
+    /// token order, as the full ranking has them. Nil when such a tie could matter or a row's log-sum-exp is not
+    /// finite (NaN or infinite logits): the caller ranks everything instead.
+    func fromEachRowsBest(_ logits: Tensor, active: [Int], items: [Beams], count: Int) -> [[Candidate]]? {
+        let beams = options.beams, vocabulary = logits.shape[1]
+        let perRow = Swift.min(count + 1, vocabulary), kept = Swift.min(count, vocabulary)
+        let (values, tokens, logSumExp) = logits.topKWithLogSumExp(perRow)
+        let logits = values.scalars, ids = tokens.values, shifts = logSumExp.scalars
+        guard shifts.allSatisfy(\.isFinite) else { return nil }
+        var result: [[Candidate]] = []
+        result.reserveCapacity(active.count)
+        for (position, item) in active.enumerated() {
+            var flat: [(score: Float, token: Int32)] = []
+            flat.reserveCapacity(beams * kept)
+            var highestTie = -Float.infinity  // the highest score at which a row's cut fell inside a tie
+            var tied = false
+            for beam in 0..<beams {
+                let row = position * beams + beam, running = items[item].runningScores[beam]
+                let scores = (0..<perRow).map { (logits[row * perRow + $0] - shifts[row] + running, ids[row * perRow + $0]) }
+                if perRow > kept, scores[kept - 1].0 == scores[kept].0 {
+                    tied = true
+                    highestTie = Swift.max(highestTie, scores[kept].0)
+                }
+                flat += scores.prefix(kept).sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            }
+            let chosen = Self.largest(flat.map(\.score), count: count)
+            if tied, chosen.count < count || highestTie >= flat[chosen[chosen.count - 1]].score { return nil }
+            result.append(chosen.map { Candidate(score: flat[$0].score, beam: $0 / kept, token: flat[$0].token) })
+        }
+        return result
     }
 
     /// Indices of the `count` largest values, largest first; on equal values the lower index first. One pass

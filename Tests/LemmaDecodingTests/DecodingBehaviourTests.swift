@@ -53,6 +53,44 @@ struct DecodingBehaviourTests {
         for (a, b) in zip(found, all) { #expect(Swift.abs(a.score - b.score) < 1e-5) }
     }
 
+    /// Scores from a handful of levels, so that tokens tie within a row and, after the running scores are added,
+    /// across rows (and the −1e9 of not-yet-started beams ties everything).
+    struct CoarseModel: DecoderStep {
+        let vocabulary: Int, levels: UInt64
+        func step(_ tokens: [Int32], state: [[Int32]]) throws -> (logits: Tensor, state: [[Int32]]) {
+            let next = zip(state, tokens).map { $0 + [$1] }
+            let rows = next.flatMap { prefix in
+                let h = prefix.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 }
+                return (0..<vocabulary).map { v in Float((((h ^ UInt64(v + 1)) &* 0x9E3779B97F4A7C15) >> 32) % levels) / 2 }
+            }
+            return (Tensor(rows, shape: [next.count, vocabulary]), next)
+        }
+        func select(_ state: [[Int32]], rows: [Int]) -> [[Int32]] { rows.map { state[$0] } }
+    }
+
+    /// Beam search ranks each beam row's best tokens on the tensor when no processor changes the scores, and all
+    /// beams × vocabulary scores otherwise. A no-repeat n-gram size longer than any sequence changes no score but
+    /// takes the second path: both must give the same hypotheses and scores, ties and all.
+    @Test func beamSearchRanksAlikeWithAndWithoutScoreProcessors() throws {
+        // A vocabulary smaller than the beams makes beams still at −1e9 fill the n-best at the first steps: their
+        // order is the ties' order.
+        for (vocabulary, maxNewTokens) in [(2, 1), (2, 3), (3, 1), (3, 6), (6, 2), (6, 6), (40, 6)] {
+            for levels: UInt64 in [3, 7, 1 << 20] {
+                for beams in [2, 3, 5] {
+                    for stops: [Int32] in [[], [1]] {
+                        let model = CoarseModel(vocabulary: vocabulary, levels: levels)
+                        var options = DecodingOptions(maxNewTokens: maxNewTokens)
+                        (options.beams, options.returnSequences, options.stopTokens) = (beams, beams, stops)
+                        let fast = try Decoder(model, options: options).decode(prompts: [[0], [2], [4]], state: [[], [], []])
+                        options.noRepeatNGramSize = 100
+                        let ranked = try Decoder(model, options: options).decode(prompts: [[0], [2], [4]], state: [[], [], []])
+                        #expect(fast == ranked, "vocabulary \(vocabulary), \(maxNewTokens) new, \(levels) levels, \(beams) beams, stops \(stops)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func samplingFollowsTheFilteredDistributionAndRepeatsWithTheSeed() throws {
         let model = HashedModel(vocabulary: 6)
         var options = DecodingOptions(maxNewTokens: 1)

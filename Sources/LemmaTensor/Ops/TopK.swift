@@ -34,9 +34,9 @@ extension Tensor {
     /// tokens and their log-probabilities, value − logSumExp). Not differentiable: the results are constants
     /// to autograd.
     public func topKWithLogSumExp(_ k: Int) -> (values: Tensor, indices: IndexTensor, logSumExp: Tensor) {
-        let length = shape.last ?? 1
-        guard rank >= 1, k >= 0, k <= Swift.min(length, 64) else {
-            shapeFailure("topKWithLogSumExp", "k = \(k) is outside 0...\(Swift.min(length, 64)) for shape \(describe(shape))")
+        let length = shape.last ?? 0
+        guard rank >= 1, length > 0, k >= 0, k <= Swift.min(length, 64) else {
+            shapeFailure("topKWithLogSumExp", "needs a non-empty last axis and k in 0...min(its size, 64); got k = \(k), shape \(describe(shape))")
         }
         let rows = count / Swift.max(length, 1)
         let values = makeOutput(Array(shape.dropLast()) + [k])
