@@ -26,8 +26,8 @@ static inline void offer(float *best_v, int32_t *best_i, int64_t *count, int64_t
     if (*count < k) (*count)++;
 }
 
-// A contiguous row with small k: after the list fills, a block of 16 whose largest value does not beat the
-// list's last (and that holds no NaN) is passed over with one vectorized compare.
+// A contiguous row with small k: after the list fills, a block of 16 none of whose values beats the list's last
+// (and that holds no NaN) is passed over after one vectorized test.
 LEMMA_HOT static void small_k_row(const float *x, int64_t len, int64_t k, float *best_v, int32_t *best_i) {
     enum { W = 16 };
     int64_t count = 0, l = 0;

@@ -143,7 +143,7 @@ extension Decoder {
         let beams = options.beams, vocabulary = logits.shape[1]
         let perRow = Swift.min(count + 1, vocabulary), kept = Swift.min(count, vocabulary)
         let (values, tokens, logSumExp) = logits.topKWithLogSumExp(perRow)
-        let logits = values.scalars, ids = tokens.values, shifts = logSumExp.scalars
+        let best = values.scalars, ids = tokens.values, shifts = logSumExp.scalars
         guard shifts.allSatisfy(\.isFinite) else { return nil }
         var result: [[Candidate]] = []
         result.reserveCapacity(active.count)
@@ -154,7 +154,7 @@ extension Decoder {
             var tied = false
             for beam in 0..<beams {
                 let row = position * beams + beam, running = items[item].runningScores[beam]
-                let scores = (0..<perRow).map { (logits[row * perRow + $0] - shifts[row] + running, ids[row * perRow + $0]) }
+                let scores = (0..<perRow).map { (best[row * perRow + $0] - shifts[row] + running, ids[row * perRow + $0]) }
                 if perRow > kept, scores[kept - 1].0 == scores[kept].0 {
                     tied = true
                     highestTie = Swift.max(highestTie, scores[kept].0)
