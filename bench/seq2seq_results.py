@@ -17,7 +17,8 @@ Runs go to runs/results/<config>-<arch>-paired-seed<S>.
 
 --reuse takes a seed's rows from its run directory when an earlier invocation finished it there (evaluation.json,
 summary.json and twin.json present, and the run's resolved config.yaml holding this seed and every --set value),
-so a long comparison can be finished across sessions. Reused rows are marked in the progress lines (the table does not
+so a long comparison can be finished across sessions; a seed whose Lemma run finished but whose twin did not (no
+twin.json) keeps the Lemma run and trains the twin only (not with --paired). Reused rows are marked in the progress lines (the table does not
 mark them); the check does not see changes to the config file's other values or to the code since that run.
 """
 import json
@@ -39,9 +40,10 @@ python = os.path.join(ROOT, "bench/.venv/bin/python")
 rows = []
 
 
-def finished_earlier(run, seed):
-    """Whether `run` holds a finished Lemma run and twin for this seed and these overrides."""
-    if not all(os.path.exists(os.path.join(run, f)) for f in ["evaluation.json", "summary.json", "twin.json", "config.yaml"]):
+def finished_earlier(run, seed, files=("evaluation.json", "summary.json", "twin.json", "config.yaml")):
+    """Whether `run` holds a finished run for this seed and these overrides: the Lemma run and its twin, or
+    (files without twin.json) the Lemma run alone."""
+    if not all(os.path.exists(os.path.join(run, f)) for f in files):
         return False
     import yaml  # only --reuse needs it
     resolved = yaml.safe_load(open(os.path.join(run, "config.yaml")))
@@ -70,7 +72,9 @@ for seed in seeds:
         rows.append((twin["impl"], seed, twin["bleu"], twin["seq2seq_accuracy"], twin["exact_match"], twin["training_seconds"]))
         print(rows[-1], "reused", flush=True)
         continue
-    subprocess.run(["rm", "-rf", run], check=True)
+    lemma_done = reuse and not paired and finished_earlier(run, seed, ("evaluation.json", "summary.json", "config.yaml"))
+    if not lemma_done:
+        subprocess.run(["rm", "-rf", run], check=True)
     command = [os.path.join(ROOT, ".build/release/lemma"), "train", "--config", config, "--set", f"train.seed={seed}"]
     for o in overrides:
         command += ["--set", o]
@@ -80,11 +84,12 @@ for seed in seeds:
         subprocess.run(command + ["--output", run + "-init", "--set", "train.learning_rate=1e-30", "--set", "train.max_steps=1",
                                   "--set", "train.eval_steps=1"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
         pairing = ["--init", os.path.join(run + "-init", "model.safetensors"), "--lemma-order"]
-    subprocess.run(command + ["--output", run], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    if not lemma_done:
+        subprocess.run(command + ["--output", run], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     evaluation = json.load(open(os.path.join(run, "evaluation.json")))["metrics"]
     summary = json.load(open(os.path.join(run, "summary.json")))
     rows.append(("lemma", seed, evaluation["bleu"], evaluation["seq2seq_accuracy"], evaluation["exact_match"], summary["training_seconds"]))
-    print(rows[-1], flush=True)
+    print(rows[-1], "reused" if lemma_done else "", flush=True)
     twin = json.loads(subprocess.run([python, os.path.join(ROOT, "bench/seq2seq_torch.py"), run, "--seed", str(seed), *pairing],
                                      check=True, capture_output=True, text=True).stdout)
     with open(os.path.join(run, "twin.json.tmp"), "w") as f:  # kept beside the run: its validation history and length ratio
