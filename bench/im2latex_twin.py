@@ -13,6 +13,10 @@ by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2
 (--init starts from given weights and --lemma-order replays Lemma's own batch order — its BatchSampler's
 length-bucketed shuffle, xoshiro256** seeded with train.seed — so that, from a Lemma run's initial weights, the
 two training loops can be compared step by step; --loss-log writes every step's loss.)
+    [--resume runs/R/checkpoints/checkpoint-00002500 --stop-at 3000]
+(--resume continues from a Lemma checkpoint instead: its weights, Adam's moments and step counts, the schedule and
+Lemma's batch order from the checkpoint's step on (implies --lemma-order); --stop-at ends training at that step
+without the evaluation, so that the twin and Lemma can be compared from the same mid-run state.)
 (bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
@@ -165,20 +169,45 @@ if "--init" in args:  # start from given weights (a Lemma run's initial weights)
     from safetensors.torch import load_file
     state = load_file(args[args.index("--init") + 1])
     model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
-lemma_order = "--lemma-order" in args
+resume = args[args.index("--resume") + 1] if "--resume" in args else None
+if resume:  # a Lemma checkpoint: weights, then Adam's state below
+    from safetensors.torch import load_file
+    state = load_file(os.path.join(resume, "model.safetensors"))
+    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
+    trainer_state = json.load(open(os.path.join(resume, "trainer_state.json")))
+lemma_order = "--lemma-order" in args or resume is not None
+stop_at = int(args[args.index("--stop-at") + 1]) if "--stop-at" in args else steps
 loss_log = open(args[args.index("--loss-log") + 1], "w") if "--loss-log" in args else None
 warmup = config_value("train.warmup_steps", 0)
 base_lr = float(config_value("train.learning_rate", 1e-3))
 optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
-# Hugging Face's get_cosine_schedule_with_warmup, as Lemma's CosineWarmupSchedule: the first step's rate is 0.
-schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: s / warmup if s < warmup else
-                                             0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
+
+
+def learning_rate(s):
+    """Hugging Face's get_cosine_schedule_with_warmup, as Lemma's CosineWarmupSchedule, for the step after `s`
+    finished steps (as LambdaLR sets it): the first step's rate is 0."""
+    return base_lr * (s / warmup if s < warmup else 0.5 * (1 + math.cos(math.pi * (s - warmup) / max(1, steps - warmup))))
+
+
 start, step, epoch, order, recent = time.time(), 0, 0, [], []
+if resume:
+    # Lemma's Adam state: optimizer.state.<i>.* for the i-th parameter in the order both models list them.
+    moments = load_file(os.path.join(resume, "optimizer.safetensors"))
+    for i, parameter in enumerate(model.parameters()):
+        optimizer.state[parameter] = {"step": moments[f"optimizer.state.{i}.step"].clone(),
+                                      "exp_avg": moments[f"optimizer.state.{i}.exp_avg"].clone(),
+                                      "exp_avg_sq": moments[f"optimizer.state.{i}.exp_avg_sq"].clone()}
+    step, epoch = trainer_state["global_step"], trainer_state["epoch"]
+    order = list(reversed(lemma_epoch_batches(train, batch_size, seed, epoch)))
+    del order[len(order) - trainer_state["batch_in_epoch"]:]   # the batches this epoch has already taken
+    epoch += 1
 model.train()
-while step < steps:
+while step < stop_at:
     if not order:
         order = list(reversed(lemma_epoch_batches(train, batch_size, seed, epoch))) if lemma_order else epoch_batches(train, batch_size)
         epoch += 1
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(step)
     images, inputs, targets = collate(train, order.pop())
     value = cross_entropy(model(images, inputs), targets, PAD)
     recent.append(value.item())
@@ -189,7 +218,6 @@ while step < steps:
         loss_log.write(json.dumps({"step": step + 1, "loss": value.item(), "grad_norm": float(norm),
                                    "learning_rate": optimizer.param_groups[0]["lr"]}) + "\n")
     optimizer.step()
-    schedule.step()
     step += 1
     if step % 100 == 0:
         print(f"step {step}: loss {sum(recent[-100:]) / len(recent[-100:]):.4f}", file=sys.stderr, flush=True)
@@ -198,6 +226,10 @@ train_loss = sum(recent[-100:]) / max(len(recent[-100:]), 1)
 if "--save" in args:  # the trained weights under Lemma's keys (all float32), for `lemma eval` to score its images
     from safetensors.torch import save_file
     save_file({k: v.detach().float().contiguous() for k, v in model.state_dict().items()}, args[args.index("--save") + 1])
+if stop_at < steps:  # a mid-run comparison: no evaluation
+    print(json.dumps({"impl": f"torch {torch.__version__}", "seed": seed, "stopped_at": step, "train_loss": train_loss,
+                      "training_seconds": seconds}))
+    sys.exit(0)
 model.eval()
 torch.set_grad_enabled(False)
 # The validation split's teacher-forced loss per real token (Lemma's eval_loss), batches of one size.
