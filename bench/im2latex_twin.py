@@ -10,6 +10,7 @@ by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2
     bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N] [--weights model.safetensors]
         [--save twin.safetensors]   (the trained weights, which `lemma eval` can score as the run's model)
         [--init lemma-initial.safetensors] [--lemma-order] [--log-every N] [--loss-log steps.jsonl]
+        [--checkpoint twin.pt [--checkpoint-every 250]]
 (--init starts from given weights and --lemma-order replays Lemma's own batch order — its BatchSampler's
 length-bucketed shuffle, xoshiro256** seeded with train.seed — so that, from a Lemma run's initial weights, the
 two training loops can be compared step by step; --loss-log writes every step's loss.)
@@ -17,6 +18,8 @@ two training loops can be compared step by step; --loss-log writes every step's 
 (--resume continues from a Lemma checkpoint instead: its weights, Adam's moments and step counts, the schedule and
 Lemma's batch order from the checkpoint's step on (implies --lemma-order); --stop-at ends training at that step
 without the evaluation, so that the twin and Lemma can be compared from the same mid-run state.)
+(--checkpoint snapshots the twin's whole training state every --checkpoint-every steps and, when the file exists,
+continues from it: a long run stopped part-way goes on where it stopped, the same steps as an uninterrupted run.)
 (bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
@@ -177,7 +180,9 @@ if resume:  # a Lemma checkpoint: weights, then Adam's state below
     trainer_state = json.load(open(os.path.join(resume, "trainer_state.json")))
 lemma_order = "--lemma-order" in args or resume is not None
 stop_at = int(args[args.index("--stop-at") + 1]) if "--stop-at" in args else steps
-loss_log = open(args[args.index("--loss-log") + 1], "w") if "--loss-log" in args else None
+loss_log_path = args[args.index("--loss-log") + 1] if "--loss-log" in args else None
+own_checkpoint = args[args.index("--checkpoint") + 1] if "--checkpoint" in args else None
+checkpoint_every = int(args[args.index("--checkpoint-every") + 1]) if "--checkpoint-every" in args else 250
 warmup = config_value("train.warmup_steps", 0)
 base_lr = float(config_value("train.learning_rate", 1e-3))
 optimizer = torch.optim.Adam(model.parameters(), lr=base_lr)
@@ -201,6 +206,35 @@ if resume:
     order = list(reversed(lemma_epoch_batches(train, batch_size, seed, epoch)))
     del order[len(order) - trainer_state["batch_in_epoch"]:]   # the batches this epoch has already taken
     epoch += 1
+if own_checkpoint and os.path.exists(own_checkpoint):
+    # The twin's own snapshot from an interrupted invocation: everything the loop carries, so that the run goes on
+    # exactly as if it had not stopped (the loss log keeps its lines up to the snapshot's step).
+    saved = torch.load(own_checkpoint, weights_only=False)
+    model.load_state_dict(saved["model"])
+    optimizer.load_state_dict(saved["optimizer"])
+    step, epoch, order, recent = saved["step"], saved["epoch"], saved["order"], saved["recent"]
+    random.setstate(saved["python_random"])
+    torch.set_rng_state(saved["torch_random"])
+    start = time.time() - saved["seconds"]
+    print(f"continuing from {own_checkpoint} at step {step}", file=sys.stderr, flush=True)
+loss_log = None
+if loss_log_path:
+    kept = []
+    if own_checkpoint and os.path.exists(own_checkpoint) and os.path.exists(loss_log_path):
+        kept = [line for line in open(loss_log_path) if line.strip() and json.loads(line)["step"] <= step]
+    loss_log = open(loss_log_path, "w")
+    loss_log.writelines(kept)
+
+
+def snapshot():
+    """Writes the twin's state to --checkpoint (a temporary file renamed over it, so a kill leaves the old one)."""
+    loss_log and loss_log.flush()
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
+                "order": order, "recent": recent[-100:], "python_random": random.getstate(),
+                "torch_random": torch.get_rng_state(), "seconds": time.time() - start}, own_checkpoint + ".tmp")
+    os.replace(own_checkpoint + ".tmp", own_checkpoint)
+
+
 model.train()
 while step < stop_at:
     if not order:
@@ -219,6 +253,8 @@ while step < stop_at:
                                    "learning_rate": optimizer.param_groups[0]["lr"]}) + "\n")
     optimizer.step()
     step += 1
+    if own_checkpoint and step % checkpoint_every == 0 and step < stop_at:
+        snapshot()
     if step % 100 == 0:
         print(f"step {step}: loss {sum(recent[-100:]) / len(recent[-100:]):.4f}", file=sys.stderr, flush=True)
 seconds = time.time() - start

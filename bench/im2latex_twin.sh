@@ -10,7 +10,8 @@
 #   step's learning rate is 0) and has it take Lemma's batches in Lemma's order (bench/loop_check.sh's
 #   design), so that a seed's pair differs only by the implementations, not by the draws the seed makes.
 #   REUSE=1 keeps a seed's finished Lemma run (and its 1-step init run) of the same length instead of training
-#   it again: Lemma's runs are deterministic, so only the twin is run (a twin stopped part-way costs one side).
+#   it again: Lemma's runs are deterministic, so only the twin is run. It also continues what a session's end
+#   stopped: an unfinished Lemma run from its last checkpoint, a twin from its own snapshot (every 250 steps).
 #   LEMMA_ONLY=1 trains (or keeps) each seed's Lemma side and stops there; a later REUSE=1 run adds the twin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,17 @@ for seed in $SEEDS; do
         reuse=1
         [ "${PAIRED:-0}" = 1 ] && [ ! -f "$run-init/model.safetensors" ] && reuse=0
     fi
-    [ $reuse = 1 ] && echo "# seed $seed: reusing the finished Lemma run $run" | tee -a "$OUT"
+    # An unfinished Lemma run of the same length (stopped by a session's end) continues from its last checkpoint:
+    # resuming is bit-identical, so the result is the uninterrupted run's.
+    unfinished=0
+    if [ "${REUSE:-0}" = 1 ] && [ $reuse = 0 ] && [ -d "$run/checkpoints" ] && [ ! -f "$run/evaluation.json" ] \
+        && grep -q "^  max_steps: $STEPS\$" "$run/config.yaml" && { [ "${PAIRED:-0}" = 0 ] || [ -f "$run-init/model.safetensors" ]; }; then
+        unfinished=1
+        echo "# seed $seed: continuing the unfinished Lemma run $run" | tee -a "$OUT"
+        "$LEMMA" train --resume "$run" >> "$run.log" 2>&1 || { tail -5 "$run.log" >&2; exit 1; }
+        reuse=1
+    fi
+    [ $reuse = 1 ] && [ $unfinished = 0 ] && echo "# seed $seed: reusing the finished Lemma run $run" | tee -a "$OUT"
     [ $reuse = 1 ] || rm -rf "$run"
     PAIRING=()
     if [ "${PAIRED:-0}" = 1 ]; then
@@ -46,7 +57,7 @@ for seed in $SEEDS; do
         PAIRING=(--init "$run-init/model.safetensors" --lemma-order)
     fi
     [ $reuse = 1 ] || "$LEMMA" train --config configs/im2latex.yaml --output "$run" --set data.prepared="$RUNS/prepared" \
-        --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run.log" 2>&1 \
+        --set train.seed="$seed" --set train.max_steps="$STEPS" --set train.eval_steps="$STEPS" --set train.save_steps=500 ${OVERRIDES[@]+"${OVERRIDES[@]}"} > "$run.log" 2>&1 \
         || { tail -5 "$run.log" >&2; exit 1; }
     python3 - "$run" "$seed" <<'PY' | tee -a "$OUT"
 import json, sys
@@ -59,10 +70,14 @@ PY
     [ "${LEMMA_ONLY:-0}" = 1 ] && continue
     # The twin, then its trained weights scored by `lemma eval` as if they were the run's (the same beam search,
     # which reproduces the twin's own decoding exactly) for the image metrics the twin does not compute.
+    # Its snapshot ($twin.state.pt, every 250 steps) lets REUSE=1 continue a twin stopped part-way.
     twin="$run-twin"
     rm -rf "$twin" && mkdir -p "$twin"
-    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" \
-        --loss-log "$twin.steps.jsonl" ${PAIRING[@]+"${PAIRING[@]}"} > "$twin.json" 2> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
+    [ "${REUSE:-0}" = 1 ] && [ $reuse = 1 ] || rm -f "$twin.state.pt"
+    [ -f "$twin.state.pt" ] || : > "$twin.log"
+    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" --checkpoint "$twin.state.pt" \
+        --loss-log "$twin.steps.jsonl" ${PAIRING[@]+"${PAIRING[@]}"} > "$twin.json" 2>> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
+    rm -f "$twin.state.pt"
     cp "$run/config.yaml" "$twin/" && ln -s "$PWD/$run/data" "$twin/data"
     "$LEMMA" eval --run "$twin" --data test --json > "$twin.eval.json"
     python3 - "$twin.json" "$twin.eval.json" <<'PY' | tee -a "$OUT"
