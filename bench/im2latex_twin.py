@@ -9,7 +9,7 @@ by token BLEU-4 (nltk's corpus_bleu formula, no smoothing), edit distance as im2
 
     bench/.venv/bin/python bench/im2latex_twin.py runs/im2latex [--seed 1] [--max-steps N] [--weights model.safetensors]
         [--save twin.safetensors]   (the trained weights, which `lemma eval` can score as the run's model)
-        [--init lemma-initial.safetensors] [--lemma-order] [--log-every N] [--loss-log steps.jsonl]
+        [--init lemma-initial.safetensors] [--lemma-order] [--loss-log steps.jsonl]
         [--checkpoint twin.pt [--checkpoint-every 250]]
 (--init starts from given weights and --lemma-order replays Lemma's own batch order — its BatchSampler's
 length-bucketed shuffle, xoshiro256** seeded with train.seed — so that, from a Lemma run's initial weights, the
@@ -163,20 +163,22 @@ model = Im2Markup(len(vocab), cnn_widths=(channels // 8, channels // 4, channels
 train, valid, test = Split("train"), Split("valid"), Split("test")
 batch_size = config_value("train.batch_size", 16)
 steps = int(args[args.index("--max-steps") + 1]) if "--max-steps" in args else config_value("train.max_steps", 1000)
-if "--weights" in args:  # score given weights (e.g. the Lemma run's model.safetensors) without training
+
+
+def load_lemma_weights(path):
+    """Lemma's model.safetensors (every tensor float32) into the twin, batch norm's counters as integers."""
     from safetensors.torch import load_file
-    state = load_file(args[args.index("--weights") + 1])
-    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
+    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in load_file(path).items()})
+
+
+if "--weights" in args:  # score given weights (e.g. the Lemma run's model.safetensors) without training
+    load_lemma_weights(args[args.index("--weights") + 1])
     steps = 0
 if "--init" in args:  # start from given weights (a Lemma run's initial weights) instead of PyTorch's initialization
-    from safetensors.torch import load_file
-    state = load_file(args[args.index("--init") + 1])
-    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
+    load_lemma_weights(args[args.index("--init") + 1])
 resume = args[args.index("--resume") + 1] if "--resume" in args else None
 if resume:  # a Lemma checkpoint: weights, then Adam's state below
-    from safetensors.torch import load_file
-    state = load_file(os.path.join(resume, "model.safetensors"))
-    model.load_state_dict({k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()})
+    load_lemma_weights(os.path.join(resume, "model.safetensors"))
     trainer_state = json.load(open(os.path.join(resume, "trainer_state.json")))
 lemma_order = "--lemma-order" in args or resume is not None
 stop_at = int(args[args.index("--stop-at") + 1]) if "--stop-at" in args else steps
@@ -197,6 +199,7 @@ def learning_rate(s):
 start, step, epoch, order, recent = time.time(), 0, 0, [], []
 if resume:
     # Lemma's Adam state: optimizer.state.<i>.* for the i-th parameter in the order both models list them.
+    from safetensors.torch import load_file
     moments = load_file(os.path.join(resume, "optimizer.safetensors"))
     for i, parameter in enumerate(model.parameters()):
         optimizer.state[parameter] = {"step": moments[f"optimizer.state.{i}.step"].clone(),
