@@ -97,6 +97,31 @@ struct ModuleTests {
         #expect(text.contains("Trainable params: 51"))
         #expect(text.contains("Frozen params: 144"))
     }
+
+    /// Summaries and plain forward passes side by side on several threads: each summary sees only its own
+    /// pass's shapes (the trace was one global once, and a forward pass elsewhere crashed into it).
+    @Test func summariesOnSeveralThreadsKeepTheirOwnShapes() async {
+        let failures = await withTaskGroup(of: Int.self) { group in
+            for lane in 0..<4 {
+                group.addTask {
+                    let model = Sequential(Linear(4, 6 + lane), ReLU(), Linear(6 + lane, 2))
+                    var failures = 0
+                    for round in 0..<200 {
+                        let rows = 1 + round % 7
+                        if lane % 2 == 0 {
+                            let text = model.summary(input: Tensor.zeros([rows, 4]))
+                            if !text.contains("[\(rows), \(6 + lane)]") || !text.contains("[\(rows), 2]") { failures += 1 }
+                        } else {
+                            _ = withNoGrad { model(Tensor.zeros([rows, 4])) }
+                        }
+                    }
+                    return failures
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(failures == 0)
+    }
 }
 
 struct DropoutTests {

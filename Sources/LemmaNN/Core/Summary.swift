@@ -1,13 +1,21 @@
 import LemmaTensor
+import Synchronization
 
 /// Output shapes seen during one traced forward pass, for `summary`. Layers inside `Sequential` are
 /// recorded automatically; custom models call `ShapeTrace.record(module, output)` for their own parts.
 public enum ShapeTrace {
-    nonisolated(unsafe) static var active: [ObjectIdentifier: [Int]]?
+    /// The recorder of the `summary` running on this task, nil everywhere else: forward passes on other
+    /// threads (tests side by side, a server's requests) neither record into it nor race with it.
+    @TaskLocal static var recorder: ShapeRecorder?
 
     public static func record(_ module: Module, _ output: Tensor) {
-        if active != nil { active![ObjectIdentifier(module)] = output.shape }
+        recorder?.shapes.withLock { $0[ObjectIdentifier(module)] = output.shape }
     }
+}
+
+/// Locked, because a traced forward pass may run its parts on child tasks, which inherit the recorder.
+final class ShapeRecorder: Sendable {
+    let shapes = Mutex<[ObjectIdentifier: [Int]]>([:])
 }
 
 extension Module {
@@ -16,10 +24,11 @@ extension Module {
     public func summary(input: Tensor? = nil, forward: ((Tensor) -> Tensor)? = nil) -> String {
         var shapes: [ObjectIdentifier: [Int]] = [:]
         if let input {
-            ShapeTrace.active = [:]
-            let output = withNoGrad { forward?(input) ?? (self as? any UnaryLayer)?(input) }
-            shapes = ShapeTrace.active ?? [:]
-            ShapeTrace.active = nil
+            let recorder = ShapeRecorder()
+            let output = ShapeTrace.$recorder.withValue(recorder) {
+                withNoGrad { forward?(input) ?? (self as? any UnaryLayer)?(input) }
+            }
+            shapes = recorder.shapes.withLock { $0 }
             if let output { shapes[ObjectIdentifier(self)] = output.shape }
         }
         var rows: [[String]] = [["Layer", "Type", "Output shape", "Params"]]
