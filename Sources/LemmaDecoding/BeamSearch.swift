@@ -153,13 +153,16 @@ extension Decoder {
             var highestTie = -Float.infinity  // the highest score at which a row's cut fell inside a tie
             var tied = false
             for beam in 0..<beams {
-                let row = position * beams + beam, running = items[item].runningScores[beam]
-                let scores = (0..<perRow).map { (best[row * perRow + $0] - shifts[row] + running, ids[row * perRow + $0]) }
-                if perRow > kept, scores[kept - 1].0 == scores[kept].0 {
+                let row = position * beams + beam, first = row * perRow, start = flat.count
+                let running = items[item].runningScores[beam]
+                func score(_ j: Int) -> Float { best[first + j] - shifts[row] + running }
+                for j in 0..<kept { flat.append((score(j), ids[first + j])) }
+                if perRow > kept, flat[start + kept - 1].score == score(kept) {
                     tied = true
-                    highestTie = Swift.max(highestTie, scores[kept].0)
+                    highestTie = Swift.max(highestTie, score(kept))
                 }
-                flat += scores.prefix(kept).sorted { $0.0 > $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                // topK gives the row best first; equal scores go in token order, as the full ranking has them.
+                flat[start...].sort { $0.score > $1.score || ($0.score == $1.score && $0.token < $1.token) }
             }
             let chosen = Self.largest(flat.map(\.score), count: count)
             if tied, chosen.count < count || highestTie >= flat[chosen[chosen.count - 1]].score { return nil }

@@ -38,7 +38,7 @@ extension Tensor {
         guard rank >= 1, length > 0, k >= 0, k <= Swift.min(length, 64) else {
             shapeFailure("topKWithLogSumExp", "needs a non-empty last axis and k in 0...min(its size, 64); got k = \(k), shape \(describe(shape))")
         }
-        let rows = count / Swift.max(length, 1)
+        let rows = count / length
         let values = makeOutput(Array(shape.dropLast()) + [k])
         let logSumExp = makeOutput(Array(shape.dropLast()))
         var positions = [Int32](repeating: 0, count: values.count)
