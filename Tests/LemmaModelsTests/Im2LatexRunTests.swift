@@ -181,11 +181,12 @@ struct Im2LatexRunTests {
         var configuration = try Self.configuration(directory)
         // Formula 9 becomes one too wide for the first bucket (240 pixels at downsampling 1): 4 training
         // images, 1 validation image and 1 test image of it.
-        var formulas = Self.formulas
+        // Formula 10 is empty: nothing to learn or score, left out of every split.
+        var formulas = Self.formulas + [""]
         formulas[9] = Array(repeating: "x", count: 16).joined(separator: " + ")
         try (formulas.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("formulas.lst"), atomically: true, encoding: .utf8)
-        try "v0.png 0\nv1.png 2\nv2.png 4\nv3.png 9\n".write(to: directory.appendingPathComponent("valid.lst"), atomically: true, encoding: .utf8)
-        try "0 s0 basic\n9 s1 basic\n".write(to: directory.appendingPathComponent("test.lst"), atomically: true, encoding: .utf8)
+        try "v0.png 0\nv1.png 2\nv2.png 4\nv3.png 9\nv4.png 10\n".write(to: directory.appendingPathComponent("valid.lst"), atomically: true, encoding: .utf8)
+        try "0 s0 basic\n9 s1 basic\n10 s2 basic\n".write(to: directory.appendingPathComponent("test.lst"), atomically: true, encoding: .utf8)
         try configuration.apply(overrides: ["data.max_image_width=240", "data.max_image_height=100"])
         let prepared = directory.appendingPathComponent("prepared")
         _ = try TaskRegistry.prepare(configuration, into: prepared)
@@ -194,9 +195,9 @@ struct Im2LatexRunTests {
         // 40 training lines: 4 of the unrenderable formula 6, 4 of the wide formula 9.
         #expect(data.train.info.dropped == ["not_rendered": 4, "image_too_large": 4], "\(data.train.info.dropped)")
         #expect(data.train.count == 32 && (0..<data.train.count).allSatisfy { data.train.size($0) == (240, 100) })
-        #expect(data.valid.info.dropped == ["image_too_large": 1] && data.valid.count == 3, "\(data.valid.info.dropped)")
+        #expect(data.valid.info.dropped == ["image_too_large": 1, "empty_formula": 1] && data.valid.count == 3, "\(data.valid.info.dropped)")
         let test = try #require(data.test)
-        #expect(test.count == 2 && test.info.dropped.isEmpty)
+        #expect(test.count == 2 && test.info.dropped == ["empty_formula": 1], "\(test.info.dropped)")
         #expect((0..<test.count).contains { test.size($0).width > 240 }, "the wide formula's test image is kept")
     }
 

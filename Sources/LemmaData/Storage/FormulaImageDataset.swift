@@ -11,7 +11,10 @@ public final class FormulaImageDataset {
     private let pixels: MappedFile, images: MappedFile, tokens: MappedFile, offsets: MappedFile
     public let names: [String]
 
-    public init(url: URL) throws {
+    /// Opens the split at `url` and checks its index once (one pass over the example and token tables), so
+    /// that damaged files are reported by name here instead of crashing a later read. `vocabularySize`, when
+    /// given, bounds the token ids.
+    public init(url: URL, vocabularySize: Int? = nil) throws {
         self.url = url
         let meta = url.appendingPathComponent("meta.json")
         guard let data = try? Data(contentsOf: meta) else {
@@ -31,7 +34,43 @@ public final class FormulaImageDataset {
               tokens.count(of: Int32.self) == Int(offsets.element(n, as: Int64.self)) else {
             throw FileFormatError(url.path, "files disagree with meta.json's \(n) examples (re-run lemma prepare)")
         }
+        try checkIndex(vocabularySize: vocabularySize)
     }
+
+    /// The writer lays images and token lists end to end, so every offset must equal the running total and the
+    /// totals must equal the files' sizes; anything else is a damaged or hand-edited split.
+    private func checkIndex(vocabularySize: Int?) throws {
+        let damaged = " (re-run lemma prepare)"
+        var pixelTotal = 0
+        for index in 0..<count {
+            let offset = images.element(4 * index, as: Int64.self)
+            let width = images.element(4 * index + 1, as: Int64.self), height = images.element(4 * index + 2, as: Int64.self)
+            guard offset == Int64(pixelTotal) else {
+                throw FileFormatError(images.path, "example \(index + 1): pixel offset \(offset), expected \(pixelTotal)" + damaged)
+            }
+            guard (1...Int64(FormulaImageDataset.largestSide)).contains(width), (1...Int64(FormulaImageDataset.largestSide)).contains(height) else {
+                throw FileFormatError(images.path, "example \(index + 1): image size \(width)×\(height), expected 1 to \(FormulaImageDataset.largestSide) pixels a side" + damaged)
+            }
+            pixelTotal += Int(width * height)
+        }
+        guard pixelTotal == pixels.byteCount else {
+            throw FileFormatError(pixels.path, "\(pixels.byteCount) bytes, the image table needs \(pixelTotal)" + damaged)
+        }
+        for index in 0..<count {
+            let start = offsets.element(index, as: Int64.self), end = offsets.element(index + 1, as: Int64.self)
+            guard (index > 0 || start == 0), start <= end else {
+                throw FileFormatError(offsets.path, "example \(index + 1): token offsets \(start)…\(end) out of order" + damaged)
+            }
+        }
+        if let vocabularySize {
+            for (position, id) in tokens.buffer(of: Int32.self).enumerated() where id < 0 || Int(id) >= vocabularySize {
+                throw FileFormatError(tokens.path, "token \(position + 1): id \(id) is outside the vocabulary's \(vocabularySize) tokens (the split and its vocab.txt disagree; re-run lemma prepare)")
+            }
+        }
+    }
+
+    /// No processed image comes near this (im2markup's largest bucket is 800 × 800); beyond it a side is garbage.
+    public static let largestSide = 1 << 16
 
     public var count: Int { info.exampleCount }
 

@@ -3,8 +3,9 @@ import LemmaTensor
 
 /// A dataset directory assembled beside its destination (`.<name>.partial-<pid>`) and moved into place only
 /// when complete, with its meta.json written last: an interrupted writer leaves any earlier dataset intact
-/// and nothing half-made where a reader would look. Dropped unfinished, the staging directory is removed.
-final class StagingDirectory {
+/// and nothing half-made where a reader would look. Dropped unfinished, the staging directory is removed; one
+/// left by a killed writer (Ctrl-C) is removed by the next writer of the same destination.
+public final class StagingDirectory {
     let destination: URL
     let url: URL
     private var finished = false
@@ -12,12 +13,27 @@ final class StagingDirectory {
     init(for destination: URL) throws {
         self.destination = destination
         let parent = destination.deletingLastPathComponent()
-        url = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        url = Self.stagingURL(for: destination)
+        Self.removeAbandoned(beside: destination)
         try? FileManager.default.removeItem(at: url)
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
             throw FileFormatError(destination.path, "cannot create a staging directory in \(parent.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// This process's staging directory for `destination`.
+    public static func stagingURL(for destination: URL) -> URL {
+        destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+    }
+
+    /// Removes the staging directories of `destination` whose writing process no longer exists.
+    public static func removeAbandoned(beside destination: URL) {
+        let parent = destination.deletingLastPathComponent(), prefix = ".\(destination.lastPathComponent).partial-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
         }
     }
 

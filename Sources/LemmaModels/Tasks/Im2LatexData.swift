@@ -128,7 +128,7 @@ public struct Im2LatexData {
     }
 
     /// Reads, processes and writes one split's examples (in constant memory): over-long formulas and
-    /// over-large images are left out when `filter` (train and valid), unrendered and unreadable ones always.
+    /// over-large images are left out when `filter` (train and valid), unrendered and unreadable ones and empty formulas always.
     static func writeSplit(_ examples: [FormulaExample], name: String, origin: URL, filter: Bool, tokenizer: LaTeXTokenizer,
                            settings: Settings, imageDirectory: URL, failed: Set<String>, into destination: URL,
                            log: (String) -> Void) throws {
@@ -137,6 +137,13 @@ public struct Im2LatexData {
         var dropped: [String: Int] = [:]
         for example in examples {
             let path = imageDirectory.appendingPathComponent(example.imageName)
+            // A formula with no tokens is nothing to learn and cannot be scored (its image metrics would divide by 0).
+            let ids = tokenizer.encode(example.formula)
+            if ids.isEmpty {
+                log("\(origin.path):\(example.line): the formula is empty")
+                dropped["empty_formula", default: 0] += 1
+                continue
+            }
             if failed.contains(example.imageName) { dropped["not_rendered", default: 0] += 1; continue }
             let image: GrayImage
             do { image = try PNGCodec.read(path) } catch {
@@ -149,7 +156,6 @@ public struct Im2LatexData {
                 dropped["blank_image", default: 0] += 1
                 continue
             }
-            let ids = tokenizer.encode(example.formula)
             if filter {
                 if ids.count > settings.maxTokens { dropped["too_many_tokens", default: 0] += 1; continue }
                 if processed.width > largest.width || processed.height > largest.height {
@@ -210,7 +216,7 @@ public struct Im2LatexData {
         let destination = directory.appendingPathComponent("eval")
         try writeSplit(examples, name: "eval", origin: list, filter: false, tokenizer: tokenizer, settings: settings,
                        imageDirectory: imageDirectory, failed: failed, into: destination, log: log)
-        return try FormulaImageDataset(url: destination)
+        return try FormulaImageDataset(url: destination, vocabularySize: tokenizer.vocabularySize)
     }
 
     static let preparationFile = "preparation.json"
@@ -226,8 +232,8 @@ public struct Im2LatexData {
         guard !FileManager.default.fileExists(atPath: output.path) else {
             throw ConfigError("\(output.path) already exists; prepare into a new directory")
         }
-        let staging = output.deletingLastPathComponent()
-            .appendingPathComponent(".\(output.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        let staging = StagingDirectory.stagingURL(for: output)
+        StagingDirectory.removeAbandoned(beside: output)
         try? FileManager.default.removeItem(at: staging)
         do {
             let data = try prepare(settings, into: staging, log: log)
@@ -290,9 +296,9 @@ public struct Im2LatexData {
             throw FileFormatError(directory.appendingPathComponent(vocabularyFile).path, "the vocabulary lacks <bos>, <eos> or <pad>")
         }
         let testURL = directory.appendingPathComponent("test")
-        let test = FileManager.default.fileExists(atPath: testURL.path) ? try FormulaImageDataset(url: testURL) : nil
-        return Im2LatexData(tokenizer: tokenizer, train: try FormulaImageDataset(url: directory.appendingPathComponent("train")),
-                            valid: try FormulaImageDataset(url: directory.appendingPathComponent("valid")), test: test,
+        let test = FileManager.default.fileExists(atPath: testURL.path) ? try FormulaImageDataset(url: testURL, vocabularySize: vocabulary.count) : nil
+        return Im2LatexData(tokenizer: tokenizer, train: try FormulaImageDataset(url: directory.appendingPathComponent("train"), vocabularySize: vocabulary.count),
+                            valid: try FormulaImageDataset(url: directory.appendingPathComponent("valid"), vocabularySize: vocabulary.count), test: test,
                             bos: bos, eos: eos, pad: pad, preprocessing: settings.preprocessing)
     }
 }
