@@ -42,9 +42,14 @@ public struct DecodingOptions: Sendable, Equatable {
 
     public init(maxNewTokens: Int) { self.maxNewTokens = maxNewTokens }
 
-    /// The first setting that cannot work, as a one-line message naming it.
-    public func validate() throws {
+    /// The first setting that cannot work, as a one-line message naming it. With `vocabularySize`, a beam wider
+    /// than the vocabulary is refused too: it cannot hold distinct first tokens, and every beam costs a copy of
+    /// the model state, so a mistyped `--beam 100000` would otherwise run until memory ran out.
+    public func validate(vocabularySize: Int? = nil) throws {
         func fail(_ message: String) throws -> Never { throw DecodingOptionsError(message) }
+        if let vocabularySize, beams > vocabularySize {
+            try fail("beam size \(beams) exceeds the vocabulary (\(vocabularySize) tokens)")
+        }
         if maxNewTokens < 1 { try fail("max new tokens must be at least 1, got \(maxNewTokens)") }
         if minNewTokens < 0 || minNewTokens > maxNewTokens {
             try fail("min new tokens must be in 0...\(maxNewTokens) (the maximum), got \(minNewTokens)")

@@ -9,6 +9,7 @@ struct LemmaCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            flushStandardOutput()
         } catch {
             // A bad option is one line naming it; ArgumentParser would add the whole usage block after it.
             if exitCode(for: error) == .validationFailure {

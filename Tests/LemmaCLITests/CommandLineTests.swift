@@ -104,6 +104,26 @@ struct CommandLineTests {
         #expect(tokens.output == "[\"Hello\",\"Ġworld\"]\n")
     }
 
+    /// A full disk under `lemma … > out`: status 1 and the reason, not a crash (FileHandle's write) or a silent
+    /// success with an empty file (stdio's buffer) — for output written as it comes and output `print`ed.
+    @Test(.enabled(if: FileManager.default.isWritableFile(atPath: "/dev/full")))
+    func aFailedWriteToStandardOutputIsAnErrorNotACrashOrSuccess() throws {
+        for arguments in [["tokenize", "--tokenizer", "gpt2"], ["info"]] {
+            let process = Process()
+            process.executableURL = Self.binary
+            process.arguments = arguments
+            let full = try #require(FileHandle(forWritingAtPath: "/dev/full")), err = Pipe(), input = Pipe()
+            (process.standardOutput, process.standardError, process.standardInput) = (full, err, input)
+            try process.run()
+            input.fileHandleForWriting.write(Data("Hello world\n".utf8))
+            try input.fileHandleForWriting.close()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(arguments): \(message)")
+            #expect(message == "Error: cannot write to standard output: No space left on device\n", "\(arguments)")
+        }
+    }
+
     @Test func badInputIsAOneLineErrorNamingTheLine() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -88,6 +88,23 @@ struct FormulaSplitListTests {
         }
     }
 
+    @Test func aByteOrderMarkIsNotPartOfTheFirstImageNameOrFormula() throws {
+        let bom = "\u{FEFF}"
+        let list = try FormulaSplitList.read(try write("bom.lst", bom + "a.png 1\nb.png 0\n"), formulas: formulas)
+        #expect(list.map(\.imageName) == ["a.png", "b.png"])
+        let formulaList = try FormulaSplitList.readFormulas(try write("bom-formulas.lst", bom + "x ^ { 2 }\ny\n"))
+        #expect(formulaList == ["x ^ { 2 }", "y"])
+    }
+
+    @Test func aMissingListOrADirectoryIsNamedPlainly() throws {
+        let missing = message { _ = try FormulaSplitList.read(directory.appendingPathComponent("absent.lst"), formulas: formulas) }
+        #expect(missing.contains("absent.lst") && missing.contains("no such file"), "\(missing)")
+        let folder = directory.appendingPathComponent("folder.lst")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let isDirectory = message { _ = try FormulaSplitList.readFormulas(folder) }
+        #expect(isDirectory.contains("folder.lst") && isDirectory.contains("is a directory"), "\(isDirectory)")
+    }
+
     @Test func damagedListsAreRejectedNeverACrash() throws {
         let list = Array("a.png 1\nb.png 0\n2 c basic\n".utf8)
         let rejected = try fuzz(list, name: "split.lst", iterations: 1500, seed: 21) { path in

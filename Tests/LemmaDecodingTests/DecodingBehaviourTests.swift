@@ -198,6 +198,10 @@ struct DecodingBehaviourTests {
         #expect(message { request.apply(to: &$0) } == "sampling and beam search are separate strategies; choose one")
         #expect(message { $0.topK = 5 } == "temperature, top-k, top-p and uniform sampling apply only with sampling")
         #expect(message { $0.minNewTokens = 11 } == "min new tokens must be in 0...10 (the maximum), got 11")
+        var wide = DecodingOptions(maxNewTokens: 10)
+        wide.beams = 432
+        #expect((try? wide.validate(vocabularySize: 432)) != nil)
+        #expect(throws: DecodingOptionsError("beam size 432 exceeds the vocabulary (431 tokens)")) { try wide.validate(vocabularySize: 431) }
         #expect(message { $0.sampling = true; $0.temperature = 0 } == "temperature must be > 0, got 0.0")
         #expect(message { _ in } == "")
     }

@@ -21,10 +21,7 @@ public struct FormulaExample: Equatable, Sendable {
 public enum FormulaSplitList {
     /// The formulas of a list, split on "\n" only, as im2markup reads them (a formula may hold a "\r").
     public static func readFormulas(_ url: URL) throws -> [String] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw FileFormatError(url.path, "cannot read the formula list: \(error.localizedDescription)")
-        }
+        let data = try WholeFile.read(url, what: "the formula list")
         guard String(data: data, encoding: .utf8) != nil else {
             throw FileFormatError(url.path, "the formula list is not UTF-8 text")
         }
@@ -34,18 +31,17 @@ public enum FormulaSplitList {
     }
 
     /// Lines split on the byte 0x0A. (Splitting a Swift String on "\n" would keep "\r\n", one grapheme, whole.)
+    /// A leading UTF-8 byte-order mark (Windows editors write one) is not part of the first line.
     static func lines(of data: Data) -> [String] {
-        data.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        return body.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The examples of a split list. `formulas` is the formula list (nil: the split must be JSON Lines or
     /// CSV); a JSON line or CSV record without an image is given `imageName(rendering:)`.
     public static func read(_ url: URL, formulas: [String]?) throws -> [FormulaExample] {
         if url.pathExtension.lowercased() == "csv" { return try readCSV(url) }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw FileFormatError(url.path, "cannot read the split list: \(error.localizedDescription)")
-        }
+        let data = try WholeFile.read(url, what: "a split list")
         guard String(data: data, encoding: .utf8) != nil else { throw FileFormatError(url.path, "the split list is not UTF-8 text") }
         let isJSONLines = url.pathExtension.lowercased() == "jsonl"
         var examples: [FormulaExample] = []

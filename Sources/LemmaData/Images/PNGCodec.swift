@@ -11,11 +11,7 @@ public enum PNGCodec {
     public static let maxPixels = 1 << 28
 
     public static func read(_ url: URL) throws -> GrayImage {
-        let data: Data
-        do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw FileFormatError(url.path, "cannot read the image: \(error.localizedDescription)")
-        }
-        return try decode(data, name: url.path)
+        try decode(WholeFile.read(url, what: "a PNG image"), name: url.path)
     }
 
     /// Decodes PNG bytes; `name` labels errors (a path, or "request body"). Images over `maxPixels` are refused

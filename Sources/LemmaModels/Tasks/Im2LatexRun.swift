@@ -148,7 +148,7 @@ public final class Im2LatexRun: TaskRun {
         options.lengthPenalty = Float(configuration.double("decoding.length_penalty") ?? 0)
         ConfiguredDecoding.apply(configuration, to: &options)
         options.stopTokens = [data.eos, data.pad]
-        do { try options.validate() } catch let error as DecodingOptionsError { throw ConfigError("decoding: \(error.description)") }
+        do { try options.validate(vocabularySize: data.tokenizer.vocabularySize) } catch let error as DecodingOptionsError { throw ConfigError("decoding: \(error.description)") }
         return options
     }
 

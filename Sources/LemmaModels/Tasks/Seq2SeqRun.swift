@@ -141,7 +141,7 @@ public final class Seq2SeqRun: TaskRun {
         }
         adjust(&options)
         options.stopTokens = [data.eos, data.pad]
-        try options.validate()
+        try options.validate(vocabularySize: data.targetTokenizer.vocabularySize)
         return options
     }
 

@@ -63,8 +63,13 @@ struct TrainedModelFile {
         }
         // Only a file that fails its record, or does not parse, counts as damaged: an intact file that does not
         // fit the model (another configuration) is an error of its own, not a reason to load other weights.
+        // An unreadable record leaves the file unverifiable, which is treated as damage (the checkpoints are
+        // verified), but the message must blame the record, not the weights.
+        var recordUnreadable = false
         do {
-            if let record = try self.record() { try verify(against: record) }
+            let record: Record?
+            do { record = try self.record() } catch { recordUnreadable = true; throw error }
+            if let record { try verify(against: record) }
             _ = try SafetensorsFile(url: url)
         } catch let damage {
             let store = CheckpointStore(directory: directory.checkpoints)
@@ -81,7 +86,8 @@ struct TrainedModelFile {
             guard let source else {
                 throw FileFormatError(url.path, "damaged (\(damage)) and no intact checkpoint to fall back on")
             }
-            log("model.safetensors is damaged (\(damage)); using the weights of checkpoints/\(source.lastPathComponent)\(note)")
+            let problem = recordUnreadable ? "cannot be checked (\(damage))" : "is damaged (\(damage))"
+            log("model.safetensors \(problem); using the weights of checkpoints/\(source.lastPathComponent)\(note)")
             try model.load(from: source.appendingPathComponent(CheckpointStore.modelFile))
             return
         }

@@ -95,9 +95,11 @@ public struct RunConfiguration: Equatable, Sendable {
 
     /// Reads YAML (JSON is valid YAML) from `url`.
     public init(contentsOf url: URL) throws {
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError("\(url.path): cannot read the file as UTF-8 text")
+        let data: Data
+        do { data = try WholeFile.read(url, what: "a YAML or JSON config") } catch let error as FileFormatError {
+            throw ConfigError(error.description)
         }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(url.path): cannot read the file as UTF-8 text") }
         let document: Any?
         do {
             document = try Yams.load(yaml: text)

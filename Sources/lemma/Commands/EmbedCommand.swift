@@ -34,7 +34,7 @@ struct EmbedCommand: ParsableCommand {
                     output += jsonArray(vector.map { "\($0)" }) + "\n"
                 }
             }
-            FileHandle.standardOutput.write(Data(output.utf8))
+            emit(output)
         }
     }
 }

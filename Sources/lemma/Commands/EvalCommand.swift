@@ -81,8 +81,7 @@ struct EvalCommand: ParsableCommand {
         var metrics = languageModel.evaluate(stream).metrics
         metrics["tokens"] = Double(stream.count)
         if json {
-            let data = try JSONSerialization.data(withJSONObject: metrics, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try Self.jsonText(metrics))
         } else {
             print(String(format: "loss %.4f, perplexity %.2f over %d tokens", metrics["loss"]!, metrics["perplexity"]!, stream.count))
         }
@@ -104,6 +103,9 @@ struct EvalCommand: ParsableCommand {
             guard let test = im2latex.data.test else { throw ValidationError("the run has no test split (data.test)") }
             dataset = test
         default:
+            guard FileManager.default.fileExists(atPath: data) else {
+                throw ValidationError("--data '\(data)': not train, valid or test, and no such file")
+            }
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             dataset = try Im2LatexData.prepareExtra(URL(fileURLWithPath: data), settings: try Im2LatexData.Settings(im2latex.configuration),
                                                     tokenizer: im2latex.data.tokenizer, into: scratch, log: log)
@@ -113,11 +115,17 @@ struct EvalCommand: ParsableCommand {
         try show(evaluation)
     }
 
+    /// Metrics as one JSON object with sorted keys; a metric with no value (NaN: nothing to average) is null,
+    /// which JSON can hold and JSONSerialization would refuse NaN for.
+    static func jsonText(_ metrics: [String: Double]) throws -> String {
+        let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
     /// The metrics as one JSON object (--json), or the report's tables and one metric per line.
     func show(_ evaluation: Evaluation) throws {
         if json {
-            let data = try JSONSerialization.data(withJSONObject: evaluation.metrics, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try Self.jsonText(evaluation.metrics))
         } else {
             for case let .text(title, body) in evaluation.details { print("\(title):\n\(body)") }
             for (name, value) in evaluation.metrics.sorted(by: { $0.key < $1.key }) { print(String(format: "%@ %.4f", name, value)) }

@@ -117,9 +117,6 @@ struct GenerateCommand: ParsableCommand {
     }
 }
 
-/// Standard output without stdio's buffer, so headers and streamed tokens arrive in order.
-func emit(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-
 /// Writes sampled tokens to standard output as they come, whole UTF-8 characters at a time.
 struct TextStream {
     var decoder: IncrementalTextDecoder

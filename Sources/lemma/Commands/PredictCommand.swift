@@ -58,7 +58,7 @@ struct PredictCommand: ParsableCommand {
         }
         var pending: [String] = []
         func flush() throws {
-            FileHandle.standardOutput.write(Data(try output(pending).utf8))
+            emit(try output(pending))
             pending.removeAll(keepingCapacity: true)
         }
         func add(_ text: String) throws {
@@ -115,7 +115,7 @@ struct PredictCommand: ParsableCommand {
         for path in inputs {
             let image = try PNGCodec.read(URL(fileURLWithPath: path))
             guard let processed = im2latex.data.preprocessing.process(image) else {
-                throw ValidationError("\(path): the image is blank (no pixel darker than the paper)")
+                throw FileFormatError(path, "the image is blank (no pixel darker than the paper)")
             }
             images.append(processed)
         }
@@ -124,6 +124,6 @@ struct PredictCommand: ParsableCommand {
         for (path, ids) in zip(inputs, outputs) {
             out += "{\"image\": \(jsonQuoted(path)), \"latex\": \(jsonQuoted(im2latex.latex(ids))), \"tokens\": \(ids.count)}\n"
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        emit(out)
     }
 }

@@ -42,9 +42,9 @@ struct TokenizeCommand: ParsableCommand {
                 output += jsonArray(encode(line).map { String($0) })
             }
             output += "\n"
-            if output.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(output.utf8)); output = "" }
+            if output.utf8.count > 1 << 16 { emit(output); output = "" }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        emit(output)
     }
 }
 
@@ -74,7 +74,7 @@ struct DetokenizeCommand: ParsableCommand {
                 throw LemmaCLIError("\(name):\(number + 1): \(error)")
             }
         }
-        FileHandle.standardOutput.write(Data(output.utf8))
+        emit(output)
     }
 }
 
