@@ -123,6 +123,27 @@ struct TrainCommandTests {
         return (process, out, errorLog)
     }
 
+    /// Mistakes that would lose work: a split too small to hold anything out for validation stops before
+    /// training (it used to train and then fail saving a NaN loss, leaving a run with no model or checkpoint),
+    /// and `prepare` never replaces a directory of the user's own files.
+    @Test func noValidationExamplesOrAnOccupiedOutputAreRefusedUpFront() throws {
+        let (directory, config) = try setUp()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let one = directory.appendingPathComponent("one.jsonl")
+        try "{\"text\": \"a b c\", \"label\": \"x\"}\n".write(to: one, atomically: true, encoding: .utf8)
+        let run = directory.appendingPathComponent("run-one")
+        let tiny = try cli.run(["train", "--config", config.path, "--output", run.path, "--set", "data.train=\(one.path)"])
+        #expect(tiny.status == 1 && tiny.error.contains("no examples were held out for validation from \(one.path)"), "\(tiny.error)")
+        #expect(!FileManager.default.fileExists(atPath: run.path), "nothing half-made is left")
+
+        let notes = directory.appendingPathComponent("notes")
+        try FileManager.default.createDirectory(at: notes, withIntermediateDirectories: true)
+        try "mine".write(to: notes.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        let prepared = try cli.run(["prepare", "--input", directory.appendingPathComponent("train.jsonl").path, "--output", notes.path])
+        #expect(prepared.status == 1 && prepared.error.contains("exists and is not a dataset Lemma wrote"), "\(prepared.error)")
+        #expect(FileManager.default.fileExists(atPath: notes.appendingPathComponent("a.txt").path))
+    }
+
     @Test func aRunStoppedBySIGUSR1AndResumedEndsBitForBitLikeAnUninterruptedOne() throws {
         let (directory, config) = try setUp()
         defer { try? FileManager.default.removeItem(at: directory) }

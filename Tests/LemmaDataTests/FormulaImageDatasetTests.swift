@@ -66,6 +66,25 @@ struct FormulaImageDatasetTests {
         #expect(negativeToken.contains("token 1: id -1"), "\(negativeToken)")
     }
 
+    /// Writing a dataset replaces an earlier dataset, never a user's own files at the same path.
+    @Test func onlyAnEarlierDatasetIsReplaced() throws {
+        let folder = directory.appendingPathComponent("notes")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "mine".write(to: folder.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        let file = directory.appendingPathComponent("file")
+        try "mine".write(to: file, atomically: true, encoding: .utf8)
+        for destination in [folder, file] {
+            #expect(throws: FileFormatError(destination.path, "exists and is not a dataset Lemma wrote; choose another output (only an earlier dataset is replaced)")) {
+                _ = try FormulaImageDatasetWriter(destination: destination)
+            }
+        }
+        #expect(try String(contentsOf: folder.appendingPathComponent("a.txt"), encoding: .utf8) == "mine")
+        let again = try FormulaImageDatasetWriter(destination: split)
+        try again.append(image: GrayImage(width: 1, height: 1, pixels: [0]), tokenIDs: [3], name: "a.png", sourceLine: 1)
+        try again.finish(dropped: [:], preprocessing: FormulaImagePreprocessing(), source: "test")
+        #expect(try FormulaImageDataset(url: split).count == 1, "the earlier dataset is replaced")
+    }
+
     @Test func stagingLeftByAKilledWriterIsRemovedByTheNext() throws {
         let destination = directory.appendingPathComponent("valid")
         // A process id above Linux's largest (2^22) belongs to no process.

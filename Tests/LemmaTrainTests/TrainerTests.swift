@@ -170,6 +170,17 @@ struct TrainerTests {
         #expect(whole.state.bestStep == second.state.bestStep && whole.state.bestMetric == second.state.bestMetric)
     }
 
+    /// An evaluation with no value (NaN loss, infinite perplexity) is saved and read back, not an error that
+    /// loses the checkpoint.
+    @Test func aCheckpointKeepsNonFiniteMetrics() throws {
+        let store = CheckpointStore(directory: temporaryDirectory())
+        var state = TrainerState()
+        state.lastEvaluation = ["eval_loss": .nan, "perplexity": .infinity, "accuracy": 0.5]
+        let url = try store.save(.init(model: ["w": Tensor([1, 2], shape: [2])], optimizer: [:], state: state), step: 3)
+        let loaded = try CheckpointStore.load(url).state.lastEvaluation
+        #expect(loaded["eval_loss"]?.isNaN == true && loaded["perplexity"] == .infinity && loaded["accuracy"] == 0.5)
+    }
+
     @Test func keepsTheLastCheckpointsAndTheBestAndRestoresTheBest() throws {
         let directory = temporaryDirectory()
         let store = CheckpointStore(directory: directory)

@@ -13,6 +13,9 @@ public final class StagingDirectory {
     init(for destination: URL) throws {
         self.destination = destination
         let parent = destination.deletingLastPathComponent()
+        guard Self.mayReplace(destination) else {
+            throw FileFormatError(destination.path, "exists and is not a dataset Lemma wrote; choose another output (only an earlier dataset is replaced)")
+        }
         url = Self.stagingURL(for: destination)
         Self.removeAbandoned(beside: destination)
         try? FileManager.default.removeItem(at: url)
@@ -21,6 +24,19 @@ public final class StagingDirectory {
         } catch {
             throw FileFormatError(destination.path, "cannot create a staging directory in \(parent.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Whether `destination` may be replaced: nothing there, an empty directory, or a dataset written here
+    /// before (its meta.json, or a pair dataset's source/ and target/ ones). Anything else is a user's files,
+    /// which replacing would delete.
+    static func mayReplace(_ destination: URL) -> Bool {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return true }
+        guard isDirectory.boolValue else { return false }
+        func has(_ path: String) -> Bool { manager.fileExists(atPath: destination.appendingPathComponent(path).path) }
+        return (try? manager.contentsOfDirectory(atPath: destination.path))?.isEmpty == true
+            || has("meta.json") || (has("source/meta.json") && has("target/meta.json"))
     }
 
     /// This process's staging directory for `destination`.

@@ -90,6 +90,13 @@ public struct ClassificationData {
         }
         log("\(settings.train.path): \(labels.count) examples in \(classes.count) classes"
             + (settings.valid == nil ? ", \(heldOut.filter { $0 }.count) held out for validation" : ""))
+        // Evaluation on nothing has no loss to report or to choose the best checkpoint by: say so before training.
+        if settings.valid == nil, !heldOut.contains(true) {
+            throw ConfigError("no examples were held out for validation from \(settings.train.path) (\(labels.count) examples); raise 'data.valid_fraction' or give 'data.valid'")
+        }
+        if heldOut.allSatisfy({ $0 }) {
+            throw ConfigError("every example of \(settings.train.path) was held out for validation (\(labels.count) examples); lower 'data.valid_fraction' or give 'data.valid'")
+        }
 
         // Pass 2: the vocabulary, from the training split only.
         let needsVocabulary = settings.tokenizer.buildsVocabulary

@@ -18,3 +18,25 @@ public func jsonQuoted(_ text: String) -> String {
     }
     return out + "\""
 }
+
+/// The coders for the JSON files a run keeps (trainer state, summary, evaluation): pretty, sorted keys, and
+/// a metric with no value (a NaN loss, an infinite perplexity) written as the strings Python's `json` reads
+/// back ("NaN", "Infinity"), where Foundation's defaults would throw and lose the checkpoint being saved.
+public enum RunJSON {
+    static let nonFinite = (positive: "Infinity", negative: "-Infinity", nan: "NaN")
+
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: nonFinite.positive,
+                                                                      negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: nonFinite.positive,
+                                                                        negativeInfinity: nonFinite.negative, nan: nonFinite.nan)
+        return decoder
+    }
+}

@@ -50,9 +50,7 @@ public struct CheckpointStore: Sendable {
         do {
             try Safetensors.write(contents.model, to: staging.appendingPathComponent(Self.modelFile))
             try Safetensors.write(contents.optimizer, to: staging.appendingPathComponent(Self.optimizerFile))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let json = try encoder.encode(contents.state)
+            let json = try RunJSON.encoder().encode(contents.state)
             try writeAtomically(to: staging.appendingPathComponent(Self.stateFile)) { append in
                 try json.withUnsafeBytes { try append($0) }
             }
@@ -61,7 +59,7 @@ public struct CheckpointStore: Sendable {
                 let (crc, bytes) = try FileChecksum.crc32c(of: staging.appendingPathComponent(name))
                 sums.files[name] = .init(bytes: bytes, crc32c: String(format: "%08x", crc))
             }
-            let sumsJSON = try encoder.encode(sums)
+            let sumsJSON = try RunJSON.encoder().encode(sums)
             try writeAtomically(to: staging.appendingPathComponent(Self.checksumFile)) { append in
                 try sumsJSON.withUnsafeBytes { try append($0) }
             }
@@ -165,7 +163,7 @@ public struct CheckpointStore: Sendable {
         }
         let state: TrainerState
         do {
-            state = try JSONDecoder().decode(TrainerState.self, from: data)
+            state = try RunJSON.decoder().decode(TrainerState.self, from: data)
         } catch {
             throw FileFormatError(stateURL.path, "not a trainer state: \(Self.describe(error))")
         }

@@ -176,7 +176,7 @@ public enum RunReportBuilder {
     static func readJSON<T: Decodable>(_ url: URL) throws -> T? {
         guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try RunJSON.decoder().decode(T.self, from: data)
         } catch {
             throw FileFormatError(url.path, "cannot read: \(CheckpointStore.describe(error))")
         }
@@ -184,9 +184,7 @@ public enum RunReportBuilder {
 
     /// Encodes `value` as pretty JSON and writes it atomically.
     public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(value)
+        let data = try RunJSON.encoder().encode(value)
         try writeAtomically(to: url) { append in try data.withUnsafeBytes { try append($0) } }
     }
 }
