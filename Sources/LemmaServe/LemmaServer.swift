@@ -49,8 +49,11 @@ public final class LemmaServer: Sendable {
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
-    /// Loads the models on a background thread, then starts the compute thread.
-    public func startLoading() {
+    /// Why loading the models failed, once it has.
+    public var loadFailure: String? { catalog.loadFailure }
+
+    /// Loads the models on a background thread, then starts the compute thread; `onFailure` runs if loading fails.
+    public func startLoading(onFailure: @escaping @Sendable () -> Void = {}) {
         let thread = Thread { [self] in
             do {
                 let models = try ModelCatalog.load(sources, executor: executor, options: options, metrics: metrics, log: log)
@@ -60,15 +63,18 @@ public final class LemmaServer: Sendable {
             } catch {
                 catalog.fail("\(error)")
                 log("error: \(error)")
+                onFailure()
             }
         }
         thread.stackSize = 16 << 20
         thread.start()
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains in-flight requests and returns.
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests and returns. A server whose models
+    /// cannot load stops the same way (`loadFailure` says why), so that a supervisor sees it fail rather than a
+    /// process that answers 503 for ever.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        startLoading()
+        startLoading(onFailure: { kill(getpid(), SIGTERM) })
         try await application(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
         stopComputing()
     }

@@ -70,6 +70,52 @@ struct ServeCommandTests {
         #expect(throws: (any Error).self) { try Socket(port: port) }
     }
 
+    /// Runs `lemma serve` with `arguments` and waits at most 60 s for it to exit by itself.
+    func serveUntilExit(_ arguments: [String]) throws -> (exited: Bool, status: Int32, error: String) {
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["serve"] + arguments
+        let errors = Pipe()
+        (process.standardError, process.standardOutput) = (errors, FileHandle.nullDevice)
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let exited = !process.isRunning
+        if !exited { process.terminate() }
+        process.waitUntilExit()
+        return (exited, process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    /// A server that cannot do its work exits 1 saying why, where it used to answer 503 for ever: its only
+    /// model damaged, or its port taken.
+    @Test func aServerWhoseModelCannotLoadOrWhosePortIsTakenExitsWithTheReason() throws {
+        let model = try gpt2Directory()
+        defer { try? FileManager.default.removeItem(at: model.deletingLastPathComponent()) }
+        let damaged = model.deletingLastPathComponent().appendingPathComponent("damaged")
+        try FileManager.default.copyItem(at: model, to: damaged)
+        let weights = damaged.appendingPathComponent("model.safetensors")
+        try Data(try Data(contentsOf: weights).prefix(1000)).write(to: weights)
+        let broken = try serveUntilExit(["--model", damaged.path, "--port", "0"])
+        #expect(broken.exited && broken.status == 1, "\(broken.error)")
+        #expect(broken.error.contains("Error: the models failed to load: ") && broken.error.contains("model.safetensors"), "\(broken.error)")
+
+        // A port held by a listening socket of this process.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 1) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let taken = try serveUntilExit(["--model", model.path, "--host", "127.0.0.1", "--port", "\(port)"])
+        #expect(taken.exited && taken.status == 1, "\(taken.error)")
+        #expect(taken.error.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(taken.error)")
+    }
+
     @Test func badServeArgumentsAreOneLineErrors() throws {
         let none = try cli.run(["serve"])
         #expect(none.status != 0 && none.error.contains("give at least one --run or --model"))

@@ -19,7 +19,7 @@ struct SystemRoutes {
             return JSON.response(["status": "ok", "models": names])
         }
         router.get("/v1/models") { _, _ in
-            guard catalog.isReady else { throw APIError.loading }
+            try catalog.requireReady()
             let created = Int(started.timeIntervalSince1970)
             let data: [[String: Any]] = catalog.all.map { model in
                 ["id": model.name, "object": "model", "created": created, "owned_by": "lemma", "kind": model.kind.rawValue,

@@ -37,9 +37,17 @@ final class ModelCatalog: @unchecked Sendable {
 
     func fail(_ message: String) { lock.withLock { failure = message } }
 
+    /// Throws unless the models are loaded: 503 "loading" (retry) while they load, 503 with the cause (no retry
+    /// will help) once loading has failed.
+    func requireReady() throws {
+        guard !isReady else { return }
+        if let failure = loadFailure { throw APIError(.serviceUnavailable, "the models failed to load: \(failure)", type: "server_error", code: "load_failed") }
+        throw APIError.loading
+    }
+
     /// The model a request names (or the only one of its kind when it names none).
     func model<M: ServedModel>(_ name: String?, as type: M.Type, kind: ModelKind) throws -> M {
-        guard isReady else { throw APIError.loading }
+        try requireReady()
         let candidates = all.compactMap { $0 as? M }
         if let name {
             // A BERT-family classification run is served twice under its name: classifier and embedder.

@@ -80,7 +80,14 @@ struct ServeCommand: ParsableCommand {
             finished.signal()
         }
         finished.wait()
-        if let failure { throw failure }
+        if let failure {
+            // NIO's bind error names neither the address nor what to do.
+            if "\(failure)".contains("Address already in use") {
+                throw ConfigError("cannot listen on \(host):\(port): the address is already in use (another server?); choose another --port")
+            }
+            throw failure
+        }
+        if let loadFailure = server.loadFailure { throw ConfigError("the models failed to load: \(loadFailure)") }
         log("stopped")
     }
 }
