@@ -97,6 +97,19 @@ struct TrainCommandTests {
 
         let fromCorpus = try cli.run(["predict", "--run", run.path, directory.appendingPathComponent("test.jsonl").path])
         #expect(fromCorpus.status == 0 && fromCorpus.output.split(separator: "\n").count == 60)
+        // A bad row after more than a batch of good ones: one error, and nothing printed before it.
+        let lateBad = directory.appendingPathComponent("late-bad.jsonl")
+        try (Self.corpus(count: 130, seed: 3) + "{\"text\": 5}\n").write(to: lateBad, atomically: true, encoding: .utf8)
+        let halfway = try cli.run(["predict", "--run", run.path, lateBad.path])
+        #expect(halfway.status == 1 && halfway.output.isEmpty && halfway.error.contains("late-bad.jsonl") && halfway.error.contains("line 131"),
+                "\(halfway.error)")
+        // A run whose built vocabulary is gone names that file, not the model.
+        let withoutVocabulary = directory.appendingPathComponent("run-without-vocabulary")
+        try FileManager.default.copyItem(at: run, to: withoutVocabulary)
+        try FileManager.default.removeItem(at: withoutVocabulary.appendingPathComponent("data/vocab.txt"))
+        let noVocabulary = try cli.run(["predict", "--run", withoutVocabulary.path], input: "a b\n")
+        #expect(noVocabulary.status == 1 && noVocabulary.error.contains("data/vocab.txt: missing: the vocabulary this run was trained with"),
+                "\(noVocabulary.error)")
 
         try FileManager.default.removeItem(at: run.appendingPathComponent("plots"))
         let plotted = try cli.run(["plot", run.path])
@@ -142,6 +155,11 @@ struct TrainCommandTests {
         let prepared = try cli.run(["prepare", "--input", directory.appendingPathComponent("train.jsonl").path, "--output", notes.path])
         #expect(prepared.status == 1 && prepared.error.contains("exists and is not a dataset Lemma wrote"), "\(prepared.error)")
         #expect(FileManager.default.fileExists(atPath: notes.appendingPathComponent("a.txt").path))
+        let file = notes.appendingPathComponent("a.txt")
+        let onAFile = try cli.run(["train", "--config", config.path, "--output", file.path])
+        #expect(onAFile.status == 1 && onAFile.error.contains("\(file.path): is a file; --output names the run's directory"), "\(onAFile.error)")
+        let underAFile = try cli.run(["train", "--config", config.path, "--output", file.appendingPathComponent("run").path])
+        #expect(underAFile.status == 1 && underAFile.error.contains("cannot create the run directory: \(file.path) is a file"), "\(underAFile.error)")
     }
 
     @Test func aRunStoppedBySIGUSR1AndResumedEndsBitForBitLikeAnUninterruptedOne() throws {

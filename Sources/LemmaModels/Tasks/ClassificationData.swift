@@ -154,7 +154,11 @@ public struct ClassificationData {
     public static func open(_ directory: URL, settings: Settings) throws -> ClassificationData {
         var spec = settings.tokenizer
         let built = directory.appendingPathComponent(vocabularyFile)
-        if spec.vocabulary == nil, FileManager.default.fileExists(atPath: built.path) { spec.vocabulary = built }
+        if spec.vocabulary == nil, spec.buildsVocabulary {
+            // The vocabulary training built is part of the run; without it the ids mean nothing.
+            guard FileManager.default.fileExists(atPath: built.path) else { throw FileFormatError(built.path, "missing: the vocabulary this run was trained with") }
+            spec.vocabulary = built
+        }
         let tokenizer = try spec.make()
         let train = try TokenDataset(url: directory.appendingPathComponent("train"))
         func optional(_ name: String) throws -> TokenDataset? {

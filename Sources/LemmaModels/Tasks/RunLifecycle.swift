@@ -15,8 +15,20 @@ enum RunLifecycle {
             throw ConfigError("\(directory.url.path) already holds a run; resume it with --resume or choose another --output")
         }
         _ = try TrainingOptions(configuration)
-        let existed = FileManager.default.fileExists(atPath: directory.url.path)
-        try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true)
+        var isDirectory: ObjCBool = false
+        let existed = FileManager.default.fileExists(atPath: directory.url.path, isDirectory: &isDirectory)
+        if existed, !isDirectory.boolValue { throw ConfigError("\(directory.url.path): is a file; --output names the run's directory") }
+        do { try FileManager.default.createDirectory(at: directory.url, withIntermediateDirectories: true) } catch {
+            // Foundation's message ("The file … couldn't be saved") names neither the cause nor the path at fault:
+            // the nearest existing ancestor is.
+            var ancestor = directory.url.deletingLastPathComponent()
+            while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+                ancestor.deleteLastPathComponent()
+            }
+            let reason = !isDirectory.boolValue ? "\(ancestor.path) is a file" : access(ancestor.path, W_OK) != 0
+                ? "\(ancestor.path) is not writable" : error.localizedDescription
+            throw ConfigError("\(directory.url.path): cannot create the run directory: \(reason)")
+        }
         do {
             let run = try prepare()
             try writeAtomically(to: directory.configuration) { append in

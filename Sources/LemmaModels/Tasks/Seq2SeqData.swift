@@ -154,7 +154,11 @@ public struct Seq2SeqData {
         func tokenizer(_ spec: TokenizerSpec, _ file: String) throws -> any Tokenizer {
             var spec = spec
             let built = directory.appendingPathComponent(file)
-            if spec.vocabulary == nil, FileManager.default.fileExists(atPath: built.path) { spec.vocabulary = built }
+            if spec.vocabulary == nil, spec.buildsVocabulary {
+                // The vocabulary training built is part of the run; without it the ids mean nothing.
+                guard FileManager.default.fileExists(atPath: built.path) else { throw FileFormatError(built.path, "missing: the vocabulary this run was trained with") }
+                spec.vocabulary = built
+            }
             return try spec.make(specialTokens: specialTokens)
         }
         let source: any Tokenizer, target: any Tokenizer

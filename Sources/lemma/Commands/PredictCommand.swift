@@ -66,7 +66,10 @@ struct PredictCommand: ParsableCommand {
             if pending.count == batchSize { try flush() }
         }
         if let file, Self.isCorpus(file) {
-            // The dataset's own format, streamed by the configured column; labels and targets are ignored.
+            // The dataset's own format, streamed by the configured column; labels and targets are ignored. It is
+            // read through once first, so that a bad row stops the command before anything is printed (reading
+            // costs little beside predicting).
+            try CorpusSource(path: file, textColumn: column, labelColumn: nil).forEach { _ in }
             try CorpusSource(path: file, textColumn: column, labelColumn: nil).forEach { try add($0.text) }
         } else {
             for line in try InputLines.read(file) { try add(line) }
