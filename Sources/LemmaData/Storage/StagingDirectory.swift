@@ -7,10 +7,10 @@ import LemmaTensor
 /// left by a killed writer (Ctrl-C) is removed by the next writer of the same destination.
 public final class StagingDirectory {
     let destination: URL
-    let url: URL
+    public let url: URL
     private var finished = false
 
-    init(for destination: URL) throws {
+    public init(for destination: URL) throws {
         self.destination = destination
         let parent = destination.deletingLastPathComponent()
         guard Self.mayReplace(destination) else {
@@ -40,12 +40,12 @@ public final class StagingDirectory {
     }
 
     /// This process's staging directory for `destination`.
-    public static func stagingURL(for destination: URL) -> URL {
+    static func stagingURL(for destination: URL) -> URL {
         destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
     }
 
     /// Removes the staging directories of `destination` whose writing process no longer exists.
-    public static func removeAbandoned(beside destination: URL) {
+    static func removeAbandoned(beside destination: URL) {
         let parent = destination.deletingLastPathComponent(), prefix = ".\(destination.lastPathComponent).partial-"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
@@ -57,7 +57,7 @@ public final class StagingDirectory {
         if !finished { try? FileManager.default.removeItem(at: url) }
     }
 
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     /// Writes `meta` as meta.json (pretty, sorted keys) and moves the directory to its destination, replacing
     /// an earlier one.
@@ -72,7 +72,7 @@ public final class StagingDirectory {
     }
 
     /// Moves the directory to its destination as it is.
-    func finish(what: String) throws {
+    public func finish(what: String) throws {
         try moveDirectoryIntoPlace(url, at: destination, what: what)
         finished = true
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LemmaText
+import LemmaTensor
 
 /// Which tokenizer to use, as configs and the command line name it (`tokenizer.kind`, `--tokenizer`), and
 /// how to make it.
@@ -22,6 +23,18 @@ public struct TokenizerSpec: Sendable, Equatable {
 
     /// Whether `make` builds the vocabulary from a corpus (a vocabulary-level kind given no file).
     public var buildsVocabulary: Bool { vocabulary == nil && [.word, .whitespace, .char, .latex].contains(kind) }
+
+    /// The spec as a trained run reads it: a vocabulary that training built is the file it saved at `saved`,
+    /// which must be there (without it the run's token ids mean nothing).
+    public func reading(builtVocabulary saved: URL) throws -> TokenizerSpec {
+        guard buildsVocabulary else { return self }
+        guard FileManager.default.fileExists(atPath: saved.path) else {
+            throw FileFormatError(saved.path, "missing: the vocabulary this run was trained with")
+        }
+        var spec = self
+        spec.vocabulary = saved
+        return spec
+    }
 
     /// A one-line description stored with prepared datasets and runs.
     public var summary: String {

@@ -152,14 +152,7 @@ public struct ClassificationData {
 
     /// Opens data prepared by `prepare` (for a resumed run, eval or predict).
     public static func open(_ directory: URL, settings: Settings) throws -> ClassificationData {
-        var spec = settings.tokenizer
-        let built = directory.appendingPathComponent(vocabularyFile)
-        if spec.vocabulary == nil, spec.buildsVocabulary {
-            // The vocabulary training built is part of the run; without it the ids mean nothing.
-            guard FileManager.default.fileExists(atPath: built.path) else { throw FileFormatError(built.path, "missing: the vocabulary this run was trained with") }
-            spec.vocabulary = built
-        }
-        let tokenizer = try spec.make()
+        let tokenizer = try settings.tokenizer.reading(builtVocabulary: directory.appendingPathComponent(vocabularyFile)).make()
         let train = try TokenDataset(url: directory.appendingPathComponent("train"))
         func optional(_ name: String) throws -> TokenDataset? {
             let url = directory.appendingPathComponent(name)

@@ -232,21 +232,14 @@ public struct Im2LatexData {
         guard !FileManager.default.fileExists(atPath: output.path) else {
             throw ConfigError("\(output.path) already exists; prepare into a new directory")
         }
-        let staging = StagingDirectory.stagingURL(for: output)
-        StagingDirectory.removeAbandoned(beside: output)
-        try? FileManager.default.removeItem(at: staging)
-        do {
-            let data = try prepare(settings, into: staging, log: log)
-            let record = try JSONSerialization.data(withJSONObject: settings.shaping, options: [.prettyPrinted, .sortedKeys])
-            try writeAtomically(to: staging.appendingPathComponent(preparationFile)) { append in try record.withUnsafeBytes { try append($0) } }
-            let summary = "wrote \(output.path): train \(data.train.count), valid \(data.valid.count)"
-                + (data.test.map { ", test \($0.count)" } ?? "") + " images; vocabulary \(data.tokenizer.vocabularySize) tokens"
-            try FileManager.default.moveItem(at: staging, to: output)
-            return summary
-        } catch {
-            try? FileManager.default.removeItem(at: staging)
-            throw error
-        }
+        // Staged as every dataset is: a failure or Ctrl-C leaves nothing at `output`.
+        let staging = try StagingDirectory(for: output)
+        let data = try prepare(settings, into: staging.url, log: log)
+        let record = try JSONSerialization.data(withJSONObject: settings.shaping, options: [.prettyPrinted, .sortedKeys])
+        try writeAtomically(to: staging.file(preparationFile)) { append in try record.withUnsafeBytes { try append($0) } }
+        try staging.finish(what: "prepared data")
+        return "wrote \(output.path): train \(data.train.count), valid \(data.valid.count)"
+            + (data.test.map { ", test \($0.count)" } ?? "") + " images; vocabulary \(data.tokenizer.vocabularySize) tokens"
     }
 
     /// A run's data taken from a directory `lemma prepare --config` wrote: the settings must be the ones it

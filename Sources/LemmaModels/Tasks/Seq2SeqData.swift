@@ -152,14 +152,7 @@ public struct Seq2SeqData {
     /// Opens data prepared by `prepare` (for a resumed run, eval or predict).
     public static func open(_ directory: URL, settings: Settings) throws -> Seq2SeqData {
         func tokenizer(_ spec: TokenizerSpec, _ file: String) throws -> any Tokenizer {
-            var spec = spec
-            let built = directory.appendingPathComponent(file)
-            if spec.vocabulary == nil, spec.buildsVocabulary {
-                // The vocabulary training built is part of the run; without it the ids mean nothing.
-                guard FileManager.default.fileExists(atPath: built.path) else { throw FileFormatError(built.path, "missing: the vocabulary this run was trained with") }
-                spec.vocabulary = built
-            }
-            return try spec.make(specialTokens: specialTokens)
+            try spec.reading(builtVocabulary: directory.appendingPathComponent(file)).make(specialTokens: specialTokens)
         }
         let source: any Tokenizer, target: any Tokenizer
         if settings.sharedVocabulary {

@@ -1,20 +1,21 @@
 import Foundation
 
 /// A whole file read into memory, with the plain one-line errors a user can act on ("no such file", "is a
-/// directory, expected …") instead of Foundation's "The operation could not be completed".
+/// directory, expected …", "Permission denied") instead of Foundation's "The operation could not be completed".
 public enum WholeFile {
     /// The bytes of the file at `url`; `what` names what the file should be ("a PNG image", "the formula list").
     public static func read(_ url: URL, what: String) throws -> Data {
-        var info = stat()
-        guard stat(url.path, &info) == 0 else {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw FileFormatError(url.path, "cannot read \(what): \(reason)")
+        // Opening first gives the POSIX reason for any failure (Foundation's error does not carry it here).
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw FileFormatError(url.path, "cannot read \(what): " + (errno == ENOENT ? "no such file" : String(cString: strerror(errno))))
         }
-        guard (info.st_mode & S_IFMT) != S_IFDIR else { throw FileFormatError(url.path, "is a directory, expected \(what)") }
+        var info = stat()
+        let isDirectory = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        close(fd)
+        guard !isDirectory else { throw FileFormatError(url.path, "is a directory, expected \(what)") }
         do { return try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            // Permissions and device errors: Foundation's message carries the POSIX reason in its underlying error.
-            let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) }
-            throw FileFormatError(url.path, "cannot read \(what): \(reason ?? error.localizedDescription)")
+            throw FileFormatError(url.path, "cannot read \(what): \(error.localizedDescription)")
         }
     }
 }
