@@ -45,21 +45,70 @@ struct ServerBehaviourTests {
         }
     }
 
-    /// One sequence decodes at a time and one may wait: a request for three choices fills both and is
-    /// refused with 503 and Retry-After; nothing of it is left running.
+    /// One sequence decodes at a time and two may wait; a request's sequences are queued all or none. A request
+    /// for more sequences than the queue ever holds is a 400 (no retry would change it); while one of a
+    /// running request's two sequences waits, a request for two is refused whole with 503 and Retry-After,
+    /// and nothing of it is left queued.
     @Test func aFullQueueIs503WithRetryAfter() async throws {
-        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2)] }) {
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2Long)] }) {
             $0.maxActiveSequences = 1
-            $0.queueCapacity = 1
+            $0.queueCapacity = 2
         }
-        try await server.withLiveClient { client in
-            let refused = try await client.post("/v1/completions", #"{"prompt": "x", "max_tokens": 50, "n": 3}"#)
-            #expect(refused.status == .serviceUnavailable)
-            #expect(refused.headers[.retryAfter] == "1")
-            #expect((refused.json["error"] as? [String: Any])?["code"] as? String == "queue_full")
-            try await Self.waitForIdle(client, model: "gpt2-random")
-            #expect(try await client.post("/v1/completions", #"{"prompt": "x", "max_tokens": 5}"#).status == .ok)
+        server.startLoading()
+        try await server.waitUntilReady()
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let app = server.application { port in portSink.yield(port) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            @Sendable func complete(_ json: String) async throws -> (head: String, body: String) {
+                try await blocking { try RawHTTPClient.exchange(port: port, "POST /v1/completions", json: json) }
+            }
+            @Sendable func metric(_ name: String) async throws -> Double {
+                CompletionTests.metric(try await blocking { try RawHTTPClient.exchange(port: port, "GET /metrics").body }, "\(name){model=\"gpt2-long\"}")
+            }
+            let tooMany = try await complete(#"{"prompt": "x", "max_tokens": 1, "n": 3}"#)
+            #expect(tooMany.head.hasPrefix("HTTP/1.1 400"), "\(tooMany.head)")
+            #expect(tooMany.body.contains("too_many_inputs"), "\(tooMany.body)")
+
+            // Two long sequences: the first decodes, the second waits (for 600 of the first's tokens), while a
+            // request for two more comes. On a machine slow enough that the first sequence ends before it does,
+            // the scenario is tried again (at most three times).
+            let long = #"{"prompt": "Once", "max_tokens": 600, "ignore_eos": true, "n": 2, "stream": true}"#
+            var refused = (head: "", body: "")
+            for _ in 0..<3 {
+                let holder = try await blocking { () throws -> RawHTTPClient in
+                    let socket = try RawHTTPClient(port: port)
+                    try socket.send("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(long.utf8.count)\r\n\r\n\(long)")
+                    return socket
+                }
+                var waiting = -1.0
+                let deadline = ContinuousClock.now + .seconds(20)
+                while waiting != 1, ContinuousClock.now < deadline { waiting = try await metric("lemma_queue_length") }
+                #expect(waiting == 1)
+                refused = try await complete(#"{"prompt": "x", "max_tokens": 1, "n": 2}"#)
+                if refused.head.hasPrefix("HTTP/1.1 503") { #expect(try await metric("lemma_queue_length") <= 1) }
+                // The long request's client leaves; then the server is idle again.
+                holder.close()
+                var busy = 1.0
+                let idleDeadline = ContinuousClock.now + .seconds(20)
+                while busy > 0, ContinuousClock.now < idleDeadline {
+                    busy = max(try await metric("lemma_queue_length"), try await metric("lemma_active_sequences"))
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(busy <= 0)
+                if refused.head.hasPrefix("HTTP/1.1 503") { break }
+            }
+            #expect(refused.head.hasPrefix("HTTP/1.1 503"), "\(refused.head)")
+            #expect(refused.head.lowercased().contains("retry-after: 1"), "\(refused.head)")
+            #expect(refused.body.contains("queue_full"), "\(refused.body)")
+            // A request for two (the whole queue) is served once the queue is free.
+            let served = try await complete(#"{"prompt": "x", "max_tokens": 2, "n": 2}"#)
+            #expect(served.head.hasPrefix("HTTP/1.1 200"), "\(served.head) \(served.body)")
+            group.cancelAll()
         }
+        server.stopComputing()
     }
 
     /// A client that goes away mid-generation (streaming or not) stops its sequence within a few tokens.
@@ -91,7 +140,7 @@ struct ServerBehaviourTests {
             let deadline = ContinuousClock.now + .seconds(20)
             var generated = -1.0, active = -1.0
             while ContinuousClock.now < deadline {
-                let metrics = try await blocking { try RawHTTPClient.get(port: port, path: "/metrics") }
+                let metrics = try await blocking { try RawHTTPClient.exchange(port: port, "GET /metrics").body }
                 active = CompletionTests.metric(metrics, #"lemma_active_sequences{model="gpt2-long"}"#)
                 generated = CompletionTests.metric(metrics, #"lemma_generated_tokens_total{model="gpt2-long"}"#)
                 if active == 0 { break }
@@ -99,6 +148,49 @@ struct ServerBehaviourTests {
             }
             #expect(active == 0)
             #expect(generated > 0 && generated < 600, "generated \(generated) tokens")
+            group.cancelAll()
+        }
+        server.stopComputing()
+    }
+
+    /// A body declared larger than the limit is refused before any of it is read; a client that sends part of
+    /// a body and stalls is answered 408 when the request time limit passes, not held for ever.
+    @Test func hugeDeclaredAndStalledBodiesAreAnsweredAtOnceAndOnTime() async throws {
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2), .run(ServeFixtures.classifier)] }) {
+            $0.requestTimeout = .seconds(2)
+            $0.maxBodyBytes = 4096
+        }
+        server.startLoading()
+        try await server.waitUntilReady()
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let app = server.application { port in portSink.yield(port) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            for path in ["/v1/completions", "/v1/classify"] {
+                // The head alone, announcing a terabyte.
+                let huge = try await blocking { () throws -> String in
+                    let socket = try RawHTTPClient(port: port)
+                    defer { socket.close() }
+                    try socket.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n")
+                    return try socket.receiveResponse()
+                }
+                #expect(huge.hasPrefix("HTTP/1.1 413") && huge.contains("body_too_large"), "\(path): \(huge)")
+                // Half a body, then nothing.
+                let started = ContinuousClock.now
+                let stalled = try await blocking { () throws -> String in
+                    let socket = try RawHTTPClient(port: port)
+                    defer { socket.close() }
+                    try socket.send("POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"input\": ")
+                    return try socket.receiveResponse()
+                }
+                let waited = ContinuousClock.now - started
+                #expect(stalled.hasPrefix("HTTP/1.1 408") && stalled.contains("\"timeout\""), "\(path): \(stalled)")
+                #expect(waited >= .milliseconds(1900) && waited < .seconds(12), "\(path): answered after \(waited)")
+            }
+            let fine = try await blocking { try RawHTTPClient.exchange(port: port, "POST /v1/classify", json: #"{"input": "lemma proof"}"#) }
+            #expect(fine.head.hasPrefix("HTTP/1.1 200"), "\(fine.head)")
             group.cancelAll()
         }
         server.stopComputing()
@@ -152,6 +244,9 @@ struct RawHTTPClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        // A server that never answers fails the test (EIO from receive) instead of hanging it.
+        var limit = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
     func send(_ text: String) throws {
@@ -168,11 +263,27 @@ struct RawHTTPClient {
 
     func close() { _ = Glibc.close(descriptor) }
 
-    /// A whole GET response's body (the server closes nothing; the body is read up to Content-Length).
-    static func get(port: Int, path: String) throws -> String {
+    /// One response with a Content-Length, head and body, however many reads it takes.
+    func receiveResponse() throws -> String {
+        var text = ""
+        while true {
+            text += try receive()
+            guard let end = text.range(of: "\r\n\r\n") else { continue }
+            let head = text[..<end.lowerBound].lowercased()
+            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            if text[end.upperBound...].utf8.count >= length { return text }
+        }
+    }
+
+    /// One request's whole response, head and body, on a connection of its own that the server closes
+    /// after it; `json` becomes the request's body.
+    static func exchange(port: Int, _ requestLine: String, json: String? = nil) throws -> (head: String, body: String) {
         let client = try RawHTTPClient(port: port)
         defer { client.close() }
-        try client.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        var request = "\(requestLine) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        if let json { request += "Content-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n" }
+        try client.send(request + "\r\n" + (json ?? ""))
         var text = ""
         while true {
             var buffer = [UInt8](repeating: 0, count: 65536)
@@ -180,6 +291,7 @@ struct RawHTTPClient {
             if count <= 0 { break }
             text += String(decoding: buffer[0..<count], as: UTF8.self)
         }
-        return text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        return (parts[0], parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 }

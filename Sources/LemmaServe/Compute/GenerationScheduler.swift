@@ -75,31 +75,44 @@ final class GenerationScheduler<Step: ContinuousDecoderStep>: ComputeSource, @un
         let cancel: @Sendable () -> Void
     }
 
-    /// Starts generating after `prompt` (at least one token; its last is fed first). Cancelling the task
-    /// that iterates the events, or calling `cancel`, takes the sequence out of the batch before its next
-    /// step. Throws `APIError.overloaded` when the queue is full.
-    func submit(prompt: [Int32], options: DecodingOptions) throws -> Handle {
-        precondition(!prompt.isEmpty, "GenerationScheduler.submit: empty prompt")
-        var options = options
-        if let limit = step.maxSequenceLength { options.maxNewTokens = min(options.maxNewTokens, max(1, limit - prompt.count + 1)) }
-        options.minNewTokens = min(options.minNewTokens, options.maxNewTokens)
-        let chooser: TokenChooser
-        do { chooser = try TokenChooser(options) } catch { throw APIError.invalid("\(error)") }
-        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        let id = try executor.locked { () throws -> Int in
-            guard waiting.count < capacity else { throw APIError.overloaded }
-            nextID += 1
-            let id = nextID
-            let sequence = Sequence(id: id, prompt: prompt, maxNewTokens: options.maxNewTokens, chooser: chooser, events: continuation)
-            continuation.onTermination = { [weak self] reason in
-                guard case .cancelled = reason else { return }
-                self?.cancel(id)
-            }
-            waiting.append(sequence)
-            metrics.queueLength(model: name, waiting.count)
-            return id
+    /// Starts generating a request's sequences, each after its `prompt` (at least one token; its last is fed
+    /// first). Cancelling the task that iterates a sequence's events, or calling its `cancel`, takes it out
+    /// of the batch before its next step. The sequences are queued all or none: a request whose sequences do
+    /// not all fit the queue now is refused whole (`APIError.overloaded`, 503, worth retrying), and one with
+    /// more sequences than the queue ever holds is a 400, since no retry could admit it. (A request for nearly
+    /// the whole queue fits only a nearly empty one, so the capacity should stay well above requests' sequences.)
+    func submit(_ requests: [(prompt: [Int32], options: DecodingOptions)]) throws -> [Handle] {
+        precondition(!requests.isEmpty, "GenerationScheduler.submit: no sequences")
+        guard requests.count <= capacity else {
+            throw APIError.invalid("this request asks for \(requests.count) sequences; the server queues at most \(capacity) (--queue-capacity)",
+                                   code: "too_many_inputs")
         }
-        return Handle(events: stream, cancel: { [weak self] in self?.cancel(id) })
+        var prepared: [(prompt: [Int32], options: DecodingOptions, chooser: TokenChooser)] = []
+        for (prompt, requested) in requests {
+            precondition(!prompt.isEmpty, "GenerationScheduler.submit: empty prompt")
+            var options = requested
+            if let limit = step.maxSequenceLength { options.maxNewTokens = min(options.maxNewTokens, max(1, limit - prompt.count + 1)) }
+            options.minNewTokens = min(options.minNewTokens, options.maxNewTokens)
+            do { prepared.append((prompt, options, try TokenChooser(options))) } catch { throw APIError.invalid("\(error)") }
+        }
+        let streams = prepared.map { _ in AsyncThrowingStream<GenerationEvent, any Error>.makeStream() }
+        let ids = try executor.locked { () throws -> [Int] in
+            guard waiting.count + prepared.count <= capacity else { throw APIError.overloaded }
+            var ids: [Int] = []
+            for ((prompt, options, chooser), (_, continuation)) in zip(prepared, streams) {
+                nextID += 1
+                let id = nextID
+                continuation.onTermination = { [weak self] reason in
+                    guard case .cancelled = reason else { return }
+                    self?.cancel(id)
+                }
+                waiting.append(Sequence(id: id, prompt: prompt, maxNewTokens: options.maxNewTokens, chooser: chooser, events: continuation))
+                ids.append(id)
+            }
+            metrics.queueLength(model: name, waiting.count)
+            return ids
+        }
+        return zip(ids, streams).map { id, stream in Handle(events: stream.stream, cancel: { [weak self] in self?.cancel(id) }) }
     }
 
     private func cancel(_ id: Int) {

@@ -50,6 +50,8 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
     var response: Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        // The body was left unread or half read: the client should not send another request on this connection.
+        if status == .contentTooLarge || status == .requestTimeout { headers[.connection] = "close" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSON.data(body))))
     }
 }

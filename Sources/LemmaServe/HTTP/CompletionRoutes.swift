@@ -133,21 +133,16 @@ struct CompletionRoutes {
             }
             promptIDs.append(ids)
         }
-        // Every choice is queued before answering, so a full queue is a 503 rather than a broken stream.
-        var choices: [Choice] = []
-        do {
-            for (p, ids) in promptIDs.enumerated() {
-                for c in 0..<n {
-                    var choiceOptions = decoding
-                    choiceOptions.seed = seed &+ UInt64(p * n + c)
-                    choices.append(Choice(index: p * n + c, handle: try model.scheduler.submit(prompt: ids, options: choiceOptions)))
-                }
+        // Every choice is queued, all or none, before answering, so a full queue is a 503 rather than a broken stream.
+        var sequences: [(prompt: [Int32], options: DecodingOptions)] = []
+        for (p, ids) in promptIDs.enumerated() {
+            for c in 0..<n {
+                var choiceOptions = decoding
+                choiceOptions.seed = seed &+ UInt64(p * n + c)
+                sequences.append((ids, choiceOptions))
             }
-        } catch {
-            choices.forEach { $0.handle.cancel() }
-            throw error
         }
-        let submitted = choices
+        let submitted = try model.scheduler.submit(sequences).enumerated().map { Choice(index: $0.offset, handle: $0.element) }
         let promptTokens = promptIDs.reduce(0) { $0 + $1.count }
         metrics.promptTokens(model: model.name, promptTokens)
         let id = format.idPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
