@@ -57,7 +57,10 @@ struct EncoderEndpointTests {
         let encoder = try BertEncoder(directory: ServeFixtures.bert)
         let expected = encoder.embed(Self.texts).scalars
         let dimension = encoder.dimension
-        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.bert)] }) { $0.maxBatchSize = 3 }
+        let server = try await ServeFixtures.server({ [.directory(ServeFixtures.bert)] }) {
+            $0.maxBatchSize = 3
+            $0.maxInputTokens = 40
+        }
         try await server.withLiveClient { client in
             // Concurrent requests of one text each, batched together, give each text its own vector.
             let vectors = try await withThrowingTaskGroup(of: (Int, [Double], Int).self) { group in
@@ -77,6 +80,16 @@ struct EncoderEndpointTests {
                 #expect(vector.count == dimension)
                 #expect(tokens == encoder.tokenize(text).count)
                 for j in 0..<dimension { #expect(abs(vector[j] - Double(expected[i * dimension + j])) < 1e-5) }
+            }
+            // Past the model's 24 positions a text is truncated (as sentence-transformers does); past the server's
+            // --max-input-tokens (40 here) it is refused, on both routes, as completions and classification refuse it.
+            let words = { (count: Int) in Array(repeating: "the", count: count).joined(separator: " ") }
+            let truncated = try await client.post("/v1/embeddings", #"{"input": "\#(words(30))"}"#)
+            #expect(truncated.status == .ok && (truncated.json["usage"] as? [String: Int])?["prompt_tokens"] == 24, "\(truncated.text)")
+            for (route, field) in [("/v1/embeddings", "input"), ("/embed", "inputs")] {
+                let refused = try await client.post(route, #"{"\#(field)": ["short", "\#(words(60))"]}"#)
+                #expect(refused.status == .badRequest && (refused.json["error"] as? [String: Any])?["code"] as? String == "input_too_long", "\(route): \(refused.text)")
+                #expect(refused.text.contains("input 1 has 62 tokens; the server takes at most 40"), "\(refused.text)")
             }
             // TEI's /embed normalizes by default.
             let tei = try await client.post("/embed", #"{"inputs": ["theorem holds"]}"#)

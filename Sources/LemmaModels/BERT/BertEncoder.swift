@@ -48,6 +48,12 @@ public final class BertEncoder {
         tokenizer.encode(settings.lowercaseText ? text.lowercased() : text, maxLength: maxLength, padToMaxLength: false).ids
     }
 
+    /// The ids `text` would take untruncated ([CLS] and [SEP] included): more than `maxLength` means the model
+    /// reads only the first `maxLength`.
+    public func tokenCount(_ text: String) -> Int {
+        tokenizer.encode(settings.lowercaseText ? text.lowercased() : text, maxLength: Int.max, padToMaxLength: false).ids.count
+    }
+
     /// Embeddings [texts.count, dimension], row i for texts[i], computed in evaluation mode without
     /// gradients. Texts are batched by similar length (less padding; results do not depend on the
     /// batching). `normalize` overrides the pipeline's setting.

@@ -30,8 +30,16 @@ final class ServedEmbedder: ServedModel, @unchecked Sendable {
 
     var details: [String: Any] { ["task": "embedding", "dimension": encoder.dimension, "max_input_tokens": encoder.maxLength] }
 
-    /// Embeddings and the tokens each text took (after truncation to the model's length).
+    /// Embeddings and the tokens each text took (after truncation to the model's length, as sentence-transformers
+    /// truncates). A text over the server's `--max-input-tokens` is refused, as the other endpoints refuse one.
     func embed(_ texts: [String], normalize: Bool?) async throws -> (vectors: [[Float]], tokens: [Int]) {
+        // A piece is at least one byte, plus [CLS] and [SEP]: only a longer text needs counting untruncated.
+        for (index, text) in texts.enumerated() where text.utf8.count + 2 > maxInputTokens {
+            let count = encoder.tokenCount(text)
+            guard count <= maxInputTokens else {
+                throw APIError.invalid("input \(index) has \(count) tokens; the server takes at most \(maxInputTokens)", code: "input_too_long")
+            }
+        }
         let counts = texts.map { encoder.tokenize($0).count }
         // `nil` (the model's own setting) and explicit choices batch separately.
         let key: AnyHashable = normalize.map { AnyHashable($0) } ?? AnyHashable("default")

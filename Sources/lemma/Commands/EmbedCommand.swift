@@ -12,7 +12,7 @@ struct EmbedCommand: ParsableCommand {
 
     @Option(help: "Model directory.") var model: String
     @Flag(help: "Print the pooled vectors without the L2 normalization the model's pipeline applies.") var noNormalize = false
-    @Option(help: "Lines per forward pass.") var batchSize = 32
+    @Option(parsing: .unconditional, help: "Lines per forward pass.") var batchSize = 32
     @Argument(help: "Input file (default: standard input).") var file: String?
 
     func validate() throws {
@@ -24,6 +24,15 @@ struct EmbedCommand: ParsableCommand {
         let encoder = try BertEncoder(directory: URL(fileURLWithPath: model))
         // Embed and print a slice at a time, so output starts early and long inputs never hold every vector.
         let slice = batchSize * 16
+        // The model reads at most maxLength tokens of a line, as sentence-transformers does; said once, on stderr.
+        var truncated = 0, firstTruncated = 0
+        for (index, line) in lines.enumerated() where line.utf8.count + 2 > encoder.maxLength && encoder.tokenCount(line) > encoder.maxLength {
+            truncated += 1
+            if truncated == 1 { firstTruncated = index + 1 }
+        }
+        if truncated > 0 {
+            FileHandle.standardError.write(Data("lemma embed: \(truncated) of \(lines.count) lines are longer than the model's \(encoder.maxLength) tokens and are truncated (the first: line \(firstTruncated))\n".utf8))
+        }
         for start in stride(from: 0, to: lines.count, by: slice) {
             let texts = Array(lines[start..<min(start + slice, lines.count)])
             let vectors = encoder.embed(texts, batchSize: batchSize, normalize: noNormalize ? false : nil)
