@@ -105,7 +105,7 @@ schemas = {
             "finish_reason": {"enum": ["stop", "length"]}}}}}},
     "TranslateRequest": {"type": "object", "required": ["input"], "properties": {
         "input": text_input, "model": model_name,
-        "beams": {"type": "integer", "minimum": 1, "maximum": 16},
+        "beams": {"type": "integer", "minimum": 1, "maximum": 16, "description": "Beam size, at most the model's target vocabulary (a wider beam is a 400)"},
         "n": {"type": "integer", "minimum": 1, "maximum": 8, "description": "Hypotheses per input; beyond the beam size, the beam widens"},
         "sample": {"type": "boolean", "description": "Default: true when temperature, top_k, top_p, seed or uniform: true is given"}, "temperature": {"type": "number", "minimum": 0.01, "maximum": 10},
         "top_k": {"type": "integer", "minimum": 0}, "top_p": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
