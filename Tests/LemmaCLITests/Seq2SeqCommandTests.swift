@@ -124,6 +124,13 @@ struct Seq2SeqCommandTests {
                 "\(noBeam.error)")
         let evalNoBeam = try cli.run(["eval", "--run", run.path, "--data", "test", "--beam", "0"])
         #expect(evalNoBeam.status != 0 && evalNoBeam.error.contains("--beam must be at least 1, got 0"), "\(evalNoBeam.error)")
+        // A negative number is the option's value, not a missing one.
+        let negativeBeam = try cli.run(["predict", "--run", run.path, "--beam", "-3"], input: "a\n")
+        #expect(negativeBeam.status != 0 && negativeBeam.error.contains("beam size must be at least 1, got -3"), "\(negativeBeam.error)")
+        let evalNegativeBeam = try cli.run(["eval", "--run", run.path, "--data", "test", "--beam", "-3"])
+        #expect(evalNegativeBeam.status != 0 && evalNegativeBeam.error.contains("--beam must be at least 1, got -3"), "\(evalNegativeBeam.error)")
+        let endlessSamples = try cli.run(["predict", "--run", run.path, "--sample", "--n-best", "100000000"], input: "a\n")
+        #expect(endlessSamples.status != 0 && endlessSamples.error.contains("exceeds 1024 samples per input"), "\(endlessSamples.error)")
         let tooMany = try cli.run(["predict", "--run", run.path, "--beam", "2", "--n-best", "3"], input: "a\n")
         #expect(tooMany.status != 0 && tooMany.error.contains("n-best (3) cannot exceed the beam size (2)"), "\(tooMany.error)")
         let greedyNBest = try cli.run(["predict", "--run", run.path, "--beam", "1", "--n-best", "2"], input: "a\n")

@@ -8,10 +8,10 @@ import Lemma
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "demo", abstract: "Train a small model and print its loss falling.")
 
-    @Option(help: "Training steps.") var steps = 2000
-    @Option(help: "Hidden units per layer.") var hidden = 64
-    @Option(help: "Learning rate.") var learningRate: Float = 0.5
-    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Training steps.") var steps = 2000
+    @Option(parsing: .unconditional, help: "Hidden units per layer.") var hidden = 64
+    @Option(parsing: .unconditional, help: "Learning rate.") var learningRate: Float = 0.5
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 0
 
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps must be positive") }

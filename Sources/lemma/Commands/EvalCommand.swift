@@ -12,7 +12,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Corpus in a format `lemma train` reads for the run's task (seq2seq: pairs by the run's columns, a source file with --target, or train, valid or test for a prepared split; im2latex: train, valid or test for a prepared split, or a split list read with the run's formulas and images).")
     var data: String
     @Option(help: "seq2seq: the target side of parallel files (--data is then the source side).") var target: String?
-    @Option(help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
+    @Option(parsing: .unconditional, help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
     @Flag(help: "Print one JSON object (classification: accuracy, macro_f1, weighted_f1, per_class, loss; seq2seq: bleu (sacrebleu's, on text), bleu_length_ratio (output over reference length), token_bleu, seq2seq_accuracy, token_accuracy, exact_match, loss (teacher-forced), free_running_loss, free_running_bleu, fastai_bleu (course-nlp's CorpusBLEU on ids, 0–1); language_model: loss, perplexity, tokens; im2latex: bleu, edit_distance, exact_match, image_edit_distance, image_match, image_match_ws, loss, perplexity, token_accuracy, count).")
     var json = false
 
@@ -33,10 +33,12 @@ struct EvalCommand: ParsableCommand {
         if target != nil || beam != nil { throw ValidationError("--target and --beam apply to seq2seq runs") }
         let (metrics, loss) = try classification.evaluate(corpus: data)
         if json {
+            // A metric with no value (NaN: a class never predicted or never present) is null, as in jsonText.
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            var object = try JSONSerialization.jsonObject(with: try encoder.encode(metrics.summary)) as! [String: Any]
-            object["loss"] = loss
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            let encoded = try JSONSerialization.jsonObject(with: try encoder.encode(metrics.summary))
+            var object = Self.nullingNonFinite(encoded) as! [String: Any]
+            object["loss"] = loss.isFinite ? loss : NSNull()
             object["count"] = metrics.count
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -120,6 +122,16 @@ struct EvalCommand: ParsableCommand {
     static func jsonText(_ metrics: [String: Double]) throws -> String {
         let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    /// `value` (decoded JSON) with the strings JSONEncoder writes for non-finite numbers replaced by null.
+    static func nullingNonFinite(_ value: Any) -> Any {
+        switch value {
+        case let object as [String: Any]: object.mapValues(nullingNonFinite)
+        case let array as [Any]: array.map(nullingNonFinite)
+        case let text as String where ["NaN", "+Infinity", "-Infinity"].contains(text): NSNull()
+        default: value
+        }
     }
 
     /// The metrics as one JSON object (--json), or the report's tables and one metric per line.

@@ -14,15 +14,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Hugging Face GPT-2 directory (config.json, model.safetensors).") var model: String?
     @Option(help: "Text to continue.") var prompt: String?
     @Flag(help: "Read prompts from standard input, one per line, and sample continuations of each.") var interactive = false
-    @Option(name: .customLong("max-new-tokens"), help: "Tokens sampled per continuation at most.") var maxNewTokens = 128
-    @Option(help: "Sampling temperature (default: the run's decoding.temperature, else 1).") var temperature: Float?
-    @Option(name: .customLong("top-k"), help: "Sample among the k most likely tokens; 0: all (default: the run's decoding.top_k, else 40).")
+    @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Tokens sampled per continuation at most.") var maxNewTokens = 128
+    @Option(parsing: .unconditional, help: "Sampling temperature (default: the run's decoding.temperature, else 1).") var temperature: Float?
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Sample among the k most likely tokens; 0: all (default: the run's decoding.top_k, else 40).")
     var topK: Int?
-    @Option(name: .customLong("top-p"), help: "Sample among the most likely tokens up to this total probability.") var topP: Float?
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "Sample among the most likely tokens up to this total probability.") var topP: Float?
     @Flag(help: "Pick the most likely token instead of sampling.") var greedy = false
-    @Option(help: "Random seed.") var seed: UInt64 = 0
-    @Option(name: .customLong("num-samples"), help: "Continuations per prompt.") var numSamples = 1
-    @Option(name: .customLong("batch-size"), help: "Continuations sampled together.") var batchSize = 1
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 0
+    @Option(name: .customLong("num-samples"), parsing: .unconditional, help: "Continuations per prompt.") var numSamples = 1
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Continuations sampled together.") var batchSize = 1
 
     func validate() throws {
         if (runDirectory == nil) == (model == nil) { throw ValidationError("give exactly one of --run and --model") }

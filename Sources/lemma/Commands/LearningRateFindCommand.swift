@@ -12,9 +12,9 @@ struct LearningRateFindCommand: ParsableCommand {
     @Option(help: "Configuration file.") var config: String
     @Option(name: .customLong("set"), help: "Override a key (repeatable).") var overrides: [String] = []
     @Option(help: "Run directory (default: runs/<config name>-lr-find).") var output: String?
-    @Option(help: "Sweep steps.") var iterations = 100
-    @Option(help: "First learning rate.") var start = 1e-7
-    @Option(help: "Last learning rate.") var end = 10.0
+    @Option(parsing: .unconditional, help: "Sweep steps.") var iterations = 100
+    @Option(parsing: .unconditional, help: "First learning rate.") var start = 1e-7
+    @Option(parsing: .unconditional, help: "Last learning rate.") var end = 10.0
 
     func validate() throws {
         if iterations < 6 { throw ValidationError("--iterations must be at least 6") }

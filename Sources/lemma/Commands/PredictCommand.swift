@@ -11,17 +11,17 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run directory.") var runDirectory: String
     @Argument(help: "Inputs: a text file with one per line (default: standard input), or a corpus in the training data's format (.csv, .tsv, .jsonl, .tar, a directory), read by the run's text (or source) column; im2latex: PNG images.")
     var inputs: [String] = []
-    @Option(help: "Inputs per batch.") var batchSize = 64
-    @Option(help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
-    @Option(name: .customLong("n-best"), help: "seq2seq: hypotheses printed per input, best first (at most --beam; with --sample, independent samples).")
+    @Option(parsing: .unconditional, help: "Inputs per batch.") var batchSize = 64
+    @Option(parsing: .unconditional, help: "seq2seq, im2latex: beam size (default: the run's decoding.beams).") var beam: Int?
+    @Option(name: .customLong("n-best"), parsing: .unconditional, help: "seq2seq: hypotheses printed per input, best first (at most --beam; with --sample, independent samples).")
     var nBest = 1
     @Flag(help: "seq2seq: sample instead of searching.") var sample = false
-    @Option(help: "seq2seq sampling: temperature.") var temperature: Float?
-    @Option(name: .customLong("top-k"), help: "seq2seq sampling: keep the k best tokens.") var topK: Int?
-    @Option(name: .customLong("top-p"), help: "seq2seq sampling: keep the best tokens up to this probability.") var topP: Float?
+    @Option(parsing: .unconditional, help: "seq2seq sampling: temperature.") var temperature: Float?
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "seq2seq sampling: keep the k best tokens.") var topK: Int?
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "seq2seq sampling: keep the best tokens up to this probability.") var topP: Float?
     @Flag(help: "seq2seq sampling: pick uniformly among the tokens --top-k / --top-p keep (fastai course-nlp's variant), not by probability.")
     var uniform = false
-    @Option(help: "seq2seq sampling: seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "seq2seq sampling: seed.") var seed: UInt64 = 0
 
     static func isCorpus(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
@@ -29,8 +29,15 @@ struct PredictCommand: ParsableCommand {
         return ["csv", "tsv", "jsonl", "tar"].contains(URL(fileURLWithPath: path).pathExtension.lowercased())
     }
 
+    /// Samples per input at most: each is a row of the decoding batch with its own model state, so a mistyped
+    /// `--n-best` would otherwise grow memory until the process is killed.
+    static let maxSamples = 1024
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if sample, nBest > Self.maxSamples {
+            throw ValidationError("--n-best \(nBest) exceeds \(Self.maxSamples) samples per input; draw more with further runs and other --seed values")
+        }
         if !sample, temperature != nil || topK != nil || topP != nil || uniform {
             throw ValidationError("--temperature, --top-k, --top-p and --uniform apply only with --sample")
         }

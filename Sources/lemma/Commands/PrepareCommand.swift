@@ -31,10 +31,10 @@ struct PrepareCommand: ParsableCommand {
     var labelMap: String?
     @Option(help: "What to do with labels the label map does not list: error (default), skip, keep or map:<class> (counts per label are printed).")
     var unknownLabels = "error"
-    @Option(help: "Keep at most this many examples per class (the first ones).") var maxPerClass: Int?
-    @Option(help: "Keep at most this many tokens per example.") var maxLength: Int?
-    @Option(help: "Least count of a token in a built vocabulary.") var minFrequency = 1
-    @Option(help: "Largest size of a built vocabulary, special tokens included.") var maxVocabulary: Int?
+    @Option(parsing: .unconditional, help: "Keep at most this many examples per class (the first ones).") var maxPerClass: Int?
+    @Option(parsing: .unconditional, help: "Keep at most this many tokens per example.") var maxLength: Int?
+    @Option(parsing: .unconditional, help: "Least count of a token in a built vocabulary.") var minFrequency = 1
+    @Option(parsing: .unconditional, help: "Largest size of a built vocabulary, special tokens included.") var maxVocabulary: Int?
 
     func validate() throws {
         if (input == nil) == (config == nil) { throw ValidationError("give either --input CORPUS or --config CONFIG") }

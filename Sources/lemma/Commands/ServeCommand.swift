@@ -14,21 +14,21 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("model"), help: "A Hugging Face model directory to serve (repeatable): GPT-2 (completions) or BERT-family (embeddings).")
     var models: [String] = []
     @Option(help: "Address to bind (loopback by default; 0.0.0.0 for every interface).") var host = "127.0.0.1"
-    @Option(help: "Port (0: any free port).") var port = 8080
+    @Option(parsing: .unconditional, help: "Port (0: any free port).") var port = 8080
     @Option(name: .customLong("api-key"), help: "Require 'Authorization: Bearer KEY' (default: the LEMMA_API_KEY environment variable, if set).")
     var apiKey: String?
-    @Option(name: .customLong("max-batch-size"), help: "Inputs per forward pass at most (classifiers, embedders).") var maxBatchSize = 32
-    @Option(name: .customLong("max-batch-wait-ms"), help: "How long a request waits for others to batch with, in milliseconds (0: batches are what queued while the model was busy).")
+    @Option(name: .customLong("max-batch-size"), parsing: .unconditional, help: "Inputs per forward pass at most (classifiers, embedders).") var maxBatchSize = 32
+    @Option(name: .customLong("max-batch-wait-ms"), parsing: .unconditional, help: "How long a request waits for others to batch with, in milliseconds (0: batches are what queued while the model was busy).")
     var maxBatchWaitMs = 0
-    @Option(name: .customLong("batch-token-budget"), help: "Padded tokens per encoder batch at most.") var batchTokenBudget = 16_384
-    @Option(name: .customLong("max-active-sequences"), help: "Sequences a language model decodes together.") var maxActiveSequences = 16
-    @Option(name: .customLong("queue-capacity"), help: "Requests waiting per model before 503.") var queueCapacity = 256
-    @Option(name: .customLong("max-body-bytes"), help: "Largest request body.") var maxBodyBytes = 4 << 20
-    @Option(name: .customLong("max-input-tokens"), help: "Tokens per input text or prompt at most.") var maxInputTokens = 1024
-    @Option(name: .customLong("max-tokens-limit"), help: "The largest max_tokens a completion may ask for.") var maxTokensLimit = 1024
-    @Option(name: .customLong("request-timeout"), help: "Seconds before a request is answered 408 and its work cancelled.")
+    @Option(name: .customLong("batch-token-budget"), parsing: .unconditional, help: "Padded tokens per encoder batch at most.") var batchTokenBudget = 16_384
+    @Option(name: .customLong("max-active-sequences"), parsing: .unconditional, help: "Sequences a language model decodes together.") var maxActiveSequences = 16
+    @Option(name: .customLong("queue-capacity"), parsing: .unconditional, help: "Requests (a completion's sequences) waiting per model before 503.") var queueCapacity = 256
+    @Option(name: .customLong("max-body-bytes"), parsing: .unconditional, help: "Largest request body.") var maxBodyBytes = 4 << 20
+    @Option(name: .customLong("max-input-tokens"), parsing: .unconditional, help: "Tokens per input text or prompt at most.") var maxInputTokens = 1024
+    @Option(name: .customLong("max-tokens-limit"), parsing: .unconditional, help: "The largest max_tokens a completion may ask for.") var maxTokensLimit = 1024
+    @Option(name: .customLong("request-timeout"), parsing: .unconditional, help: "Seconds before a request is answered 408 and its work cancelled.")
     var requestTimeout = 120.0
-    @Option(name: .customLong("compute-threads"), help: "Cores each tensor operation may use (default: all; 1 leaves a core to HTTP with small models and many clients).")
+    @Option(name: .customLong("compute-threads"), parsing: .unconditional, help: "Cores each tensor operation may use (default: all; 1 leaves a core to HTTP with small models and many clients).")
     var computeThreads: Int?
     @Option(name: .customLong("chat-template"), help: "The conversation format the language models were fine-tuned on, for /v1/chat/completions: dialogpt or chatml (default: none; that route then answers 400).")
     var chatTemplate: ChatTemplate?
