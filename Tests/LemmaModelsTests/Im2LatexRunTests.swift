@@ -73,6 +73,11 @@ struct Im2LatexRunTests {
         }
         let html = try String(contentsOf: whole.directory.url.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("data:image/png;base64,") && html.contains("fill-opacity") && html.contains("gold: "))
+        // The final evaluation's two test examples: the table shows each once (no sample repeating the worst).
+        #expect(html.contains("All 2 examples, worst first"))
+        for name in try #require(whole.data.test).names {
+            #expect(html.components(separatedBy: "| \(name) |").count - 1 == 1, "\(name)")
+        }
 
         let splitDirectory = RunDirectory(directory.appendingPathComponent("split"))
         let first = try #require(try TaskRegistry.start(configuration, in: splitDirectory) as? Im2LatexRun)

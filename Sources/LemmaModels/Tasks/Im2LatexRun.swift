@@ -265,8 +265,7 @@ public final class Im2LatexRun: TaskRun {
         // A sample of the rest, drawn the same way every time (the run's seed): the split's first images are
         // not a sample when its list is ordered (by size, by source).
         let random = RandomGenerator(seed: UInt64(configuration.int("train.seed") ?? 42))
-        // (From the others when there are enough; a small split's sample may repeat its worst.)
-        var rest = perExample.count >= worst.count + 10 ? perExample.filter { example in !worst.contains { $0.index == example.index } } : perExample
+        var rest = perExample.filter { example in !worst.contains { $0.index == example.index } }
         for i in rest.indices.reversed() where i > 0 { rest.swapAt(i, Int(random.next() % UInt64(i + 1))) }
         let first = rest.prefix(10)
         for (i, distance) in Array(worst) + Array(first) {
@@ -282,12 +281,14 @@ public final class Im2LatexRun: TaskRun {
             evaluation.metrics["image_match"] = images.matchRate
             evaluation.metrics["image_match_ws"] = images.matchWithoutSpaceRate
         }
-        evaluation.details.append(.text(title: "Worst 10, then a sample of 10 others (beam \(beamCount))", body: table))
+        // A split of ten or fewer examples is shown whole, worst first.
+        let tableTitle = first.isEmpty ? "All \(worst.count) examples, worst first" : "Worst 10, then a sample of \(first.count) others"
+        evaluation.details.append(.text(title: "\(tableTitle) (beam \(beamCount))", body: table))
         let shown = Array(worst.prefix(5)) + Array(first.prefix(5))
         evaluation.details.append(.figure(svg: Im2LatexFigures.examples(shown.map { i, distance in
             (images[i], latex(references[i]), latex(outputs[i]), "\(dataset.names[i]): \(String(format: "%.2f", distance)) edits per token")
         }), caption: "The five worst examples, then five of the sample (beam \(beamCount))", fileName: "examples.svg"))
-        for (n, i) in first.prefix(2).map(\.index).enumerated() {
+        for (n, i) in (first.isEmpty ? Array(worst) : Array(first)).prefix(2).map(\.index).enumerated() {
             let trace = attentionTrace(images[i], maxTokens: 24)
             evaluation.details.append(.figure(svg: Im2LatexFigures.attention(image: attentionBackground(images[i]), steps: trace.steps,
                                                                              gridHeight: trace.gridHeight, gridWidth: trace.gridWidth),
