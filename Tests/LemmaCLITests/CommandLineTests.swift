@@ -19,15 +19,18 @@ struct CommandLineTests {
         return directory.appendingPathComponent("lemma")
     }()
 
-    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
-        try runProgram(Self.binary.path, arguments, input: input, environment: environment)
+    /// `lemma arguments…`, started in `workingDirectory` (default: the tests' own).
+    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:], workingDirectory: URL? = nil) throws -> Result {
+        try runProgram(Self.binary.path, arguments, input: input, environment: environment, workingDirectory: workingDirectory)
     }
 
     /// Another program (mpirun) with the same plumbing.
-    func runProgram(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    func runProgram(_ path: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+                    workingDirectory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out

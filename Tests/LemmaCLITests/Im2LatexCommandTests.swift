@@ -23,11 +23,11 @@ struct Im2LatexCommandTests {
         try """
             task: im2latex
             data:
-              formulas: \(directory.path)/formulas.lst
-              images: \(directory.path)/images
-              train: \(directory.path)/train.lst
-              valid: \(directory.path)/valid.lst
-              test: \(directory.path)/test.lst
+              formulas: formulas.lst
+              images: images
+              train: train.lst
+              valid: valid.lst
+              test: test.lst
               render_dpi: 100
               downsample_ratio: 1
             model:
@@ -45,8 +45,12 @@ struct Im2LatexCommandTests {
               max_length: 8
             """.write(to: config, atomically: true, encoding: .utf8)
         let run = directory.appendingPathComponent("run")
-        let trained = try cli.run(["train", "--config", config.path, "--output", run.path])
+        // Trained where the config's relative data paths lead; everything after runs from the tests' own
+        // directory, from which the run finds them again through the working directory it recorded.
+        let trained = try cli.run(["train", "--config", config.path, "--output", run.path], workingDirectory: directory)
         try #require(trained.status == 0, "\(trained.error)")
+        let recorded = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
+        #expect(recorded.contains("formulas: \"formulas.lst\"") && recorded.contains("working_directory: \""), "\(recorded)")
 
         let scored = try cli.run(["eval", "--run", run.path, "--data", "test", "--json"])
         try #require(scored.status == 0, "\(scored.error)")

@@ -79,6 +79,36 @@ struct RunConfigurationTests {
         #expect(try RunConfiguration(contentsOf: url) == config)
     }
 
+    /// A run records where it was trained; opened elsewhere, a relative path that names nothing from the current
+    /// directory is read from there, and one that names something here stays as given.
+    @Test func relativePathsAreFoundFromTheRecordedWorkingDirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lemma-paths-\(UUID())")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("corpus"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "a\n".write(to: directory.appendingPathComponent("corpus/train.csv"), atomically: true, encoding: .utf8)
+        try "a\n".write(to: directory.appendingPathComponent("valid.csv"), atomically: true, encoding: .utf8)
+        // valid.csv as a path relative to the tests' own directory, which names it from here.
+        let here = FileManager.default.currentDirectoryPath.split(separator: "/").count
+        let validFromHere = String(repeating: "../", count: here) + directory.appendingPathComponent("valid.csv").path.dropFirst()
+        let values: [String: ConfigValue] = ["data.train": .string("corpus/./train.csv"), "data.valid": .string(validFromHere),
+                                             "data.test": .string("missing.csv"), "data.label_map": .string("ams8"),
+                                             "data.text_column": .string("corpus")]
+        let plain = try RunConfiguration(values: values)
+        #expect(plain.resolvingPaths() == plain)
+        #expect(plain.recordingWorkingDirectory().string("working_directory") == FileManager.default.currentDirectoryPath)
+        let recorded = try RunConfiguration(values: values.merging(["working_directory": .string(directory.path)]) { $1 })
+        #expect(recorded.recordingWorkingDirectory() == recorded)
+        let opened = recorded.resolvingPaths()
+        #expect(opened.string("data.train") == directory.standardizedFileURL.path + "/corpus/train.csv")
+        #expect(opened.string("data.valid") == validFromHere)
+        #expect(opened.string("data.test") == "missing.csv")
+        #expect(opened.string("data.label_map") == "ams8")
+        #expect(opened.string("data.text_column") == "corpus")
+        // What the run directory holds reads back to the same configuration.
+        let url = try write(recorded.yaml(), "recorded.yaml")
+        #expect(try RunConfiguration(contentsOf: url) == recorded)
+    }
+
     @Test func configDocumentationListsEveryKey() throws {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/CONFIG.md")

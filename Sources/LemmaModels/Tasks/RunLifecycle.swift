@@ -8,8 +8,8 @@ import LemmaTrain
 /// writing the model, summary and report at the end.
 enum RunLifecycle {
     /// Creates `directory`, runs `prepare` (which fills data/ and returns the run), and writes config.yaml
-    /// last, since a directory with config.yaml is a run that can be resumed. On failure nothing half-made
-    /// is left behind.
+    /// last, since a directory with config.yaml is a run that can be resumed, with the working directory its
+    /// relative paths were read from. On failure nothing half-made is left behind.
     static func start<Run>(_ configuration: RunConfiguration, in directory: RunDirectory, prepare: () throws -> Run) throws -> Run {
         if FileManager.default.fileExists(atPath: directory.configuration.path) {
             throw ConfigError("\(directory.url.path) already holds a run; resume it with --resume or choose another --output")
@@ -32,7 +32,7 @@ enum RunLifecycle {
         do {
             let run = try prepare()
             try writeAtomically(to: directory.configuration) { append in
-                try Data(configuration.yaml().utf8).withUnsafeBytes { try append($0) }
+                try Data(configuration.recordingWorkingDirectory().yaml().utf8).withUnsafeBytes { try append($0) }
             }
             return run
         } catch {

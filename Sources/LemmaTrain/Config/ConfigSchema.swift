@@ -50,6 +50,7 @@ public enum ConfigSchema {
     public static let keys: [ConfigKey] = [
         key("task", .choice(tasks), .string("classification"), "What is trained; each task reads the keys marked for it."),
         key("output", .string, nil, "Run directory (also `--output`)."),
+        key("working_directory", .string, nil, "Where the run was trained, which `lemma train` records in the run's config.yaml: a relative path that names nothing from the current directory is read from there (`lemma eval` of a new split started elsewhere)."),
         key("data.train", .string, nil, "Training corpus: .csv .tsv .jsonl .txt .tar, a directory, or a prepared dataset."),
         key("data.valid", .string, nil, "Validation corpus; without one, `valid_fraction` of train is held out."),
         key("data.test", .string, nil, "Test corpus, evaluated at the end."),
@@ -194,6 +195,13 @@ public enum ConfigSchema {
         key("train.deterministic", .bool, .bool(false), "Bit-for-bit repeatable runs."),
         key("distributed.timeout", .double, .double(900),
             "Under mpirun: seconds a collective (gradient all-reduce, the wait for rank 0's evaluation) may take before the ranks stop, naming the rank that gave up."),
+    ]
+
+    /// The keys whose values name files or directories, relative to the working directory when not absolute.
+    public static let pathKeys: Set<String> = [
+        "data.train", "data.valid", "data.test", "data.train_target", "data.valid_target", "data.test_target", "data.label_map",
+        "data.formulas", "data.images", "data.prepared", "tokenizer.vocab", "tokenizer.target_vocab",
+        "model.pretrained_embeddings", "model.target_pretrained_embeddings", "model.pretrained_model", "model.pretrained",
     ]
 
     public static let byPath: [String: ConfigKey] = Dictionary(uniqueKeysWithValues: keys.map { ($0.path, $0) })

@@ -144,6 +144,33 @@ public struct RunConfiguration: Equatable, Sendable {
     }
     public func bool(_ path: String) -> Bool? { if case .bool(let v)? = values[path] { v } else { nil } }
 
+    /// This configuration with `working_directory` set to `directory` (the process's) unless given: what a
+    /// run records, so that its relative paths can be found again from elsewhere (`resolvingPaths`).
+    public func recordingWorkingDirectory(_ directory: String = FileManager.default.currentDirectoryPath) -> RunConfiguration {
+        guard string("working_directory") == nil else { return self }
+        var copy = self
+        copy.values["working_directory"] = .string(directory)
+        copy.given["working_directory"] = .string(directory)
+        return copy
+    }
+
+    /// This configuration with each relative path (`ConfigSchema.pathKeys`) that names nothing from the current
+    /// directory but does from `working_directory` made absolute there. Paths that resolve from here stay as
+    /// given, so a run moved with its data (or opened from the directory it was trained in) reads the same files.
+    public func resolvingPaths() -> RunConfiguration {
+        guard let base = string("working_directory") else { return self }
+        var copy = self
+        for path in ConfigSchema.pathKeys {
+            guard case .string(let text)? = values[path], !text.isEmpty, !text.hasPrefix("/"),
+                  !FileManager.default.fileExists(atPath: text) else { continue }
+            let there = URL(fileURLWithPath: base).appendingPathComponent(text).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: there) else { continue }
+            copy.values[path] = .string(there)
+            copy.given[path] = .string(there)
+        }
+        return copy
+    }
+
     /// The resolved configuration as YAML, keys sorted, for the run directory.
     public func yaml() -> String {
         var sections: [String: [(String, ConfigValue)]] = [:]

@@ -25,11 +25,12 @@ public struct RunDirectory: Sendable {
     public var learningRateFinder: URL { url.appendingPathComponent("lr_find.json") }
     public var summary: URL { url.appendingPathComponent("summary.json") }
 
-    /// The configuration the run was started with; a clear error when `url` is not a run directory.
+    /// The configuration the run was started with, its relative paths found from where it was trained when
+    /// they name nothing from here; a clear error when `url` is not a run directory.
     public func loadConfiguration() throws -> RunConfiguration {
         guard FileManager.default.fileExists(atPath: configuration.path) else {
             throw ConfigError("\(url.path): not a run directory (no config.yaml)")
         }
-        return try RunConfiguration(contentsOf: configuration)
+        return try RunConfiguration(contentsOf: configuration).resolvingPaths()
     }
 }
