@@ -10,8 +10,9 @@
 #   step's learning rate is 0) and has it take Lemma's batches in Lemma's order (bench/loop_check.sh's
 #   design), so that a seed's pair differs only by the implementations, not by the draws the seed makes.
 #   REUSE=1 keeps a seed's finished Lemma run (and its 1-step init run) of the same length instead of training
-#   it again: Lemma's runs are deterministic, so only the twin is run. It also continues what a session's end
-#   stopped: an unfinished Lemma run from its last checkpoint, a twin from its own snapshot (every 250 steps).
+#   it again (Lemma's runs are deterministic), and the finished twin beside it. It also continues what a
+#   session's end stopped: an unfinished Lemma run from its last checkpoint, a twin from its own snapshot
+#   (every 250 steps).
 #   LEMMA_ONLY=1 trains (or keeps) each seed's Lemma side and stops there; a later REUSE=1 run adds the twin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,14 +73,18 @@ PY
     # which reproduces the twin's own decoding exactly) for the image metrics the twin does not compute.
     # Its snapshot ($twin.state.pt, every 250 steps) lets REUSE=1 continue a twin stopped part-way.
     twin="$run-twin"
-    rm -rf "$twin" && mkdir -p "$twin"
-    [ "${REUSE:-0}" = 1 ] && [ $reuse = 1 ] || rm -f "$twin.state.pt"
-    [ -f "$twin.state.pt" ] || : > "$twin.log"
-    "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" --checkpoint "$twin.state.pt" \
-        --loss-log "$twin.steps.jsonl" ${PAIRING[@]+"${PAIRING[@]}"} > "$twin.json" 2>> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
-    rm -f "$twin.state.pt"
-    cp "$run/config.yaml" "$twin/" && ln -s "$PWD/$run/data" "$twin/data"
-    "$LEMMA" eval --run "$twin" --data test --json > "$twin.eval.json"
+    if [ "${REUSE:-0}" = 1 ] && [ $reuse = 1 ] && [ -s "$twin.json" ] && [ -s "$twin.eval.json" ] && [ -f "$twin/model.safetensors" ]; then
+        echo "# seed $seed: reusing the finished twin $twin" | tee -a "$OUT"
+    else
+        rm -rf "$twin" && mkdir -p "$twin"
+        [ "${REUSE:-0}" = 1 ] && [ $reuse = 1 ] || rm -f "$twin.state.pt"
+        [ -f "$twin.state.pt" ] || : > "$twin.log"
+        "$PYTHON" bench/im2latex_twin.py "$run" --seed "$seed" --save "$twin/model.safetensors" --checkpoint "$twin.state.pt" \
+            --loss-log "$twin.steps.jsonl" ${PAIRING[@]+"${PAIRING[@]}"} > "$twin.json" 2>> "$twin.log" || { tail -5 "$twin.log" >&2; exit 1; }
+        rm -f "$twin.state.pt"
+        cp "$run/config.yaml" "$twin/" && ln -s "$PWD/$run/data" "$twin/data"
+        "$LEMMA" eval --run "$twin" --data test --json > "$twin.eval.json.tmp" && mv "$twin.eval.json.tmp" "$twin.eval.json"
+    fi
     python3 - "$twin.json" "$twin.eval.json" <<'PY' | tee -a "$OUT"
 import json, sys
 row, scored = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
