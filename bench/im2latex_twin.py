@@ -20,6 +20,9 @@ Lemma's batch order from the checkpoint's step on (implies --lemma-order); --sto
 without the evaluation, so that the twin and Lemma can be compared from the same mid-run state.)
 (--checkpoint snapshots the twin's whole training state every --checkpoint-every steps and, when the file exists,
 continues from it: a long run stopped part-way goes on where it stopped, the same steps as an uninterrupted run.)
+    [--weights W --gradients DIR [--batches 20] [--epoch 0]]
+(--gradients writes the per-batch gradients of weights W on Lemma's first batches of an epoch, and the batches, to DIR
+for bench/im2latex_gradients.py.)
 (bench/im2latex_twin.sh runs both sides over three seeds.)
 """
 import json
@@ -174,6 +177,30 @@ def load_lemma_weights(path):
 if "--weights" in args:  # score given weights (e.g. the Lemma run's model.safetensors) without training
     load_lemma_weights(args[args.index("--weights") + 1])
     steps = 0
+if "--gradients" in args:
+    # Per-batch gradients of the given weights on Lemma's first --batches batches of epoch --epoch (training mode,
+    # no optimizer step), with the batches themselves, for `lemma-bench im2latex-gradients` to compute Lemma's on
+    # the same inputs; bench/im2latex_gradients.py compares the two per tensor.
+    from safetensors.torch import save_file
+    out = args[args.index("--gradients") + 1]
+    count = int(args[args.index("--batches") + 1]) if "--batches" in args else 20
+    epoch_number = int(args[args.index("--epoch") + 1]) if "--epoch" in args else 0
+    os.makedirs(out, exist_ok=True)
+    chosen = lemma_epoch_batches(train, batch_size, seed, epoch_number)[:count]
+    batches, gradients = {}, {}
+    model.train()
+    for i, indices in enumerate(chosen):
+        images, inputs, targets = collate(train, indices)
+        batches.update({f"{i}.images": images, f"{i}.inputs": inputs.float(), f"{i}.targets": targets.float()})
+        model.zero_grad()
+        value = cross_entropy(model(images, inputs), targets, PAD)
+        value.backward()
+        gradients[f"{i}.loss"] = value.detach().reshape(1)
+        gradients.update({f"{i}.{name}": p.grad.detach().clone() for name, p in model.named_parameters()})
+    save_file(batches, os.path.join(out, "batches.safetensors"))
+    save_file(gradients, os.path.join(out, "torch_gradients.safetensors"))
+    print(f"wrote {len(chosen)} batches and their gradients to {out}", file=sys.stderr)
+    sys.exit(0)
 if "--init" in args:  # start from given weights (a Lemma run's initial weights) instead of PyTorch's initialization
     load_lemma_weights(args[args.index("--init") + 1])
 resume = args[args.index("--resume") + 1] if "--resume" in args else None

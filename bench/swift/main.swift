@@ -33,6 +33,7 @@ let workloads: [(name: String, compared: Bool, run: () -> Void)] = [
     ("gpt2-check", false, gpt2Check),
     ("lm-encode", false, benchLanguageModelEncode),
     ("im2latex", false, benchIm2Latex),
+    ("im2latex-gradients", false, im2latexGradients),
     ("serve-load", false, benchServeLoad),
     ("allreduce", false, benchAllReduce),
 ]
