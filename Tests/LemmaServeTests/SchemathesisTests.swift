@@ -19,14 +19,7 @@ struct SchemathesisTests {
     func everyRouteBehavesAsItsOpenAPIDocumentSays() async throws {
         let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2Long), .run(ServeFixtures.classifier), .directory(ServeFixtures.bert),
                                            .run(ServeFixtures.translator), .run(ServeFixtures.im2latex)] }) { $0.chatTemplate = .chatml }
-        server.startLoading()
-        try await server.waitUntilReady()
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = server.application { portSink.yield($0) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await server.withLivePort { port in
             let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("schemathesis.toml")
             let arguments = ["--config-file", config.path, "run", "http://127.0.0.1:\(port)/openapi.json",
                              "--max-examples", "40", "--seed", "1", "--no-color"]
@@ -45,8 +38,6 @@ struct SchemathesisTests {
             }
             #expect(status == 0, "schemathesis found failures:\n\(text.suffix(6000))")
             #expect(text.contains("passed"), "\(text.suffix(2000))")
-            group.cancelAll()
         }
-        server.stopComputing()
     }
 }

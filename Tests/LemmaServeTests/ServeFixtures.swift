@@ -167,6 +167,23 @@ extension LemmaServer {
         try await application().test(.ahc(.http)) { client in try await body(client) }
         stopComputing()
     }
+
+    /// Loads the models, then serves on a loopback socket of its own (any free port) until `body`, given the
+    /// port, returns: for what a test client hides (raw bytes, hanging up, slow bodies).
+    func withLivePort(_ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        startLoading()
+        try await waitUntilReady()
+        defer { stopComputing() }
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let app = application { port in portSink.yield(port) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw POSIXError(.EADDRNOTAVAIL) }
+            try await body(port)
+            group.cancelAll()
+        }
+    }
 }
 
 extension TestResponse {

@@ -54,14 +54,7 @@ struct ServerBehaviourTests {
             $0.maxActiveSequences = 1
             $0.queueCapacity = 2
         }
-        server.startLoading()
-        try await server.waitUntilReady()
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = server.application { port in portSink.yield(port) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await server.withLivePort { port in
             @Sendable func complete(_ json: String) async throws -> (head: String, body: String) {
                 try await blocking { try RawHTTPClient.exchange(port: port, "POST /v1/completions", json: json) }
             }
@@ -106,22 +99,13 @@ struct ServerBehaviourTests {
             // A request for two (the whole queue) is served once the queue is free.
             let served = try await complete(#"{"prompt": "x", "max_tokens": 2, "n": 2}"#)
             #expect(served.head.hasPrefix("HTTP/1.1 200"), "\(served.head) \(served.body)")
-            group.cancelAll()
         }
-        server.stopComputing()
     }
 
     /// A client that goes away mid-generation (streaming or not) stops its sequence within a few tokens.
     @Test func aDepartedClientCancelsItsGeneration() async throws {
         let server = try await ServeFixtures.server({ [.directory(ServeFixtures.gpt2Long)] })
-        server.startLoading()
-        try await server.waitUntilReady()
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = server.application { port in portSink.yield(port) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await server.withLivePort { port in
             for stream in [true, false] {
                 let body = #"{"prompt": "Once", "max_tokens": 600, "temperature": 0.7, "seed": 1, "stream": \#(stream)}"#
                 let received = try await blocking { () throws -> String in
@@ -148,9 +132,7 @@ struct ServerBehaviourTests {
             }
             #expect(active == 0)
             #expect(generated > 0 && generated < 600, "generated \(generated) tokens")
-            group.cancelAll()
         }
-        server.stopComputing()
     }
 
     /// A body declared larger than the limit is refused before any of it is read; a client that sends part of
@@ -160,14 +142,7 @@ struct ServerBehaviourTests {
             $0.requestTimeout = .seconds(2)
             $0.maxBodyBytes = 4096
         }
-        server.startLoading()
-        try await server.waitUntilReady()
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = server.application { port in portSink.yield(port) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await server.withLivePort { port in
             for path in ["/v1/completions", "/v1/classify"] {
                 // The head alone, announcing a terabyte.
                 let huge = try await blocking { () throws -> String in
@@ -191,9 +166,7 @@ struct ServerBehaviourTests {
             }
             let fine = try await blocking { try RawHTTPClient.exchange(port: port, "POST /v1/classify", json: #"{"input": "lemma proof"}"#) }
             #expect(fine.head.hasPrefix("HTTP/1.1 200"), "\(fine.head)")
-            group.cancelAll()
         }
-        server.stopComputing()
     }
 
     @Test func aBurstOfBadRequestsLeavesTheServerAnswering() async throws {
