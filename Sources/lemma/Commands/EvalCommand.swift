@@ -33,11 +33,10 @@ struct EvalCommand: ParsableCommand {
         if target != nil || beam != nil { throw ValidationError("--target and --beam apply to seq2seq runs") }
         let (metrics, loss) = try classification.evaluate(corpus: data)
         if json {
-            // A metric with no value (NaN: a class never predicted or never present) is null, as in jsonText.
+            // The scores are ratios that count 0/0 as 0; the loss of a diverged model can be NaN, written null as in jsonText.
             let encoder = JSONEncoder()
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            let encoded = try JSONSerialization.jsonObject(with: try encoder.encode(metrics.summary))
-            var object = Self.nullingNonFinite(encoded) as! [String: Any]
+            encoder.outputFormatting = [.sortedKeys]
+            var object = try JSONSerialization.jsonObject(with: try encoder.encode(metrics.summary)) as! [String: Any]
             object["loss"] = loss.isFinite ? loss : NSNull()
             object["count"] = metrics.count
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -122,16 +121,6 @@ struct EvalCommand: ParsableCommand {
     static func jsonText(_ metrics: [String: Double]) throws -> String {
         let object = metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
         return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-    }
-
-    /// `value` (decoded JSON) with the strings JSONEncoder writes for non-finite numbers replaced by null.
-    static func nullingNonFinite(_ value: Any) -> Any {
-        switch value {
-        case let object as [String: Any]: object.mapValues(nullingNonFinite)
-        case let array as [Any]: array.map(nullingNonFinite)
-        case let text as String where ["NaN", "+Infinity", "-Infinity"].contains(text): NSNull()
-        default: value
-        }
     }
 
     /// The metrics as one JSON object (--json), or the report's tables and one metric per line.
